@@ -1,0 +1,12 @@
+"""Build hook for the native BN254 extension (everything else is in pyproject.toml)."""
+from setuptools import Extension, setup
+
+native = Extension(
+    "zk._native._bn254",
+    sources=["zk/_native/module.c", "zk/_native/bn254.c"],
+    include_dirs=["zk/_native"],
+    extra_compile_args=["-O3", "-std=c11", "-fno-strict-aliasing"],
+    extra_link_args=["-lpthread"],
+)
+
+setup(ext_modules=[native])

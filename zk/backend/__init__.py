@@ -1,0 +1,41 @@
+"""Backend selection: native C extension when built, py-ecc reference otherwise.
+
+``ZK_BACKEND=reference`` or ``ZK_BACKEND=native`` forces one; a missing native
+extension falls back to the reference with a one-line warning, never silently.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from zk.backend.base import Backend
+from zk.backend.reference import ReferenceBackend
+from zk.errors import ZkError
+
+_cache: dict[str, Backend] = {}
+
+
+def get_backend(name: str | None = None) -> Backend:
+    """The backend named (``native``/``reference``), else from ZK_BACKEND, else the best."""
+    name = name or os.environ.get("ZK_BACKEND", "auto")
+    if name in _cache:
+        return _cache[name]
+    if name == "reference":
+        backend: Backend = ReferenceBackend()
+    elif name in ("native", "auto"):
+        try:
+            from zk.backend.native import NativeBackend
+            backend = NativeBackend()
+        except ImportError as exc:
+            if name == "native":
+                raise ZkError(f"native backend requested but not available: {exc}") from exc
+            print("warning: native backend not built; using the py-ecc reference backend "
+                  "(roughly 100x slower)", file=sys.stderr)
+            backend = ReferenceBackend()
+    else:
+        raise ZkError(f"unknown backend {name!r} (use 'native' or 'reference')")
+    _cache[name] = backend
+    return backend
+
+
+__all__ = ["Backend", "ReferenceBackend", "get_backend"]

@@ -1,0 +1,70 @@
+"""The curve-math interface every backend implements (bytes in, bytes out).
+
+All encodings are the canonical little-endian ones of :mod:`zk.curve` and
+:mod:`zk.field`: scalars are 32-byte words < r, G1 points 64 bytes, G2 points
+128 bytes, the point at infinity all zeros. Callers never see backend-internal
+representations (py-ecc objects, Montgomery limbs), so backends are swappable.
+Errors are raised as :class:`zk.errors.MalformedInput` naming the offending index.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+
+class Backend(ABC):
+    """Hot kernels of Groth16 over BN254."""
+
+    name: str = "abstract"
+
+    # --- multi-scalar multiplication (Pippenger) -------------------------------
+    @abstractmethod
+    def msm_g1(self, points: bytes, scalars: bytes) -> bytes:
+        """sum_i scalars[i] * points[i] in G1; n = len(scalars)//32 = len(points)//64."""
+
+    @abstractmethod
+    def msm_g2(self, points: bytes, scalars: bytes) -> bytes:
+        """sum_i scalars[i] * points[i] in G2 (points 128 bytes each)."""
+
+    # --- fixed-base batch multiplication (setup) -------------------------------
+    @abstractmethod
+    def batch_mul_g1(self, base: bytes, scalars: bytes) -> bytes:
+        """[s * base for s in scalars] as consecutive 64-byte affine points."""
+
+    @abstractmethod
+    def batch_mul_g2(self, base: bytes, scalars: bytes) -> bytes:
+        """[s * base for s in scalars] as consecutive 128-byte affine points."""
+
+    # --- number-theoretic transform over Fr --------------------------------------
+    @abstractmethod
+    def ntt(self, values: bytes, inverse: bool = False, shift: int = 1) -> bytes:
+        """Radix-2 NTT of n = len(values)//32 words (n a power of two <= 2^28).
+
+        Forward: input coefficients c_i, output evaluations at shift * w^j, i.e.
+        NTT(c_i * shift^i). Inverse: input evaluations at shift * w^j, output the
+        coefficients (inverse NTT followed by multiplication with shift^-i).
+        """
+
+    @abstractmethod
+    def fr_mul_sub(self, a: bytes, b: bytes, c: bytes) -> bytes:
+        """Element-wise a_i * b_i - c_i mod r."""
+
+    @abstractmethod
+    def sparse_matvec(self, n_rows: int, rows: bytes, cols: bytes, coeffs: bytes,
+                      witness: bytes) -> bytes:
+        """y[row] += coeff * witness[col] for each entry; returns n_rows words.
+
+        rows and cols are little-endian uint32 arrays, coeffs 32-byte words.
+        """
+
+    # --- checks and pairing ------------------------------------------------------
+    @abstractmethod
+    def check_g1(self, points: bytes, allow_infinity: bool) -> int:
+        """Index of the first point that is not a canonical G1 point, or -1."""
+
+    @abstractmethod
+    def check_g2(self, points: bytes, allow_infinity: bool) -> int:
+        """Index of the first point not canonical, on the twist and in the r-subgroup, or -1."""
+
+    @abstractmethod
+    def pairing_check(self, g1: bytes, g2: bytes) -> bool:
+        """True iff prod_i e(g1[i], g2[i]) == 1 (k = len(g1)//64 = len(g2)//128 pairs)."""

@@ -1,0 +1,173 @@
+"""Reference backend: pure Python on py-ecc (EVM-compatible, slow, the oracle)."""
+from __future__ import annotations
+
+from py_ecc import optimized_bn128 as ob
+
+from zk import curve
+from zk.backend.base import Backend
+from zk.errors import MalformedInput
+from zk.field import R, bytes_to_scalars, inv, root_of_unity, scalars_to_bytes
+
+
+def _window_bits(n: int) -> int:
+    """Pippenger window: about log2(n) - 2, at least 2."""
+    return max(2, min(16, n.bit_length() - 2))
+
+
+def pippenger(points: list, scalars: list[int], zero):
+    """Bucket-method MSM over py-ecc points (any group with add/double)."""
+    if not points:
+        return zero
+    c = _window_bits(len(points))
+    nwin = (254 + c - 1) // c
+    mask = (1 << c) - 1
+    acc = zero
+    for w in reversed(range(nwin)):
+        for _ in range(c):
+            acc = ob.double(acc)
+        buckets = [zero] * (1 << c)
+        shift = w * c
+        for p, s in zip(points, scalars):
+            d = (s >> shift) & mask
+            if d:
+                buckets[d] = ob.add(buckets[d], p)
+        running, total = zero, zero
+        for d in range(mask, 0, -1):
+            running = ob.add(running, buckets[d])
+            total = ob.add(total, running)
+        acc = ob.add(acc, total)
+    return acc
+
+
+def _check_scalars(scalars: list[int]) -> None:
+    for i, s in enumerate(scalars):
+        if s >= R:
+            raise MalformedInput(f"scalar #{i} is not reduced mod r")
+
+
+def _ntt_in_place(a: list[int], w: int) -> None:
+    """Iterative radix-2 Cooley-Tukey NTT with root w (len(a) a power of two)."""
+    n = len(a)
+    j = 0
+    for i in range(1, n):
+        bit = n >> 1
+        while j & bit:
+            j ^= bit
+            bit >>= 1
+        j |= bit
+        if i < j:
+            a[i], a[j] = a[j], a[i]
+    length = 2
+    while length <= n:
+        wl = pow(w, n // length, R)
+        half = length // 2
+        ws = [1] * half
+        for k in range(1, half):
+            ws[k] = ws[k - 1] * wl % R
+        for start in range(0, n, length):
+            for k in range(half):
+                u = a[start + k]
+                v = a[start + k + half] * ws[k] % R
+                a[start + k] = (u + v) % R
+                a[start + k + half] = (u - v) % R
+        length <<= 1
+
+
+class ReferenceBackend(Backend):
+    """Every kernel in pure Python over py-ecc's optimized BN254."""
+
+    name = "reference"
+
+    def _points(self, data: bytes, size: int, decode) -> list:
+        return [decode(data[i:i + size]) for i in range(0, len(data), size)]
+
+    def _msm(self, points: bytes, scalars: bytes, size: int, decode, encode, zero) -> bytes:
+        ss = bytes_to_scalars(scalars)
+        if len(points) != len(ss) * size:
+            raise MalformedInput(f"msm: {len(points) // size} points for {len(ss)} scalars")
+        _check_scalars(ss)
+        return encode(pippenger(self._points(points, size, decode), ss, zero))
+
+    def msm_g1(self, points: bytes, scalars: bytes) -> bytes:
+        return self._msm(points, scalars, 64, curve.g1_to_py, curve.g1_from_py, ob.Z1)
+
+    def msm_g2(self, points: bytes, scalars: bytes) -> bytes:
+        return self._msm(points, scalars, 128, curve.g2_to_py, curve.g2_from_py, ob.Z2)
+
+    def batch_mul_g1(self, base: bytes, scalars: bytes) -> bytes:
+        b = curve.g1_to_py(base)
+        ss = bytes_to_scalars(scalars)
+        _check_scalars(ss)
+        return b"".join(curve.g1_from_py(ob.multiply(b, s)) for s in ss)
+
+    def batch_mul_g2(self, base: bytes, scalars: bytes) -> bytes:
+        b = curve.g2_to_py(base)
+        ss = bytes_to_scalars(scalars)
+        _check_scalars(ss)
+        return b"".join(curve.g2_from_py(ob.multiply(b, s)) for s in ss)
+
+    def ntt(self, values: bytes, inverse: bool = False, shift: int = 1) -> bytes:
+        a = bytes_to_scalars(values)
+        n = len(a)
+        if n == 0:
+            return b""
+        _check_scalars(a)
+        w = root_of_unity(n)
+        if not inverse:
+            if shift != 1:
+                g = 1
+                for i in range(n):
+                    a[i] = a[i] * g % R
+                    g = g * shift % R
+            _ntt_in_place(a, w)
+            return scalars_to_bytes(a)
+        _ntt_in_place(a, inv(w))
+        n_inv = inv(n)
+        g, ginv = n_inv, inv(shift)
+        for i in range(n):
+            a[i] = a[i] * g % R
+            g = g * ginv % R
+        return scalars_to_bytes(a)
+
+    def fr_mul_sub(self, a: bytes, b: bytes, c: bytes) -> bytes:
+        xs, ys, zs = bytes_to_scalars(a), bytes_to_scalars(b), bytes_to_scalars(c)
+        return scalars_to_bytes((x * y - z) % R for x, y, z in zip(xs, ys, zs))
+
+    def sparse_matvec(self, n_rows: int, rows: bytes, cols: bytes, coeffs: bytes,
+                      witness: bytes) -> bytes:
+        z = bytes_to_scalars(witness)
+        y = [0] * n_rows
+        rs = memoryview(rows).cast("I")
+        cs = memoryview(cols).cast("I")
+        cf = bytes_to_scalars(coeffs)
+        for i in range(len(rs)):
+            if rs[i] >= n_rows or cs[i] >= len(z):
+                raise MalformedInput(f"sparse_matvec: entry #{i} is out of range")
+            y[rs[i]] += cf[i] * z[cs[i]]
+        return scalars_to_bytes(v % R for v in y)
+
+    def check_g1(self, points: bytes, allow_infinity: bool) -> int:
+        for i in range(0, len(points), 64):
+            try:
+                curve.check_g1(points[i:i + 64], "point", allow_infinity)
+            except MalformedInput:
+                return i // 64
+        return -1
+
+    def check_g2(self, points: bytes, allow_infinity: bool) -> int:
+        for i in range(0, len(points), 128):
+            try:
+                curve.check_g2(points[i:i + 128], "point", allow_infinity)
+            except MalformedInput:
+                return i // 128
+        return -1
+
+    def pairing_check(self, g1: bytes, g2: bytes) -> bool:
+        acc = ob.FQ12.one()
+        for i in range(len(g1) // 64):
+            p = curve.g1_to_py(g1[64 * i:64 * i + 64])
+            q = curve.g2_to_py(g2[128 * i:128 * i + 128])
+            if ob.is_inf(p) or ob.is_inf(q):
+                continue
+            acc = acc * ob.pairing(q, p, final_exponentiate=False)
+        return ob.final_exponentiate(acc) == ob.FQ12.one()
