@@ -1,0 +1,1 @@
+"""circuits: solvency circuits and their input models, built on the zk DSL."""

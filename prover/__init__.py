@@ -1,0 +1,1 @@
+"""prover: the application layer (library API for protocols and the zksolvency CLI)."""

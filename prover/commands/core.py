@@ -1,0 +1,93 @@
+"""Generic commands: circuit info, setup, prove, verify."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from prover import workflow
+from prover.loader import load_circuit, parse_params
+from zk import atomic, compile_circuit
+
+PARAM = click.option("--param", "-p", "params", multiple=True, metavar="NAME=INT",
+                     help="Circuit parameter (repeatable), e.g. -p n=4.")
+
+
+def _compile(spec: str, params: tuple[str, ...]):
+    return compile_circuit(load_circuit(spec, parse_params(params)))
+
+
+@click.group("circuit")
+def circuit_group() -> None:
+    """Inspect circuits."""
+
+
+@circuit_group.command("info")
+@click.argument("circuit")
+@PARAM
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def circuit_info(circuit: str, params: tuple[str, ...], as_json: bool) -> None:
+    """Sizes and public-input order of CIRCUIT (module:Name or file.py:Name)."""
+    cs = _compile(circuit, params)
+    info = {"circuit": cs.name, **cs.info(), "digest": cs.digest()}
+    if as_json:
+        click.echo(json.dumps(info, indent=1))
+        return
+    click.echo(f"circuit          {cs.name}")
+    for k in ("num_constraints", "num_public", "num_private", "num_wires"):
+        click.echo(f"{k:<16} {info[k]}")
+    click.echo("public inputs (verifier order):")
+    for i, name in enumerate(cs.public_names):
+        click.echo(f"  {i:>3}  {name}")
+
+
+@click.command("setup")
+@click.argument("circuit")
+@PARAM
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder for proving_key.zkpk, verification_key.json, circuit.json.")
+def setup_cmd(circuit: str, params: tuple[str, ...], out_dir: str) -> None:
+    """DEVELOPMENT setup for CIRCUIT (whoever runs it can forge proofs)."""
+    cs = _compile(circuit, params)
+    pk = workflow.setup_to_dir(cs, out_dir)
+    click.echo(f"development setup for {cs.name}: {cs.num_constraints} constraints, "
+               f"domain {pk.domain_size}")
+    click.echo(f"wrote {Path(out_dir) / workflow.PK_NAME} and "
+               f"{Path(out_dir) / workflow.VK_NAME} (vk hash {pk.vk.hash()[:16]}...)")
+    click.echo("warning: development keys only; use `zksolvency ceremony` for production",
+               err=True)
+
+
+@click.command("prove")
+@click.argument("circuit")
+@PARAM
+@click.option("--keys", "keys", required=True, type=click.Path(exists=True),
+              help="Folder from `setup` (or a proving_key.zkpk file).")
+@click.option("-i", "--inputs", "inputs", required=True, type=click.Path(dir_okay=False),
+              help="JSON object of input values (decimal strings).")
+@click.option("--proof", "proof_path", default="proof.json", show_default=True)
+@click.option("--public", "public_path", default="public.json", show_default=True)
+def prove_cmd(circuit: str, params: tuple[str, ...], keys: str, inputs: str,
+              proof_path: str, public_path: str) -> None:
+    """Prove CIRCUIT for the inputs in a JSON file; writes proof.json and public.json."""
+    cs = _compile(circuit, params)
+    pk = workflow.load_proving_key(keys, cs)
+    values = atomic.read_json(inputs, 256 << 20)
+    proof, public = workflow.prove_inputs(cs, pk, values)
+    workflow.write_proof(proof, public, pk.vk, proof_path, public_path)
+    click.echo(f"wrote {proof_path} and {public_path} ({len(public)} public inputs)")
+
+
+@click.command("verify")
+@click.argument("vk", type=click.Path(dir_okay=False))
+@click.argument("proof", type=click.Path(dir_okay=False))
+@click.argument("public", type=click.Path(dir_okay=False))
+def verify_cmd(vk: str, proof: str, public: str) -> None:
+    """Verify PROOF with PUBLIC inputs against VK. Exit 0 valid, 1 invalid, 2 malformed."""
+    if workflow.verify_files(vk, proof, public):
+        click.echo("OK: proof is valid")
+        return
+    click.echo("INVALID: proof does not verify", err=True)
+    sys.exit(1)

@@ -1,0 +1,140 @@
+"""snarkjs-compatible JSON: verification_key.json, proof.json, public.json.
+
+Points are decimal strings in projective form: G1 [x, y, "1"], G2
+[[x.c0, x.c1], [y.c0, y.c1], ["1", "0"]]. Parsing is strict: canonical decimal
+strings only, coordinates < q, every point validated, public inputs < r.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from zk import curve
+from zk.errors import MalformedInput
+from zk.field import Q, R
+from zk.groth16.keys import Proof, VerifyingKey, check_public_inputs
+
+_DEC = re.compile(r"(0|[1-9][0-9]{0,77})\Z")
+
+
+def _num(s: Any, what: str, bound: int) -> int:
+    if isinstance(s, bool) or not isinstance(s, (str, int)):
+        raise MalformedInput(f"{what}: expected a decimal string")
+    if isinstance(s, str):
+        if not _DEC.match(s):
+            raise MalformedInput(f"{what}: not a canonical decimal string")
+        s = int(s)
+    if not 0 <= s < bound:
+        raise MalformedInput(f"{what}: value out of range (must be < "
+                             f"{'q' if bound == Q else 'r'})")
+    return s
+
+
+def _list(x: Any, n: int, what: str) -> list:
+    if not isinstance(x, list) or len(x) != n:
+        raise MalformedInput(f"{what}: expected a list of {n}")
+    return x
+
+
+def g1_to_json(p: bytes) -> list[str]:
+    if p == curve.G1_ZERO:
+        return ["0", "1", "0"]
+    x, y = curve.g1_coords(p)
+    return [str(x), str(y), "1"]
+
+
+def g2_to_json(p: bytes) -> list[list[str]]:
+    if p == curve.G2_ZERO:
+        return [["0", "0"], ["1", "0"], ["0", "0"]]
+    (x0, x1), (y0, y1) = curve.g2_coords(p)
+    return [[str(x0), str(x1)], [str(y0), str(y1)], ["1", "0"]]
+
+
+def g1_from_json(v: Any, what: str) -> bytes:
+    v = _list(v, 3, what)
+    if _num(v[2], f"{what}[2]", Q) != 1:
+        raise MalformedInput(f"{what}: expected affine form with z = 1")
+    p = curve.g1_from_coords(_num(v[0], f"{what}[0]", Q), _num(v[1], f"{what}[1]", Q))
+    curve.check_g1(p, what)
+    return p
+
+
+def g2_from_json(v: Any, what: str) -> bytes:
+    v = _list(v, 3, what)
+    c = [_list(v[i], 2, f"{what}[{i}]") for i in range(3)]
+    if (_num(c[2][0], what, Q), _num(c[2][1], what, Q)) != (1, 0):
+        raise MalformedInput(f"{what}: expected affine form with z = [1, 0]")
+    p = curve.g2_from_coords((_num(c[0][0], what, Q), _num(c[0][1], what, Q)),
+                             (_num(c[1][0], what, Q), _num(c[1][1], what, Q)))
+    curve.check_g2(p, what)
+    return p
+
+
+def _keys(obj: Any, required: set[str], optional: set[str], what: str) -> dict:
+    if not isinstance(obj, dict):
+        raise MalformedInput(f"{what}: expected a JSON object")
+    missing = required - set(obj)
+    if missing:
+        raise MalformedInput(f"{what}: missing {', '.join(sorted(missing))}")
+    extra = set(obj) - required - optional
+    if extra:
+        raise MalformedInput(f"{what}: unknown key(s) {', '.join(sorted(extra))}")
+    if obj.get("protocol", "groth16") != "groth16" or obj.get("curve", "bn128") != "bn128":
+        raise MalformedInput(f"{what}: only protocol groth16 on curve bn128 is supported")
+    return obj
+
+
+def proof_to_json(proof: Proof) -> dict:
+    return {"pi_a": g1_to_json(proof.a), "pi_b": g2_to_json(proof.b),
+            "pi_c": g1_to_json(proof.c), "protocol": "groth16", "curve": "bn128"}
+
+
+def proof_from_json(obj: Any, what: str = "proof") -> Proof:
+    obj = _keys(obj, {"pi_a", "pi_b", "pi_c"}, {"protocol", "curve", "vk_hash"}, what)
+    return Proof(g1_from_json(obj["pi_a"], f"{what}.pi_a"),
+                 g2_from_json(obj["pi_b"], f"{what}.pi_b"),
+                 g1_from_json(obj["pi_c"], f"{what}.pi_c"))
+
+
+def public_to_json(public: list[int]) -> list[str]:
+    return [str(x) for x in public]
+
+
+def public_from_json(obj: Any, what: str = "public") -> list[int]:
+    if not isinstance(obj, list):
+        raise MalformedInput(f"{what}: expected a JSON list of decimal strings")
+    vals = [_num(x, f"{what}[{i}]", R) for i, x in enumerate(obj)]
+    check_public_inputs(vals, len(vals))
+    return vals
+
+
+def vk_to_json(vk: VerifyingKey) -> dict:
+    return {
+        "protocol": "groth16", "curve": "bn128", "nPublic": vk.num_public,
+        "vk_alpha_1": g1_to_json(vk.alpha_g1), "vk_beta_2": g2_to_json(vk.beta_g2),
+        "vk_gamma_2": g2_to_json(vk.gamma_g2), "vk_delta_2": g2_to_json(vk.delta_g2),
+        "IC": [g1_to_json(p) for p in vk.gamma_abc_g1],
+        "vk_hash": vk.hash(), "development_setup": vk.development,
+    }
+
+
+def vk_from_json(obj: Any, what: str = "verification_key") -> VerifyingKey:
+    obj = _keys(obj, {"vk_alpha_1", "vk_beta_2", "vk_gamma_2", "vk_delta_2", "IC"},
+                {"protocol", "curve", "nPublic", "vk_alphabeta_12", "vk_hash",
+                 "development_setup"}, what)
+    ic = obj["IC"]
+    if not isinstance(ic, list) or not ic or len(ic) > 1 << 20:
+        raise MalformedInput(f"{what}.IC: expected a non-empty list of G1 points")
+    vk = VerifyingKey(g1_from_json(obj["vk_alpha_1"], f"{what}.vk_alpha_1"),
+                      g2_from_json(obj["vk_beta_2"], f"{what}.vk_beta_2"),
+                      g2_from_json(obj["vk_gamma_2"], f"{what}.vk_gamma_2"),
+                      g2_from_json(obj["vk_delta_2"], f"{what}.vk_delta_2"),
+                      [g1_from_json(p, f"{what}.IC[{i}]") for i, p in enumerate(ic)],
+                      development=bool(obj.get("development_setup", False)))
+    if "nPublic" in obj and obj["nPublic"] != vk.num_public:
+        raise MalformedInput(f"{what}: nPublic = {obj['nPublic']} but IC has "
+                             f"{len(ic)} points (expected nPublic + 1)")
+    if "vk_hash" in obj and obj["vk_hash"] != vk.hash():
+        raise MalformedInput(f"{what}: vk_hash does not match the key's content")
+    vk.validate()
+    return vk
