@@ -1,7 +1,9 @@
 """Small example circuits: one to try every command, and the benchmark shapes."""
 from __future__ import annotations
 
-from zk import Circuit, Output, Private, Public
+from zk import Circuit, Output, Param, Private, Public
+
+N = Param("n")
 
 
 class ReserveCheck(Circuit):
@@ -13,7 +15,7 @@ class ReserveCheck(Circuit):
     total: Public
     reserves: Public
     ratio_bps: Public
-    balances: Private["n"]
+    balances: Private[N]
 
     def __init__(self, n: int = 4):
         super().__init__(n=n)
@@ -50,7 +52,7 @@ class RangeHeavy(Circuit):
     """Range-check-heavy shape: n private 64-bit values summed into a public total."""
 
     total: Public
-    values: Private["n"]
+    values: Private[N]
 
     def __init__(self, n: int = 16):
         super().__init__(n=n)

@@ -12,13 +12,14 @@ from zk.frontend import (
     Circuit,
     CompiledCircuit,
     Output,
+    Param,
     Private,
     Public,
     Var,
     compile_circuit,
 )
 
-__all__ = ["Api", "Circuit", "CompiledCircuit", "Output", "Private", "Public", "Var",
+__all__ = ["Api", "Circuit", "CompiledCircuit", "Output", "Param", "Private", "Public", "Var",
            "compile_circuit", "ZkError", "CircuitDefinitionError", "WitnessError",
            "UnsatisfiedConstraint", "MalformedInput", "SetupError"]
 __version__ = "0.1.0"

@@ -110,6 +110,16 @@ def lc_scale(a: LC, k: int) -> LC:
     return {w: c * k % R for w, c in a.items()}
 
 
+class Param:
+    """An array size taken from a circuit parameter: ``N = Param("n"); xs: Private[N]``."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Param({self.name!r})"
+
+
 class Decl:
     """Declared circuit input: kind ('public'/'private'/'output') and shape."""
 
@@ -129,6 +139,8 @@ class Decl:
         """Concrete shape, with parameter names looked up on the circuit instance."""
         dims = []
         for d in self.shape:
+            if isinstance(d, Param):
+                d = d.name
             n = getattr(params, d, None) if isinstance(d, str) else d
             if not isinstance(n, int) or isinstance(n, bool) or n < 1:
                 raise CircuitDefinitionError(f"array size {d!r} must be a positive integer, "

@@ -5,7 +5,7 @@ from zk import curve, progress
 from zk.backend import Backend, get_backend
 from zk.errors import MalformedInput
 from zk.field import R, root_of_unity, scalars_to_bytes
-from zk.groth16.keys import ProvingKey, Proof
+from zk.groth16.keys import Proof, ProvingKey
 from zk.groth16.setup import random_scalar
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 
 from zk.errors import SetupError
-from zk.field import R, TWO_ADICITY, inv, root_of_unity
+from zk.field import TWO_ADICITY, R, inv, root_of_unity
 
 Matrix = tuple[bytes, bytes, bytes]  # rows (u32 LE), cols (u32 LE), coeffs (32-byte LE)
 

@@ -1,0 +1,118 @@
+"""The zksolvency CLI end to end on the shipped example circuit, and its exit codes."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from prover.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = "circuits.examples:ReserveCheck"
+INPUTS = REPO / "examples" / "reserve_check.json"
+
+
+@pytest.fixture(scope="module")
+def flow(tmp_path_factory):
+    """setup + prove once; returns the folder with keys/, proof.json, public.json."""
+    d = tmp_path_factory.mktemp("cli")
+    run = CliRunner().invoke
+    r = run(main, ["setup", EXAMPLE, "-o", str(d / "keys")])
+    assert r.exit_code == 0, r.output
+    r = run(main, ["prove", EXAMPLE, "--keys", str(d / "keys"), "-i", str(INPUTS),
+                   "--proof", str(d / "proof.json"), "--public", str(d / "public.json")])
+    assert r.exit_code == 0, r.output
+    return d
+
+
+def verify(d: Path, proof="proof.json", public="public.json", extra=()):
+    return CliRunner().invoke(main, [*extra, "verify", str(d / "keys/verification_key.json"),
+                                     str(d / proof), str(d / public)])
+
+
+def test_circuit_info_prints_sizes_and_public_order():
+    r = CliRunner().invoke(main, ["circuit", "info", EXAMPLE, "-p", "n=4"])
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    assert any(ln.split() == ["num_public", "3"] for ln in lines)
+    assert [ln.split()[1] for ln in lines if ln.startswith("    ")] == \
+        ["total", "reserves", "ratio_bps"]
+
+
+def test_circuit_from_a_file_path(tmp_path):
+    src = tmp_path / "mine.py"
+    src.write_text("from zk import Circuit, Private, Public\n"
+                   "class Sq(Circuit):\n    y: Public\n    x: Private\n"
+                   "    def define(self, api):\n"
+                   "        api.assert_equal(self.x * self.x, self.y)\n")
+    r = CliRunner().invoke(main, ["circuit", "info", f"{src}:Sq", "--json"])
+    assert r.exit_code == 0
+    assert json.loads(r.output)["num_constraints"] == 2     # the product, then the equality
+
+
+def test_valid_proof_exits_0(flow):
+    r = verify(flow)
+    assert r.exit_code == 0 and "valid" in r.output
+
+
+def test_wrong_public_input_exits_1(flow):
+    pub = json.loads((flow / "public.json").read_text())
+    pub[2] = str(int(pub[2]) + 1)
+    (flow / "wrong.json").write_text(json.dumps(pub))
+    assert verify(flow, public="wrong.json").exit_code == 1
+
+
+@pytest.mark.parametrize("content", ["{", '["1", "2"]', '["1","2","21888242871839275222246405745'
+                                     '257275088548364400416034343698204186575808495617"]'])
+def test_malformed_public_exits_2_with_one_line(flow, content):
+    (flow / "bad.json").write_text(content)
+    r = verify(flow, public="bad.json")
+    assert r.exit_code == 2
+    assert r.output.count("\n") == 1 and r.output.startswith("error:")
+
+
+def test_missing_file_exits_2(flow):
+    assert verify(flow, proof="nope.json").exit_code == 2
+
+
+def test_unsatisfiable_inputs_exit_2_and_hide_private_values(flow, tmp_path):
+    bad = json.loads(INPUTS.read_text())
+    bad["balances"][1] = "987654321987"          # sum no longer equals total
+    p = tmp_path / "in.json"
+    p.write_text(json.dumps(bad))
+    r = CliRunner().invoke(main, ["prove", EXAMPLE, "--keys", str(flow / "keys"), "-i", str(p),
+                                  "--proof", str(tmp_path / "p.json"),
+                                  "--public", str(tmp_path / "q.json")])
+    assert r.exit_code == 2 and "balances/assert_equal" in r.output
+    assert "987654321987" not in r.output
+    assert not (tmp_path / "p.json").exists()
+
+
+def test_key_for_another_circuit_shape_is_refused(flow, tmp_path):
+    r = CliRunner().invoke(main, ["prove", EXAMPLE, "-p", "n=3", "--keys", str(flow / "keys"),
+                                  "-i", str(INPUTS), "--proof", str(tmp_path / "p.json")])
+    assert r.exit_code == 2 and "another circuit" in r.output
+
+
+def test_bad_circuit_reference_exits_2():
+    r = CliRunner().invoke(main, ["circuit", "info", "no_such_module:X"])
+    assert r.exit_code == 2 and "cannot import" in r.output
+
+
+def test_console_script_exit_codes_and_debug(flow):
+    """The installed entry point, as a user runs it (exit codes from a real process)."""
+    cmd = [sys.executable, "-m", "prover.cli"]
+    vk = str(flow / "keys/verification_key.json")
+    ok = subprocess.run([*cmd, "verify", vk, str(flow / "proof.json"),
+                         str(flow / "public.json")], capture_output=True, text=True)
+    assert ok.returncode == 0
+    bad = subprocess.run([*cmd, "verify", vk, str(flow / "proof.json"), vk],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    dbg = subprocess.run([*cmd, "--debug", "verify", vk, str(flow / "proof.json"), vk],
+                         capture_output=True, text=True)
+    assert dbg.returncode != 0 and "Traceback" in dbg.stderr
