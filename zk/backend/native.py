@@ -1,0 +1,62 @@
+"""Native backend: every kernel runs in the C extension ``zk._native._bn254``.
+
+Bytes in, bytes out, in the canonical encodings of :mod:`zk.curve`; the
+extension validates its inputs and raises :class:`zk.errors.MalformedInput`
+naming the offending index. Importing this module raises ImportError when the
+extension is not built (``zk.backend.get_backend`` then falls back, loudly).
+"""
+from __future__ import annotations
+
+from zk._native import _bn254 as _c
+from zk.backend.base import Backend
+from zk.errors import MalformedInput
+from zk.field import R
+
+
+class NativeBackend(Backend):
+    """BN254 kernels in C: Montgomery arithmetic, Pippenger MSM, NTT, pairing."""
+
+    name = "native"
+
+    def __init__(self, threads: int | None = None) -> None:
+        """threads: worker count; None uses ZK_THREADS or the number of cores."""
+        if threads is not None and threads < 1:
+            raise ValueError("threads must be >= 1")
+        self.threads = threads or 0  # 0 lets the C core decide
+
+    def msm_g1(self, points: bytes, scalars: bytes) -> bytes:
+        return _c.msm_g1(points, scalars, self.threads)
+
+    def msm_g2(self, points: bytes, scalars: bytes) -> bytes:
+        return _c.msm_g2(points, scalars, self.threads)
+
+    def batch_mul_g1(self, base: bytes, scalars: bytes) -> bytes:
+        return _c.batch_mul_g1(base, scalars, self.threads)
+
+    def batch_mul_g2(self, base: bytes, scalars: bytes) -> bytes:
+        return _c.batch_mul_g2(base, scalars, self.threads)
+
+    def ntt(self, values: bytes, inverse: bool = False, shift: int = 1) -> bytes:
+        s = int(shift) % R
+        if inverse and s == 0:
+            raise MalformedInput("ntt: the coset shift must be non-zero mod r")
+        return _c.ntt(values, bool(inverse), s.to_bytes(32, "little"), self.threads)
+
+    def fr_mul_sub(self, a: bytes, b: bytes, c: bytes) -> bytes:
+        return _c.fr_mul_sub(a, b, c)
+
+    def sparse_matvec(self, n_rows: int, rows: bytes, cols: bytes, coeffs: bytes,
+                      witness: bytes) -> bytes:
+        return _c.sparse_matvec(n_rows, rows, cols, coeffs, witness)
+
+    def check_g1(self, points: bytes, allow_infinity: bool) -> int:
+        return _c.check_g1(points, bool(allow_infinity), self.threads)
+
+    def check_g2(self, points: bytes, allow_infinity: bool) -> int:
+        return _c.check_g2(points, bool(allow_infinity), self.threads)
+
+    def pairing_check(self, g1: bytes, g2: bytes) -> bool:
+        return _c.pairing_check(g1, g2)
+
+
+__all__ = ["NativeBackend"]
