@@ -1,0 +1,256 @@
+"""Collateral-ratio proofs: load policy/prices/portfolio, set up once per shape, prove, verify.
+
+Files (JSON, numbers as decimal strings):
+
+* policy    {"chain_id", "registry", "min_ratio_bps", "collateral": [{"asset", "decimals",
+            "haircut_bps"}], "debt": [{"asset", "decimals"}]}  -- fixes the circuit shape
+* prices    {"epoch", "decimals": 8, "prices": {asset: "3012.5"}}  -- per whole token
+* portfolio {"salt", "collateral": {asset: "1.5"}, "debt": {asset: "1000"}}  -- PRIVATE
+
+Keys for a circuit shape live in ``<keys_dir>/collateral-<shape id>/`` and are reused.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from circuits.collateral import BPS, CollateralRatio
+from prover import workflow
+from prover.inputs import (
+    InputFileError,
+    MissingPrice,
+    UnknownAsset,
+    check_asset_name,
+    field_map,
+    parse_decimal,
+    parse_int,
+    read_object,
+)
+from zk import CompiledCircuit, atomic, compile_circuit, progress
+from zk.errors import MalformedInput, WitnessError
+from zk.field import R
+from zk.std.poseidon import poseidon_hash_many
+
+PRICE_DECIMALS = 8
+PRICE_BITS = 64
+AMOUNT_BITS = 96
+RATIO_BITS = 20
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The protocol's public parameters; they fix the circuit shape."""
+
+    collateral: tuple[str, ...]
+    collateral_decimals: tuple[int, ...]
+    haircuts_bps: tuple[int, ...]
+    debt: tuple[str, ...]
+    debt_decimals: tuple[int, ...]
+    min_ratio_bps: int
+    chain_id: int
+    registry: int
+
+    def circuit(self) -> CollateralRatio:
+        return CollateralRatio(len(self.collateral), len(self.debt), self.collateral_decimals,
+                               self.debt_decimals, AMOUNT_BITS, PRICE_BITS, RATIO_BITS)
+
+
+@dataclass(frozen=True)
+class Prices:
+    """One epoch's oracle snapshot, fixed-point with 8 decimals, in policy slot order."""
+
+    epoch: int
+    collateral: tuple[int, ...]
+    debt: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """PRIVATE: amounts and debts in token base units, and the commitment salt."""
+
+    amounts: tuple[int, ...]
+    debts: tuple[int, ...]
+    salt: int
+
+    def commitment(self) -> int:
+        return poseidon_hash_many([*self.amounts, *self.debts, self.salt])
+
+    def __repr__(self) -> str:  # never show private values
+        return f"Portfolio({len(self.amounts)} collateral, {len(self.debts)} debt, hidden)"
+
+
+def _slots(items, src: str, what: str, with_haircut: bool):
+    if not isinstance(items, list) or not items:
+        raise InputFileError(src, f"field '{what}'", "expected a non-empty list")
+    names, decs, cuts = [], [], []
+    keys = {"asset", "decimals"} | ({"haircut_bps"} if with_haircut else set())
+    for i, it in enumerate(items):
+        where = f"{what}[{i}]"
+        if not isinstance(it, dict) or set(it) != keys:
+            raise InputFileError(src, where, f"expected fields {sorted(keys)}")
+        names.append(check_asset_name(it["asset"], src, f"{where}.asset"))
+        decs.append(parse_int(it["decimals"], src, f"{where}.decimals", bits=6))
+        if with_haircut:
+            cut = parse_int(it["haircut_bps"], src, f"{where}.haircut_bps", bits=14)
+            if cut >= BPS:
+                raise InputFileError(src, f"{where}.haircut_bps", "must be below 10000")
+            cuts.append(cut)
+    if len(set(names)) != len(names):
+        raise InputFileError(src, f"field '{what}'", "an asset is listed twice")
+    return tuple(names), tuple(decs), tuple(cuts)
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Parse and validate a policy file."""
+    src = str(path)
+    obj = read_object(path, {"chain_id", "registry", "min_ratio_bps", "collateral", "debt"},
+                      {"chain_id", "registry", "min_ratio_bps", "collateral", "debt"})
+    coll, c_dec, cuts = _slots(obj["collateral"], src, "collateral", True)
+    debt, d_dec, _ = _slots(obj["debt"], src, "debt", False)
+    return Policy(coll, c_dec, cuts, debt, d_dec,
+                  parse_int(obj["min_ratio_bps"], src, "field 'min_ratio_bps'", RATIO_BITS),
+                  parse_int(obj["chain_id"], src, "field 'chain_id'", 253),
+                  parse_int(obj["registry"], src, "field 'registry'", 160))
+
+
+def load_prices(path: str | Path, policy: Policy) -> Prices:
+    """Parse a price snapshot; every policy asset needs a price with <= 8 decimals."""
+    src = str(path)
+    obj = read_object(path, {"epoch", "decimals", "prices"}, {"epoch", "prices"})
+    if "decimals" in obj and parse_int(obj["decimals"], src, "field 'decimals'") \
+            != PRICE_DECIMALS:
+        raise InputFileError(src, "field 'decimals'", f"price feeds use {PRICE_DECIMALS}")
+    table = field_map(obj["prices"], src, "field 'prices'")
+    known = set(policy.collateral) | set(policy.debt)
+    for name in table:
+        if name not in known:
+            raise UnknownAsset(src, f"prices.{name}", "asset not in the policy")
+
+    def price(name: str) -> int:
+        if name not in table:
+            raise MissingPrice(src, f"prices.{name}", "missing price for a policy asset")
+        return parse_decimal(table[name], PRICE_DECIMALS, src, f"prices.{name}", PRICE_BITS,
+                             "decimals of the price feed")
+    return Prices(parse_int(obj["epoch"], src, "field 'epoch'", 64),
+                  tuple(price(a) for a in policy.collateral), tuple(price(a) for a in policy.debt))
+
+
+def load_portfolio(path: str | Path, policy: Policy) -> Portfolio:
+    """Parse a PRIVATE portfolio; absent assets are zero, unknown assets are refused."""
+    src = str(path)
+    obj = read_object(path, {"salt", "collateral", "debt"}, {"salt"})
+
+    def amounts(key: str, names, decs) -> tuple[int, ...]:
+        table = field_map(obj.get(key, {}), src, f"field '{key}'")
+        for name in table:
+            if name not in names:
+                raise UnknownAsset(src, f"{key}.{name}", f"asset is not a {key} asset of the "
+                                                         "policy")
+        return tuple(parse_decimal(table.get(n, "0"), d, src, f"{key}.{n}", AMOUNT_BITS)
+                     for n, d in zip(names, decs, strict=False))
+    salt = parse_int(obj["salt"], src, "field 'salt'")
+    if salt >= R:
+        raise InputFileError(src, "field 'salt'", "must be below the field modulus r")
+    return Portfolio(amounts("collateral", policy.collateral, policy.collateral_decimals),
+                     amounts("debt", policy.debt, policy.debt_decimals), salt)
+
+
+def circuit_inputs(policy: Policy, prices: Prices, portfolio: Portfolio,
+                   prover_address: int) -> dict:
+    """Named circuit inputs (public and PRIVATE) for CollateralRatio."""
+    if not 0 <= prover_address < 1 << 160:
+        raise MalformedInput("prover address must be a 160-bit integer")
+    return {
+        "collateral_prices": list(prices.collateral), "haircuts_bps": list(policy.haircuts_bps),
+        "debt_prices": list(prices.debt), "min_ratio_bps": policy.min_ratio_bps,
+        "epoch": prices.epoch, "prover": prover_address, "chain_id": policy.chain_id,
+        "registry": policy.registry, "commitment": portfolio.commitment(),
+        "amounts": list(portfolio.amounts), "debts": list(portfolio.debts),
+        "salt": portfolio.salt,
+    }
+
+
+def expected_public(policy: Policy, prices: Prices, prover_address: int,
+                    commitment: int) -> list[int]:
+    """The public inputs a verifier expects, in circuit order."""
+    return [*prices.collateral, *policy.haircuts_bps, *prices.debt, policy.min_ratio_bps,
+            prices.epoch, prover_address, policy.chain_id, policy.registry, commitment]
+
+
+def precheck(policy: Policy, prices: Prices, portfolio: Portfolio) -> None:
+    """Off-circuit check of the statement; raises WitnessError if it cannot be proven."""
+    circuit = policy.circuit()
+    lhs = sum(a * p * (BPS - h) * s for a, p, h, s in zip(
+        portfolio.amounts, prices.collateral, policy.haircuts_bps, circuit.collateral_scales,
+        strict=True))
+    debt = sum(d * p * s for d, p, s in zip(portfolio.debts, prices.debt,
+                                             circuit.debt_scales, strict=False))
+    if lhs < debt * policy.min_ratio_bps:
+        raise WitnessError("the position is below the policy's minimum collateral ratio at "
+                           "these prices; no proof can be made")
+
+
+def shape_dir(keys_dir: str | Path, policy: Policy) -> Path:
+    """Folder of the keys for this policy's circuit shape."""
+    desc = policy.circuit().describe()
+    return Path(keys_dir) / f"collateral-{hashlib.sha256(desc.encode()).hexdigest()[:16]}"
+
+
+def setup(policy: Policy, keys_dir: str | Path, force: bool = False) -> Path:
+    """DEVELOPMENT setup for the policy's shape, once; returns the key folder."""
+    folder = shape_dir(keys_dir, policy)
+    if (folder / workflow.PK_NAME).is_file() and not force:
+        return folder
+    with progress.step("compile"):
+        cs = compile_circuit(policy.circuit())
+    with progress.step(f"setup ({cs.num_constraints} constraints)"):
+        workflow.setup_to_dir(cs, folder)
+    return folder
+
+
+def prove(policy: Policy, prices: Prices, portfolio: Portfolio, prover_address: int,
+          keys_dir: str | Path, out_dir: str | Path,
+          cs: CompiledCircuit | None = None) -> list[int]:
+    """Prove and write proof.json, public.json, statement.json to out_dir; returns public."""
+    precheck(policy, prices, portfolio)
+    folder = shape_dir(keys_dir, policy)
+    if not (folder / workflow.PK_NAME).is_file():
+        raise MalformedInput(f"{folder}: no keys for this policy shape; run "
+                             "`collateral setup` first")
+    with progress.step("compile"):
+        cs = cs or compile_circuit(policy.circuit())
+    pk = workflow.load_proving_key(folder, cs)
+    with progress.step("witness"):
+        witness = cs.solve(circuit_inputs(policy, prices, portfolio, prover_address))
+    from zk import groth16
+    proof = groth16.prove(pk, witness)
+    public = cs.public_values(witness)
+    out = Path(out_dir)
+    workflow.write_proof(proof, public, pk.vk, out / "proof.json", out / "public.json")
+    atomic.write_json(out / "statement.json", {
+        "circuit": cs.name, "vk_hash": pk.vk.hash(),
+        "public_inputs": dict(zip(cs.public_names, (str(v) for v in public), strict=False))})
+    return public
+
+
+def verify(keys_or_vk: str | Path, proof_path: str | Path, public_path: str | Path,
+           policy: Policy | None = None, prices: Prices | None = None,
+           prover_address: int | None = None) -> tuple[bool, str]:
+    """(valid, reason). With policy/prices/prover, the public inputs must also match them."""
+    p = Path(keys_or_vk)
+    vk_path = p / workflow.VK_NAME if p.is_dir() else p
+    public = workflow.read_public(public_path)
+    if policy is not None:
+        n = len(policy.collateral) * 2 + len(policy.debt) + 6
+        if len(public) != n:
+            return False, f"public.json has {len(public)} inputs, the policy shape needs {n}"
+        if prices is not None:
+            who = public[-4] if prover_address is None else prover_address
+            want = expected_public(policy, prices, who, public[-1])
+            names = ("prices/haircuts/ratio/epoch/prover/chain/registry")
+            if public != want:
+                return False, f"public inputs do not match the policy and prices ({names})"
+    if not workflow.verify_files(vk_path, proof_path, public_path):
+        return False, "the proof does not verify"
+    return True, "proof is valid"

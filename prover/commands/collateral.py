@@ -1,0 +1,81 @@
+"""``zksolvency collateral setup|prove|verify``: private collateral-ratio proofs."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from prover import collateral as lib
+from prover.inputs import parse_int
+
+POLICY = click.option("--policy", required=True, type=click.Path(dir_okay=False),
+                      help="Policy JSON (assets, decimals, haircuts, ratio, chain, registry).")
+KEYS = click.option("--keys", "keys_dir", default="keys", show_default=True,
+                    type=click.Path(file_okay=False), help="Folder holding keys per shape.")
+
+
+def _address(value: str, what: str) -> int:
+    return parse_int(value, f"--{what}", "value", bits=160)
+
+
+@click.group("collateral")
+def collateral() -> None:
+    """Prove a private position meets a protocol's minimum collateral ratio."""
+
+
+@collateral.command("setup")
+@POLICY
+@KEYS
+@click.option("--force", is_flag=True, help="Redo the setup even if keys exist.")
+def setup_cmd(policy: str, keys_dir: str, force: bool) -> None:
+    """DEVELOPMENT setup for the policy's circuit shape (made once, then reused)."""
+    folder = lib.setup(lib.load_policy(policy), keys_dir, force=force)
+    click.echo(f"keys for this policy shape: {folder}")
+    click.echo("warning: development keys only (whoever ran setup can forge proofs)", err=True)
+
+
+@collateral.command("prove")
+@POLICY
+@click.option("--prices", required=True, type=click.Path(dir_okay=False),
+              help="Epoch price snapshot JSON (8 decimals per whole token).")
+@click.option("--portfolio", required=True, type=click.Path(dir_okay=False),
+              help="PRIVATE portfolio JSON (amounts, debts, salt).")
+@click.option("--prover", "prover_address", required=True,
+              help="Prover address (0x-hex), bound into the proof.")
+@KEYS
+@click.option("-o", "--out", "out_dir", default="collateral-proof", show_default=True,
+              type=click.Path(file_okay=False))
+def prove_cmd(policy: str, prices: str, portfolio: str, prover_address: str, keys_dir: str,
+              out_dir: str) -> None:
+    """Prove the portfolio meets the policy at these prices; writes proof.json, public.json."""
+    pol = lib.load_policy(policy)
+    pr = lib.load_prices(prices, pol)
+    pf = lib.load_portfolio(portfolio, pol)
+    public = lib.prove(pol, pr, pf, _address(prover_address, "prover"), keys_dir, out_dir)
+    click.echo(f"wrote {Path(out_dir) / 'proof.json'} and {Path(out_dir) / 'public.json'} "
+               f"({len(public)} public inputs; commitment {hex(public[-1])})")
+
+
+@collateral.command("verify")
+@click.option("--keys", "keys", required=True, type=click.Path(exists=True),
+              help="Shape key folder or verification_key.json.")
+@click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--policy", default=None, type=click.Path(dir_okay=False),
+              help="Also check the public inputs against this policy ...")
+@click.option("--prices", default=None, type=click.Path(dir_okay=False),
+              help="... and this price snapshot.")
+@click.option("--prover", "prover_address", default=None, help="... and this prover address.")
+def verify_cmd(keys: str, proof_path: str, public_path: str, policy: str | None,
+               prices: str | None, prover_address: str | None) -> None:
+    """Verify a collateral proof. Exit 0 valid, 1 invalid, 2 malformed input."""
+    pol = lib.load_policy(policy) if policy else None
+    pr = lib.load_prices(prices, pol) if prices and pol else None
+    who = _address(prover_address, "prover") if prover_address else None
+    ok, reason = lib.verify(keys, proof_path, public_path, pol, pr, who)
+    if ok:
+        click.echo(f"OK: {reason}")
+        return
+    click.echo(f"INVALID: {reason}", err=True)
+    sys.exit(1)
