@@ -1,0 +1,83 @@
+"""Proofs and public signals (snarkjs `proof.json` / `public.json`) as EVM call arguments."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from verifier_contracts.encoding import G1, G2, g2_evm, hex_word, parse_g1, parse_g2, parse_uint
+from verifier_contracts.vk import verify_selector
+from zk.errors import MalformedInput
+from zk.field import R
+
+_PROOF_KEYS = {"pi_a", "pi_b", "pi_c", "protocol", "curve"}
+
+
+@dataclass(frozen=True)
+class Proof:
+    """A validated Groth16 proof (affine integers, G2 as ((x.c0, x.c1), (y.c0, y.c1)))."""
+
+    a: G1
+    b: G2
+    c: G1
+
+
+def parse_proof(proof: dict | Proof) -> Proof:
+    """Validate a snarkjs proof dict (coordinates < q, on curve, B in the subgroup)."""
+    if isinstance(proof, Proof):
+        return proof
+    if not isinstance(proof, dict):
+        raise MalformedInput("proof: expected a JSON object")
+    unknown = set(proof) - _PROOF_KEYS
+    if unknown:
+        raise MalformedInput(f"proof: unknown keys {sorted(unknown)}")
+    if proof.get("protocol", "groth16") != "groth16":
+        raise MalformedInput("proof: protocol must be 'groth16'")
+    if proof.get("curve", "bn128") not in ("bn128", "bn254"):
+        raise MalformedInput("proof: curve must be bn128 (BN254)")
+    for key in ("pi_a", "pi_b", "pi_c"):
+        if key not in proof:
+            raise MalformedInput(f"proof: missing {key}")
+    return Proof(a=parse_g1(proof["pi_a"], "pi_a"), b=parse_g2(proof["pi_b"], "pi_b"),
+                 c=parse_g1(proof["pi_c"], "pi_c"))
+
+
+def parse_public(public: list, n_public: int | None = None) -> list[int]:
+    """Validate public signals: a list of integers in [0, r), of length n_public if given."""
+    if not isinstance(public, list):
+        raise MalformedInput("public signals: expected a JSON list")
+    if n_public is not None and len(public) != n_public:
+        raise MalformedInput(f"public signals: expected {n_public} values, got {len(public)}")
+    if not public:
+        raise MalformedInput("public signals: empty list")
+    return [parse_uint(v, f"public signal [{i}]", R) for i, v in enumerate(public)]
+
+
+def proof_args(proof: dict | Proof, public: list, n_public: int | None = None):
+    """(a, b, c, pub) integer arguments of verifyProof, B in the EVM limb order."""
+    p = parse_proof(proof)
+    pub = parse_public(public, n_public)
+    (bx1, bx0, by1, by0) = g2_evm(p.b)
+    return list(p.a), [[bx1, bx0], [by1, by0]], list(p.c), pub
+
+
+def encode_verify_call(proof: dict | Proof, public: list, n_public: int | None = None) -> bytes:
+    """ABI calldata of verifyProof(a, b, c, pub[N]) (selector for N = len(public))."""
+    a, b, c, pub = proof_args(proof, public, n_public)
+    words = a + b[0] + b[1] + c + pub
+    return verify_selector(len(pub)) + b"".join(int(w).to_bytes(32, "big") for w in words)
+
+
+def raw_verify_call(words: list[int], n_public: int) -> bytes:
+    """Unchecked calldata from raw words (for testing what a contract does with bad input)."""
+    return verify_selector(n_public) + b"".join(
+        (int(w) % (1 << 256)).to_bytes(32, "big") for w in words)
+
+
+def solidity_calldata(proof: dict | Proof, public: list) -> str:
+    """The calldata string `snarkjs zkey export soliditycalldata` prints."""
+    a, b, c, pub = proof_args(proof, public)
+
+    def pair(v):
+        return "[" + ", ".join(f'"{hex_word(x)}"' for x in v) + "]"
+
+    inputs = "[" + ",".join(f'"{hex_word(x)}"' for x in pub) + "]"
+    return f"{pair(a)},[{pair(b[0])},{pair(b[1])}],{pair(c)},{inputs}"

@@ -1,0 +1,141 @@
+"""Strict parsing of snarkjs JSON values and the EVM encodings of BN254 points.
+
+The EVM's G2 limb order (x.c1, x.c0, y.c1, y.c0) is produced only by `g2_evm`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+
+from py_ecc import optimized_bn128 as ob
+
+from zk.errors import MalformedInput
+from zk.field import Q, R
+
+MAX_JSON_BYTES = 4 << 20
+_DEC = re.compile(r"(0|[1-9][0-9]{0,77})")
+_HEX = re.compile(r"0[xX][0-9a-fA-F]{1,64}")
+
+G1 = tuple[int, int]
+G2 = tuple[tuple[int, int], tuple[int, int]]
+
+
+def _reject_duplicates(pairs):
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise MalformedInput(f"duplicate JSON key {key!r}")
+        out[key] = value
+    return out
+
+
+def _reject_constant(name):
+    raise MalformedInput(f"JSON constant {name} is not allowed")
+
+
+def _reject_float(text):
+    raise MalformedInput(f"JSON number {text[:20]!r} is not an integer")
+
+
+def _bounded_int(text):
+    if len(text) > 80:
+        raise MalformedInput("JSON integer is too long")
+    return int(text)
+
+
+def loads_strict(text: str | bytes) -> object:
+    """Parse JSON rejecting duplicate keys, floats, NaN/Infinity and over-long numbers."""
+    if len(text) > MAX_JSON_BYTES:
+        raise MalformedInput(f"JSON document larger than {MAX_JSON_BYTES} bytes")
+    try:
+        return json.loads(text, object_pairs_hook=_reject_duplicates,
+                          parse_constant=_reject_constant, parse_float=_reject_float,
+                          parse_int=_bounded_int)
+    except (ValueError, RecursionError) as exc:
+        if isinstance(exc, MalformedInput):
+            raise
+        raise MalformedInput(f"not valid JSON: {exc}") from None
+
+
+def load_json(path: str | os.PathLike) -> object:
+    """Read and strictly parse a JSON file (size-capped before reading)."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_JSON_BYTES:
+            raise MalformedInput(f"{path}: file larger than {MAX_JSON_BYTES} bytes")
+        with open(path, "rb") as f:
+            data = f.read(MAX_JSON_BYTES + 1)
+    except OSError as exc:
+        raise MalformedInput(f"{path}: {exc.strerror or exc}") from None
+    try:
+        return loads_strict(data)
+    except MalformedInput as exc:
+        raise MalformedInput(f"{path}: {exc}") from None
+
+
+def parse_uint(value: object, what: str, bound: int) -> int:
+    """A canonical decimal string, 0x-hex string or JSON int in [0, bound)."""
+    if isinstance(value, bool):
+        raise MalformedInput(f"{what}: booleans are not numbers")
+    if isinstance(value, int):
+        x = value
+    elif isinstance(value, str) and (_DEC.fullmatch(value) or _HEX.fullmatch(value)):
+        x = int(value, 0) if value[:2].lower() == "0x" else int(value)
+    else:
+        raise MalformedInput(f"{what}: expected a canonical decimal or 0x-hex integer")
+    if not 0 <= x < bound:
+        raise MalformedInput(f"{what}: value out of range (must be < {bound_name(bound)})")
+    return x
+
+
+def bound_name(bound: int) -> str:
+    return {R: "r", Q: "q"}.get(bound, str(bound))
+
+
+def _list(value: object, length: int, what: str) -> list:
+    if not isinstance(value, list) or len(value) != length:
+        raise MalformedInput(f"{what}: expected a list of {length} items")
+    return value
+
+
+def parse_g1(value: object, what: str) -> G1:
+    """snarkjs affine G1 [x, y, "1"]: coordinates < q, on the curve, not infinity."""
+    x, y, z = _list(value, 3, what)
+    x, y = parse_uint(x, f"{what}.x", Q), parse_uint(y, f"{what}.y", Q)
+    if parse_uint(z, f"{what}.z", Q) != 1:
+        raise MalformedInput(f"{what}: point at infinity or non-affine encoding")
+    if (y * y - x * x * x - 3) % Q:
+        raise MalformedInput(f"{what}: point is not on the curve")
+    return x, y
+
+
+def parse_g2(value: object, what: str) -> G2:
+    """snarkjs G2 [[x.c0, x.c1], [y.c0, y.c1], ["1", "0"]]: < q, on twist, in subgroup."""
+    xs, ys, zs = _list(value, 3, what)
+    x = tuple(parse_uint(c, f"{what}.x", Q) for c in _list(xs, 2, f"{what}.x"))
+    y = tuple(parse_uint(c, f"{what}.y", Q) for c in _list(ys, 2, f"{what}.y"))
+    z = tuple(parse_uint(c, f"{what}.z", Q) for c in _list(zs, 2, f"{what}.z"))
+    if z != (1, 0):
+        raise MalformedInput(f"{what}: point at infinity or non-affine encoding")
+    p = (ob.FQ2(list(x)), ob.FQ2(list(y)), ob.FQ2.one())
+    if not ob.is_on_curve(p, ob.b2):
+        raise MalformedInput(f"{what}: point is not on the twist curve")
+    if not ob.is_inf(ob.multiply(p, R)):
+        raise MalformedInput(f"{what}: point is not in the r-torsion subgroup")
+    return x, y  # type: ignore[return-value]
+
+
+def g2_evm(p: G2) -> list[int]:
+    """The EVM's word order for a G2 point: [x.c1, x.c0, y.c1, y.c0]."""
+    (x0, x1), (y0, y1) = p
+    return [x1, x0, y1, y0]
+
+
+def word(x: int) -> bytes:
+    """32-byte big-endian word."""
+    return int(x).to_bytes(32, "big")
+
+
+def hex_word(x: int) -> str:
+    return "0x%064x" % x
