@@ -5,12 +5,23 @@ import sys
 
 import click
 
+from prover.commands.ceremony import ceremony
+from prover.commands.collateral import collateral
+from prover.commands.contract import contract
 from prover.commands.core import circuit_group, prove_cmd, setup_cmd, verify_cmd
-from zk.errors import ZkError
+from prover.commands.demo import demo
+from prover.commands.registry import registry
+from prover.commands.reserves import reserves
+from zk.errors import ChainError, ZkError
+
+
+def exit_code(exc: ZkError) -> int:
+    """1 when the chain refused or failed (e.g. a reverted submit), 2 for bad input/usage."""
+    return 1 if isinstance(exc, ChainError) else 2
 
 
 class _Main(click.Group):
-    """Turns ZkError into one line on stderr and exit code 2 (--debug: full traceback)."""
+    """Turns ZkError into one line on stderr and an exit code (--debug: full traceback)."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -19,7 +30,7 @@ class _Main(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
+            sys.exit(exit_code(exc))
 
 
 @click.group(cls=_Main)
@@ -31,29 +42,9 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-for _cmd in (circuit_group, setup_cmd, prove_cmd, verify_cmd):
+for _cmd in (demo, circuit_group, setup_cmd, prove_cmd, verify_cmd, collateral, reserves,
+             contract, registry, ceremony):
     main.add_command(_cmd)
-
-
-def _register_optional() -> None:
-    """Command families that live in their own modules."""
-    import importlib
-    for mod, attr in (("prover.commands.collateral", "collateral"),
-                      ("prover.commands.reserves", "reserves"),
-                      ("prover.commands.contract", "contract"),
-                      ("prover.commands.registry", "registry"),
-                      ("prover.commands.ceremony", "ceremony"),
-                      ("prover.commands.demo", "demo")):
-        try:
-            module = importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
-            continue
-        main.add_command(getattr(module, attr))
-
-
-_register_optional()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

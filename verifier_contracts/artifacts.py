@@ -10,7 +10,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from verifier_contracts._files import write_json
+from zk import atomic
 from zk.errors import MalformedInput
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -74,7 +74,7 @@ def write_artifacts() -> list[Path]:
     paths = []
     for name, art in build_artifacts().items():
         path = ARTIFACT_DIR / f"{name}.json"
-        write_json(path, art)
+        atomic.write_json(path, art)
         paths.append(path)
     load_artifact.cache_clear()
     return paths

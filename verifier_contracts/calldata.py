@@ -8,7 +8,7 @@ from verifier_contracts.vk import verify_selector
 from zk.errors import MalformedInput
 from zk.field import R
 
-_PROOF_KEYS = {"pi_a", "pi_b", "pi_c", "protocol", "curve"}
+_PROOF_KEYS = {"pi_a", "pi_b", "pi_c", "protocol", "curve", "vk_hash"}
 
 
 @dataclass(frozen=True)

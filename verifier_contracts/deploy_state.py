@@ -10,9 +10,8 @@ import json
 import os
 from pathlib import Path
 
-from verifier_contracts._files import write_json
 from verifier_contracts.chain import Chain
-from verifier_contracts.encoding import loads_strict
+from zk import atomic
 from zk.errors import ChainError
 
 
@@ -23,14 +22,14 @@ class DeployState:
         self.path = Path(path) if path else None
         self.steps: dict[str, dict] = {}
         if self.path and self.path.exists():
-            data = loads_strict(self.path.read_bytes())
+            data = atomic.loads_strict(self.path.read_bytes(), str(self.path))
             if not isinstance(data, dict) or not isinstance(data.get("steps"), dict):
                 raise ChainError(f"{self.path}: not a deployment state file")
             self.steps = data["steps"]
 
     def _save(self) -> None:
         if self.path:
-            write_json(self.path, {"version": 1, "steps": self.steps})
+            atomic.write_json(self.path, {"version": 1, "steps": self.steps})
 
     def deploy(self, chain: Chain, step: str, creation_code: bytes, *,
                gas: int | None = None) -> str:

@@ -4,8 +4,6 @@ The EVM's G2 limb order (x.c1, x.c0, y.c1, y.c0) is produced only by `g2_evm`.
 """
 from __future__ import annotations
 
-import json
-import os
 import re
 
 from py_ecc import optimized_bn128 as ob
@@ -13,65 +11,11 @@ from py_ecc import optimized_bn128 as ob
 from zk.errors import MalformedInput
 from zk.field import Q, R
 
-MAX_JSON_BYTES = 4 << 20
 _DEC = re.compile(r"(0|[1-9][0-9]{0,77})")
 _HEX = re.compile(r"0[xX][0-9a-fA-F]{1,64}")
 
 G1 = tuple[int, int]
 G2 = tuple[tuple[int, int], tuple[int, int]]
-
-
-def _reject_duplicates(pairs):
-    out = {}
-    for key, value in pairs:
-        if key in out:
-            raise MalformedInput(f"duplicate JSON key {key!r}")
-        out[key] = value
-    return out
-
-
-def _reject_constant(name):
-    raise MalformedInput(f"JSON constant {name} is not allowed")
-
-
-def _reject_float(text):
-    raise MalformedInput(f"JSON number {text[:20]!r} is not an integer")
-
-
-def _bounded_int(text):
-    if len(text) > 80:
-        raise MalformedInput("JSON integer is too long")
-    return int(text)
-
-
-def loads_strict(text: str | bytes) -> object:
-    """Parse JSON rejecting duplicate keys, floats, NaN/Infinity and over-long numbers."""
-    if len(text) > MAX_JSON_BYTES:
-        raise MalformedInput(f"JSON document larger than {MAX_JSON_BYTES} bytes")
-    try:
-        return json.loads(text, object_pairs_hook=_reject_duplicates,
-                          parse_constant=_reject_constant, parse_float=_reject_float,
-                          parse_int=_bounded_int)
-    except (ValueError, RecursionError) as exc:
-        if isinstance(exc, MalformedInput):
-            raise
-        raise MalformedInput(f"not valid JSON: {exc}") from None
-
-
-def load_json(path: str | os.PathLike) -> object:
-    """Read and strictly parse a JSON file (size-capped before reading)."""
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_JSON_BYTES:
-            raise MalformedInput(f"{path}: file larger than {MAX_JSON_BYTES} bytes")
-        with open(path, "rb") as f:
-            data = f.read(MAX_JSON_BYTES + 1)
-    except OSError as exc:
-        raise MalformedInput(f"{path}: {exc.strerror or exc}") from None
-    try:
-        return loads_strict(data)
-    except MalformedInput as exc:
-        raise MalformedInput(f"{path}: {exc}") from None
 
 
 def parse_uint(value: object, what: str, bound: int) -> int:

@@ -10,8 +10,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from verifier_contracts._files import write_atomic
 from verifier_contracts.solc import CompilerError, node_bin
+from zk import atomic
 from zk.field import R
 
 #: A circuit with N public inputs, each bound to the witness; the last one is the
@@ -66,7 +66,7 @@ class Fixture:
         if len(inputs) != self.n_public - 1:
             raise ValueError(f"need {self.n_public - 1} inputs")
         pub = [str(v % R) for v in inputs] + [str((secret * secret + 7) % R)]
-        write_atomic(self.workdir / f"{tag}.in.json",
+        atomic.write_any(self.workdir / f"{tag}.in.json",
                      json.dumps({"pub": pub, "secret": str(secret)}))
         run("snarkjs", "groth16", "fullprove", f"{tag}.in.json", "circuit_js/circuit.wasm",
             "circuit.zkey", f"{tag}.proof.json", f"{tag}.public.json", cwd=self.workdir)
@@ -84,7 +84,7 @@ class Fixture:
 def make_fixture(workdir: Path, n_public: int, ptau: Path) -> Fixture:
     """Compile the N-input circuit, run Groth16 setup with one phase-2 contribution."""
     workdir.mkdir(parents=True, exist_ok=True)
-    write_atomic(workdir / "circuit.circom", CIRCUIT % n_public)
+    atomic.write_any(workdir / "circuit.circom", CIRCUIT % n_public)
     run("circom2", "circuit.circom", "--r1cs", "--wasm", "-o", ".", cwd=workdir)
     run("snarkjs", "groth16", "setup", "circuit.r1cs", str(ptau), "c0.zkey", cwd=workdir)
     run("snarkjs", "zkey", "contribute", "c0.zkey", "circuit.zkey",

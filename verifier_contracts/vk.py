@@ -18,7 +18,7 @@ from zk.errors import MalformedInput
 
 MAX_PUBLIC = 1024
 _KEYS = {"protocol", "curve", "nPublic", "vk_alpha_1", "vk_beta_2", "vk_gamma_2",
-         "vk_delta_2", "vk_alphabeta_12", "IC"}
+         "vk_delta_2", "vk_alphabeta_12", "IC", "vk_hash", "development_setup"}
 _G2_GEN = ((ob.G2[0].coeffs[0], ob.G2[0].coeffs[1]), (ob.G2[1].coeffs[0], ob.G2[1].coeffs[1]))
 
 

@@ -12,6 +12,12 @@ from zk.errors import MalformedInput
 DEFAULT_MAX_BYTES = 64 << 20
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write data so that path holds either the old content or all of the new, never a part."""
     path = Path(path)
@@ -19,6 +25,7 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o666 & ~_umask())     # as a plain open() would
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -77,6 +84,12 @@ def _no_float(s: str):
     raise ValueError(f"non-integer number {s[:20]!r} (write numbers as decimal strings)")
 
 
+def _bounded_int(s: str) -> int:
+    if len(s) > 80:
+        raise ValueError("integer literal longer than 80 digits")
+    return int(s)
+
+
 def _no_constant(s: str):
     raise ValueError(f"{s} is not allowed")
 
@@ -85,7 +98,9 @@ def loads_strict(text: str | bytes, source: str) -> Any:
     """json.loads refusing duplicate keys, floats, NaN/Infinity; errors name the source."""
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_float=_no_float,
-                          parse_constant=_no_constant)
+                          parse_constant=_no_constant, parse_int=_bounded_int)
+    except MalformedInput as exc:
+        raise MalformedInput(f"{source}: {exc}") from exc
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise MalformedInput(f"{source}: invalid JSON: {exc}") from exc
 
@@ -93,3 +108,8 @@ def loads_strict(text: str | bytes, source: str) -> Any:
 def read_json(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
     """Strict, size-capped JSON file read."""
     return loads_strict(read_bytes(path, max_bytes), str(path))
+
+
+def write_any(path: str | os.PathLike, data: bytes | str) -> None:
+    """Atomic write of bytes or text."""
+    write_bytes(path, data.encode() if isinstance(data, str) else data)

@@ -17,9 +17,8 @@ from verifier_contracts import (
     verify_on_chain,
     vk_hash,
 )
-from verifier_contracts._files import write_atomic
-from verifier_contracts.encoding import load_json
 from verifier_contracts.solc import native_solc
+from zk import atomic
 from zk.errors import MalformedInput
 
 RPC_HELP = ("JSON-RPC URL (key from $ZKSOLVENCY_PRIVATE_KEY). Default: a fresh embedded "
@@ -37,8 +36,8 @@ def contract() -> None:
               type=click.Path(dir_okay=False), help="Solidity file to write.")
 def export_cmd(vk_json: str, output: str) -> None:
     """Write a readable Solidity verifier for VK_JSON (snarkjs verification_key.json)."""
-    vk = parse_vk(load_json(vk_json))
-    write_atomic(output, verifier_source(vk))
+    vk = parse_vk(atomic.read_json(vk_json))
+    atomic.write_any(output, verifier_source(vk))
     click.echo(f"wrote {output} (nPublic {vk.n_public}, vkHash {vk_hash(vk)})")
     solc = native_solc()
     if solc:
@@ -50,7 +49,7 @@ def export_cmd(vk_json: str, output: str) -> None:
 @click.argument("vk_json", type=click.Path(exists=True, dir_okay=False))
 def hash_cmd(vk_json: str) -> None:
     """Print the content hash (vkHash) of VK_JSON."""
-    click.echo(vk_hash(load_json(vk_json)))
+    click.echo(vk_hash(atomic.read_json(vk_json)))
 
 
 @contract.command("calldata")
@@ -58,7 +57,7 @@ def hash_cmd(vk_json: str) -> None:
 @click.argument("public_json", type=click.Path(exists=True, dir_okay=False))
 def calldata_cmd(proof_json: str, public_json: str) -> None:
     """Print verifyProof arguments as `snarkjs zkey export soliditycalldata` does."""
-    click.echo(solidity_calldata(load_json(proof_json), load_json(public_json)))
+    click.echo(solidity_calldata(atomic.read_json(proof_json), atomic.read_json(public_json)))
 
 
 @contract.command("deploy")
@@ -70,7 +69,7 @@ def calldata_cmd(proof_json: str, public_json: str) -> None:
 def deploy_cmd(vk_json: str, rpc_url: str | None, state_file: str | None,
                gas: int | None) -> None:
     """Deploy the verifier for VK_JSON (shipped bytecode, no compiler) and print its address."""
-    vk = parse_vk(load_json(vk_json))
+    vk = parse_vk(atomic.read_json(vk_json))
     chain = connect(rpc_url)
     state = DeployState(state_file) if state_file else None
     address = deploy_verifier(chain, vk, gas=gas, state=state)
@@ -85,8 +84,8 @@ def deploy_cmd(vk_json: str, rpc_url: str | None, state_file: str | None,
 def verify_cmd(address: str, proof_json: str, public_json: str, rpc_url: str | None) -> None:
     """eth_call verifyProof at ADDRESS. Exit 0 valid, 1 invalid, 2 malformed input."""
     try:
-        proof = parse_proof(load_json(proof_json))
-        public = parse_public(load_json(public_json))
+        proof = parse_proof(atomic.read_json(proof_json))
+        public = parse_public(atomic.read_json(public_json))
     except MalformedInput as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -14,7 +14,7 @@ from verifier_contracts import (
     status,
     submit,
 )
-from verifier_contracts.encoding import load_json
+from zk import atomic
 from zk.errors import MalformedInput
 
 RPC_HELP = ("JSON-RPC URL (key from $ZKSOLVENCY_PRIVATE_KEY). Default: a fresh embedded "
@@ -53,7 +53,7 @@ def deploy_cmd(verifier, vk_json, n_c, n_d, haircuts, min_ratio, admin, oracle, 
     """Deploy a registry bound to VERIFIER (checked against VK_JSON); print its address."""
     chain = connect(rpc_url)
     state = DeployState(state_file) if state_file else None
-    address = deploy_registry(chain, verifier, load_json(vk_json), n_c, n_d,
+    address = deploy_registry(chain, verifier, atomic.read_json(vk_json), n_c, n_d,
                               _ints(haircuts, "--haircuts"), min_ratio, admin=admin,
                               oracle=oracle, state=state)
     click.echo(address)
@@ -94,7 +94,7 @@ def post_prices_cmd(address, epoch, collateral_prices, debt_prices, valid_until,
 @click.option("--rpc-url", default=None, help=RPC_HELP)
 def submit_cmd(address, proof_json, public_json, gas, rpc_url) -> None:
     """Submit a collateral-ratio proof to the registry at ADDRESS."""
-    receipt = submit(connect(rpc_url), address, load_json(proof_json), load_json(public_json),
+    receipt = submit(connect(rpc_url), address, atomic.read_json(proof_json), atomic.read_json(public_json),
                      gas=gas)
     click.echo(f"accepted in block {receipt['blockNumber']} (gas used {receipt['gasUsed']})")
 

@@ -14,9 +14,10 @@ from verifier_contracts import (
     verify_selector,
     vk_hash,
 )
-from verifier_contracts.encoding import g2_evm, loads_strict
+from verifier_contracts.encoding import g2_evm
 from verifier_contracts.snarkjs import run
 from verifier_contracts.vk import key_blob
+from zk.atomic import loads_strict
 from zk.errors import MalformedInput
 from zk.field import Q, R
 
@@ -27,7 +28,7 @@ from zk.field import Q, R
 ])
 def test_strict_json_rejects(text):
     with pytest.raises(MalformedInput):
-        loads_strict(text)
+        loads_strict(text, "test.json")
 
 
 @pytest.mark.parametrize("value", [

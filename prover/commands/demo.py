@@ -1,0 +1,19 @@
+"""`zksolvency demo`: the whole story on the embedded EVM."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+@click.command("demo")
+def demo() -> None:
+    """Build, set up, prove, verify, deploy and verify on-chain (embedded EVM)."""
+    from prover.demo import run
+    result = run(click.echo)
+    good = (result["valid"] and result["on_chain"] and result["solvent_after"]
+            and not result["solvent_before"] and result["insolvent"].startswith("refused")
+            and result["tampered"].startswith("reverted"))
+    if not good:
+        click.echo("demo: an expected outcome did not happen", err=True)
+        sys.exit(1)

@@ -1,0 +1,17 @@
+"""The demo's story end to end with our own prover, on the embedded EVM and on anvil."""
+from __future__ import annotations
+
+from prover.demo import run
+
+
+def test_demo_story(chain):
+    lines: list[str] = []
+    out = run(lines.append, chain=chain)
+    assert out["valid"] and out["on_chain"]
+    assert out["solvent_before"] is False and out["solvent_after"] is True
+    assert out["insolvent"].startswith("refused") and "minimum collateral ratio" in \
+        out["insolvent"]
+    assert out["tampered"] == "reverted with InvalidProof"
+    assert 200_000 < out["submit_gas"] < 500_000
+    text = "\n".join(lines)
+    assert "12.75" not in text and "18500" not in text      # private amounts never printed
