@@ -50,6 +50,24 @@ def prove_inputs(cs: CompiledCircuit, pk: ProvingKey,
     return proof, cs.public_values(witness)
 
 
+def prove_zkey(zkey_path: str | Path, wtns_path: str | Path) -> tuple[Proof, list[int],
+                                                                    VerifyingKey]:
+    """Prove a circom circuit from a snarkjs .zkey and a .wtns; (proof, public, vk)."""
+    from zk.formats.iden3 import read_wtns, read_zkey
+    zk = read_zkey(zkey_path)
+    zk.vk.validate()
+    witness = read_wtns(wtns_path)
+    if len(witness) != zk.pk.num_wires:
+        raise MalformedInput(f"{wtns_path}: {len(witness)} wires, {zkey_path} expects "
+                             f"{zk.pk.num_wires}")
+    proof = groth16.prove(zk.pk, witness)
+    public = witness[1:1 + zk.pk.num_public]
+    if not groth16.verify(zk.vk, proof, public):
+        raise MalformedInput(f"{wtns_path}: the witness does not satisfy the circuit of "
+                             f"{zkey_path}")
+    return proof, public, zk.vk
+
+
 def write_proof(proof: Proof, public: list[int], vk: VerifyingKey, proof_path: str | Path,
                 public_path: str | Path) -> None:
     """Write proof.json and public.json atomically."""

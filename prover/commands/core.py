@@ -61,22 +61,37 @@ def setup_cmd(circuit: str, params: tuple[str, ...], out_dir: str) -> None:
 
 
 @click.command("prove")
-@click.argument("circuit")
+@click.argument("circuit", required=False)
 @PARAM
-@click.option("--keys", "keys", required=True, type=click.Path(exists=True),
-              help="Folder from `setup` (or a proving_key.zkpk file).")
-@click.option("-i", "--inputs", "inputs", required=True, type=click.Path(dir_okay=False),
+@click.option("--keys", "keys", type=click.Path(exists=True),
+              help="Folder from `setup`/`ceremony export` (or a proving_key.zkpk file).")
+@click.option("-i", "--inputs", "inputs", type=click.Path(dir_okay=False),
               help="JSON object of input values (decimal strings).")
+@click.option("--zkey", type=click.Path(exists=True, dir_okay=False),
+              help="snarkjs/circom .zkey (instead of CIRCUIT and --keys).")
+@click.option("--wtns", type=click.Path(exists=True, dir_okay=False),
+              help="circom witness .wtns (with --zkey).")
 @click.option("--proof", "proof_path", default="proof.json", show_default=True)
 @click.option("--public", "public_path", default="public.json", show_default=True)
-def prove_cmd(circuit: str, params: tuple[str, ...], keys: str, inputs: str,
-              proof_path: str, public_path: str) -> None:
-    """Prove CIRCUIT for the inputs in a JSON file; writes proof.json and public.json."""
-    cs = _compile(circuit, params)
-    pk = workflow.load_proving_key(keys, cs)
-    values = atomic.read_json(inputs, 256 << 20)
-    proof, public = workflow.prove_inputs(cs, pk, values)
-    workflow.write_proof(proof, public, pk.vk, proof_path, public_path)
+def prove_cmd(circuit: str | None, params: tuple[str, ...], keys: str | None,
+              inputs: str | None, zkey: str | None, wtns: str | None, proof_path: str,
+              public_path: str) -> None:
+    """Prove CIRCUIT for JSON inputs, or a circom circuit from --zkey and --wtns.
+
+    Writes snarkjs-compatible proof.json and public.json.
+    """
+    if zkey or wtns:
+        if not (zkey and wtns) or circuit or keys or inputs:
+            raise click.UsageError("use --zkey with --wtns, without CIRCUIT/--keys/--inputs")
+        proof, public, vk = workflow.prove_zkey(zkey, wtns)
+    else:
+        if not (circuit and keys and inputs):
+            raise click.UsageError("give CIRCUIT, --keys and --inputs (or --zkey and --wtns)")
+        cs = _compile(circuit, params)
+        pk = workflow.load_proving_key(keys, cs)
+        proof, public = workflow.prove_inputs(cs, pk, atomic.read_json(inputs, 256 << 20))
+        vk = pk.vk
+    workflow.write_proof(proof, public, vk, proof_path, public_path)
     click.echo(f"wrote {proof_path} and {public_path} ({len(public)} public inputs)")
 
 

@@ -1,0 +1,88 @@
+"""Multiply many G1 points by one scalar (the L and H updates of a contribution).
+
+Uses the backend's ``scale_g1(points, scalar)`` when it has one; otherwise a compact
+Jacobian double-and-add over Python integers (about 3x faster than py-ecc's objects),
+with one batched inversion at the end.
+"""
+from __future__ import annotations
+
+from zk.backend import Backend
+from zk.curve import Q
+from zk.field import R
+
+
+def _dbl(x, y, z):
+    a, b = x * x % Q, y * y % Q
+    c = b * b % Q
+    d = 2 * ((x + b) ** 2 - a - c) % Q
+    e = 3 * a % Q
+    x3 = (e * e - 2 * d) % Q
+    return x3, (e * (d - x3) - 8 * c) % Q, 2 * y * z % Q
+
+
+def _madd(x1, y1, z1, x2, y2):
+    """Jacobian + affine (the affine point is never the same as or opposite to it here)."""
+    zz = z1 * z1 % Q
+    h = (x2 * zz - x1) % Q
+    r = 2 * (y2 * z1 * zz - y1) % Q
+    if h == 0:
+        return _dbl(x2, y2, 1) if r == 0 else (1, 1, 0)
+    hh = h * h % Q
+    i = 4 * hh % Q
+    j = h * i % Q
+    v = x1 * i % Q
+    x3 = (r * r - j - 2 * v) % Q
+    return x3, (r * (v - x3) - 2 * y1 * j) % Q, ((z1 + h) ** 2 - zz - hh) % Q
+
+
+def _mul(x: int, y: int, bits: str):
+    X, Y, Z = x, y, 1
+    for bit in bits[1:]:
+        X, Y, Z = _dbl(X, Y, Z)
+        if bit == "1":
+            if Z == 0:
+                X, Y, Z = x, y, 1
+            else:
+                X, Y, Z = _madd(X, Y, Z, x, y)
+    return X, Y, Z
+
+
+def scale_g1_python(points: bytes, k: int) -> bytes:
+    """[k * P for P in points] over plain integers; infinity stays infinity."""
+    k %= R
+    n = len(points) // 64
+    if k == 0:
+        return bytes(len(points))
+    bits = bin(k)[2:]
+    jac = []
+    for i in range(n):
+        x = int.from_bytes(points[64 * i:64 * i + 32], "little")
+        y = int.from_bytes(points[64 * i + 32:64 * i + 64], "little")
+        jac.append((0, 0, 0) if x == 0 and y == 0 else _mul(x, y, bits))
+    zs = [p[2] for p in jac if p[2]]
+    invs, acc = [], 1
+    for z in zs:
+        invs.append(acc)
+        acc = acc * z % Q
+    acc = pow(acc, -1, Q) if zs else 1
+    for j in range(len(zs) - 1, -1, -1):
+        invs[j], acc = acc * invs[j] % Q, acc * zs[j] % Q
+    out, it = bytearray(len(points)), iter(invs)
+    for i, (x, y, z) in enumerate(jac):
+        if z:
+            zi = next(it)
+            zi2 = zi * zi % Q
+            out[64 * i:64 * i + 32] = (x * zi2 % Q).to_bytes(32, "little")
+            out[64 * i + 32:64 * i + 64] = (y * zi2 * zi % Q).to_bytes(32, "little")
+    return bytes(out)
+
+
+def scale_g1(points: bytes, k: int, backend: Backend) -> bytes:
+    """[k * P for P in points], on the backend when it offers a kernel for it."""
+    fn = getattr(backend, "scale_g1", None)
+    if fn is not None:
+        return fn(points, k % R)
+    if backend.name != "reference":
+        s = (k % R).to_bytes(32, "little")
+        return b"".join(backend.msm_g1(points[i:i + 64], s) for i in range(0, len(points), 64))
+    return scale_g1_python(points, k)
