@@ -139,8 +139,8 @@ def verify_cmd(circuit: str, params: tuple[str, ...], ptau: str, zkey: str) -> N
               help=f"Folder for {PK_NAME} and {VK_NAME}.")
 @click.option("--development", is_flag=True,
               help="Allow exporting without circuit/ptau verification; keys say so.")
-def export_cmd(zkey: str, circuit: str | None, params: tuple[str, ...], ptau: str | None, out_dir: str,
-               development: bool) -> None:
+def export_cmd(zkey: str, circuit: str | None, params: tuple[str, ...], ptau: str | None,
+               out_dir: str, development: bool) -> None:
     """Verify ZKEY (against CIRCUIT and PTAU) and write the final keys."""
     cs = load_circuit_r1cs(circuit, params) if circuit else None
     pk, vk, report = export_keys(read_zkey(zkey), cs, ptau, development=development)

@@ -94,8 +94,8 @@ def post_prices_cmd(address, epoch, collateral_prices, debt_prices, valid_until,
 @click.option("--rpc-url", default=None, help=RPC_HELP)
 def submit_cmd(address, proof_json, public_json, gas, rpc_url) -> None:
     """Submit a collateral-ratio proof to the registry at ADDRESS."""
-    receipt = submit(connect(rpc_url), address, atomic.read_json(proof_json), atomic.read_json(public_json),
-                     gas=gas)
+    receipt = submit(connect(rpc_url), address, atomic.read_json(proof_json),
+                     atomic.read_json(public_json), gas=gas)
     click.echo(f"accepted in block {receipt['blockNumber']} (gas used {receipt['gasUsed']})")
 
 

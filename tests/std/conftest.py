@@ -43,7 +43,8 @@ def circomlibjs_poseidon(tmp_path_factory):
     node = shutil.which("node")
     modules = _node_modules()
     if node is None or not (modules / "circomlibjs").is_dir():
-        pytest.fail("node or circomlibjs not available (run npm ci --prefix .ci/npm or set ZK_NODE_MODULES)")
+        pytest.fail("node or circomlibjs not available "
+                    "(run npm ci --prefix .ci/npm or set ZK_NODE_MODULES)")
     script = tmp_path_factory.mktemp("circomlibjs") / "poseidon_vectors.cjs"
     script.write_text(_SCRIPT)
 
