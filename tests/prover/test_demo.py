@@ -9,7 +9,7 @@ def test_demo_story(chain):
     out = run(lines.append, chain=chain)
     assert out["valid"] and out["on_chain"]
     assert out["solvent_before"] is False and out["solvent_after"] is True
-    assert out["insolvent"].startswith("refused") and "minimum collateral ratio" in \
+    assert out["insolvent"].startswith("refused by the circuit") and "ratio/" in \
         out["insolvent"]
     assert out["tampered"] == "reverted with InvalidProof"
     assert 200_000 < out["submit_gas"] < 500_000
