@@ -15,3 +15,17 @@ BACKENDS = ["reference", "native"]
 def backend(request):
     """Each test using this fixture runs once per backend (no skipping: both must exist)."""
     return get_backend(request.param)
+
+
+@pytest.fixture
+def forge():
+    """Build a witness bypassing the solver (see zk.testing.forge_witness)."""
+    from zk.testing import forge_witness
+    return forge_witness
+
+
+@pytest.fixture
+def failure():
+    """Label of the first unsatisfied constraint of a witness, or None."""
+    from zk.testing import first_failure
+    return first_failure

@@ -78,3 +78,19 @@ def g2_point_off_subgroup(seed: int = 1) -> bytes:
             if not ob.is_inf(ob.multiply(p, R)):
                 return curve.g2_from_py(p)
         x0 += 1
+
+
+def assert_unprovable(cs, inputs: dict, where: str) -> None:
+    """The solver refuses ``inputs`` at a constraint labelled ``where...``, and so does the
+    R1CS for a witness forged by bypassing the solver (the attacker's view)."""
+    from zk.errors import UnsatisfiedConstraint
+    try:
+        cs.solve(inputs)
+    except UnsatisfiedConstraint as exc:
+        if not exc.label.startswith(where):
+            raise AssertionError(f"solver refused at {exc.label!r}, expected {where!r}") from exc
+    else:
+        raise AssertionError("the solver accepted inputs that must be unprovable")
+    label = first_failure(cs, forge_witness(cs, inputs))
+    if label is None or not label.startswith(where):
+        raise AssertionError(f"forged witness: first failure {label!r}, expected {where!r}")

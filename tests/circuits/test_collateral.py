@@ -5,9 +5,10 @@ import pytest
 
 from circuits.collateral import CollateralRatio
 from zk import compile_circuit, groth16
-from zk.errors import CircuitDefinitionError, UnsatisfiedConstraint
+from zk.errors import CircuitDefinitionError
 from zk.field import R
 from zk.std.poseidon import poseidon_hash_many
+from zk.testing import assert_unprovable
 
 PROVER, CHAIN, REGISTRY = 0x70997970C51812DC3A010C7D01B50E0D17DC79C8, 31337, 0x5FBDB2
 PUBLIC_ORDER = ["collateral_prices[0]", "collateral_prices[1]", "haircuts_bps[0]",
@@ -35,14 +36,6 @@ def make(amounts, debts, prices=(3000 * 10**8, 60000 * 10**8), haircuts=(2000, 1
 HEALTHY = make([10**18, 5 * 10**7], [1000 * 10**6])     # 1 ETH + 0.5 BTC vs 1000 USDC
 
 
-def rejected(cs, forge, failure, inputs, where: str) -> None:
-    with pytest.raises(UnsatisfiedConstraint) as exc:
-        cs.solve(inputs)
-    assert exc.value.label.startswith(where), exc.value.label
-    label = failure(cs, forge(cs, inputs))
-    assert label is not None and label.startswith(where), label
-
-
 def test_public_input_order(cs):
     assert cs.public_names == PUBLIC_ORDER
     assert cs.num_public == 11
@@ -53,11 +46,11 @@ def test_healthy_position_is_provable(cs):
 
 
 def test_negative_amount_r_minus_1(cs, forge, failure):
-    rejected(cs, forge, failure, make([R - 1, 5 * 10**7], [10**6]), "ranges/range_check")
+    assert_unprovable(cs, make([R - 1, 5 * 10**7], [10**6]), "ranges/range_check")
 
 
 def test_amount_at_bound(cs, forge, failure):
-    rejected(cs, forge, failure, make([2**96, 0], [10**6]), "ranges/range_check")
+    assert_unprovable(cs, make([2**96, 0], [10**6]), "ranges/range_check")
     cs.solve(make([2**96 - 1, 0], [10**6]))
 
 
@@ -65,16 +58,16 @@ def test_debt_hidden_as_negative_collateral(cs, forge, failure):
     """Move 20000 USDC-worth of debt into collateral slot 1 as a negative BTC amount."""
     btc = 10**8 // 3                                     # 1/3 BTC, about 20000 USDC
     inputs = make([10**18, R - btc], [0])
-    rejected(cs, forge, failure, inputs, "ranges/range_check")
+    assert_unprovable(cs, inputs, "ranges/range_check")
 
 
 def test_haircut_out_of_range(cs, forge, failure):
-    rejected(cs, forge, failure, make([10**18, 0], [10**6], haircuts=(10000, 0)),
+    assert_unprovable(cs, make([10**18, 0], [10**6], haircuts=(10000, 0)),
              "ranges/range_check")
 
 
 def test_price_out_of_range(cs, forge, failure):
-    rejected(cs, forge, failure, make([10**18, 0], [10**6], prices=(2**64, 1)),
+    assert_unprovable(cs, make([10**18, 0], [10**6], prices=(2**64, 1)),
              "ranges/range_check")
 
 
@@ -93,7 +86,7 @@ def test_exactly_at_threshold_passes(unit_cs):
 
 
 def test_one_unit_below_threshold(unit_cs, forge, failure):
-    rejected(unit_cs, forge, failure, unit(5001), "ratio/assert_le")  # 4999 < 5000
+    assert_unprovable(unit_cs, unit(5001), "ratio/assert_le")  # 4999 < 5000
 
 
 def test_one_debt_unit_more_fails(cs, forge, failure):
@@ -102,24 +95,24 @@ def test_one_debt_unit_more_fails(cs, forge, failure):
     c = compile_circuit(CollateralRatio(2, 1, (0, 0), (0,)))
     c.solve(at)
     over = make([3, 0], [3], prices=(10**8, 1), haircuts=(0, 0), debt_prices=(10**8,))
-    rejected(c, forge, failure, over, "ratio/assert_le")
+    assert_unprovable(c, over, "ratio/assert_le")
 
 
 def test_zero_debt_and_zero_collateral(cs, forge, failure):
     cs.solve(make([0, 0], [0]))
-    rejected(cs, forge, failure, make([0, 0], [1]), "ratio/assert_le")
+    assert_unprovable(cs, make([0, 0], [1]), "ratio/assert_le")
 
 
 def test_commitment_of_a_different_position(cs, forge, failure):
     """The published commitment is of a weak position; proving a healthier one fails."""
     weak = ([10**15, 0], [10**12])
     inputs = make([10**18, 5 * 10**7], [10**6], commit_to=weak)
-    rejected(cs, forge, failure, inputs, "commitment/assert_equal")
+    assert_unprovable(cs, inputs, "commitment/assert_equal")
 
 
 def test_salt_is_bound(cs, forge, failure):
     inputs = dict(HEALTHY, salt=HEALTHY["salt"] + 1)
-    rejected(cs, forge, failure, inputs, "commitment/assert_equal")
+    assert_unprovable(cs, inputs, "commitment/assert_equal")
 
 
 def test_headroom_check_at_build_time():

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from zk.testing import first_failure, forge_witness
-
 REPO = Path(__file__).resolve().parents[2]
 
 _SCRIPT = r"""
@@ -62,13 +60,3 @@ def circomlibjs_poseidon(tmp_path_factory):
         return [int(fast) for fast, _ in out]
 
     return run
-
-
-@pytest.fixture
-def forge():
-    return forge_witness
-
-
-@pytest.fixture
-def failure():
-    return first_failure
