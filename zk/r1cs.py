@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 from zk.errors import UnsatisfiedConstraint
 from zk.field import R
 
+try:  # optional C fast path (zk/_native); the Python loop below is the specification
+    from zk._native._bn254 import r1cs_check as _native_check
+except ImportError:  # pragma: no cover - extension not built
+    _native_check = None
+
 LC = dict  # {wire: coeff}
 
 
@@ -40,9 +45,18 @@ class R1CS:
         if len(w) != self.num_wires or w[0] != 1:
             raise UnsatisfiedConstraint(-1, "witness", f"expected {self.num_wires} wires "
                                         "starting with 1")
-        for i, (a, b, c) in enumerate(self.constraints):
+        cons = self.constraints
+        fast = _native_check if type(cons) is list and type(w) is list else None
+        i, n = 0, len(cons)
+        while i < n:
+            if fast is not None:
+                i = fast(cons, w, i)  # first row it could not show to hold
+                if i >= n:
+                    break
+            a, b, c = cons[i]
             if eval_lc(a, w) * eval_lc(b, w) % R != eval_lc(c, w):
                 raise UnsatisfiedConstraint(i, self.labels[i])
+            i += 1
 
     def is_satisfied(self, w: list[int]) -> bool:
         try:

@@ -8,6 +8,11 @@ from zk.errors import CircuitDefinitionError, UnsatisfiedConstraint, WitnessErro
 from zk.field import R
 from zk.r1cs import R1CS, eval_lc
 
+try:  # optional C fast path (zk/_native); the Python code below is the specification
+    from zk._native._bn254 import witness_run as _native_run
+except ImportError:  # pragma: no cover - extension not built
+    _native_run = None
+
 _DEC = re.compile(r"(0|[1-9][0-9]*)\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]{1,64}\Z")
 MAX_DIGITS = 78  # r has 77 decimal digits
@@ -53,28 +58,45 @@ def flatten(value: Any, shape: tuple[int, ...], name: str) -> list[int]:
     return out
 
 
+def _run_step(step: tuple, w: list) -> None:
+    """One solver step in Python (hints, and anything the native fast path leaves)."""
+    kind = step[0]
+    try:
+        if kind == "mul":
+            _, out, a, b = step
+            w[out] = eval_lc(a, w) * eval_lc(b, w) % R
+        elif kind == "lc":
+            w[step[1]] = eval_lc(step[2], w)
+        else:
+            _, outs, fn, ins, label = step
+            vals = fn(*[eval_lc(lc, w) for lc in ins])
+            vals = vals if isinstance(vals, (list, tuple)) else [vals]
+            if len(vals) != len(outs):
+                raise CircuitDefinitionError(f"{label}: returned {len(vals)} values, "
+                                             f"expected {len(outs)}")
+            for o, v in zip(outs, vals):
+                w[o] = int(v) % R
+    except TypeError as exc:
+        raise CircuitDefinitionError(f"solver step {kind} reads an output before "
+                                     f"api.output assigned it ({exc})") from exc
+
+
 def run_program(program: list[tuple], w: list) -> None:
-    """Fill internal wires of w in place by replaying the recorded solver steps."""
-    for step in program:
-        kind = step[0]
-        try:
-            if kind == "mul":
-                _, out, a, b = step
-                w[out] = eval_lc(a, w) * eval_lc(b, w) % R
-            elif kind == "lc":
-                w[step[1]] = eval_lc(step[2], w)
-            else:
-                _, outs, fn, ins, label = step
-                vals = fn(*[eval_lc(lc, w) for lc in ins])
-                vals = vals if isinstance(vals, (list, tuple)) else [vals]
-                if len(vals) != len(outs):
-                    raise CircuitDefinitionError(f"{label}: returned {len(vals)} values, "
-                                                 f"expected {len(outs)}")
-                for o, v in zip(outs, vals):
-                    w[o] = int(v) % R
-        except TypeError as exc:
-            raise CircuitDefinitionError(f"solver step {kind} reads an output before "
-                                         f"api.output assigned it ({exc})") from exc
+    """Fill internal wires of w in place by replaying the recorded solver steps.
+
+    "mul" and "lc" steps over canonical values run in the C extension when it is
+    built; hints, and any step it declines, run here (same results and errors).
+    """
+    n = len(program)
+    fast = _native_run if type(program) is list and type(w) is list else None
+    i = 0
+    while i < n:
+        if fast is not None:
+            i = fast(program, w, i)
+            if i >= n:
+                break
+        _run_step(program[i], w)
+        i += 1
 
 
 def solve(cs: R1CS, program: list[tuple], public: list[int], private: list[int],

@@ -130,6 +130,105 @@ def test_msm_g1_hypothesis(entries):
     assert NATIVE.msm_g1(pts, sb) == curve.g1_from_py(acc)
 
 
+# ---- MSM fast paths: zero/one scalars, small scalars, batch-affine buckets -----------
+
+def _known_log_points(n: int, g2: bool = False) -> tuple[bytes, list[int]]:
+    """n points k_i G (a few at infinity and repeated) with their discrete logs."""
+    ks = _rand_scalars(n)
+    for i in range(0, n, 97):
+        ks[i] = 0
+    for i in range(5, n, 89):
+        ks[i] = ks[i - 5]
+    for i in range(7, n, 83):
+        ks[i] = (R - ks[i - 7]) % R
+    be = NATIVE.batch_mul_g2 if g2 else NATIVE.batch_mul_g1
+    return be(G2 if g2 else G1, scalars_to_bytes(ks)), ks
+
+
+def _expect(ks: list[int], ss: list[int], g2: bool = False) -> bytes:
+    k = sum(a * b for a, b in zip(ks, ss)) % R
+    return curve.g2_mul(G2, k) if g2 else curve.g1_mul(G1, k)
+
+
+def _scalar_mix(n: int, kind: str) -> list[int]:
+    if kind == "bits":
+        return [RNG.randrange(2) for _ in range(n)]
+    if kind == "zeros":
+        return [0] * n
+    if kind == "ones":
+        return [1] * n
+    if kind == "small":   # 0/1 with a few 64-bit values (range-check witnesses)
+        return [RNG.randrange(1 << 64) if RNG.random() < 0.05 else RNG.randrange(2)
+                for _ in range(n)]
+    if kind == "mixed":   # every bit length, plus r - 1 and 2
+        out = [RNG.randrange(1 << RNG.randrange(1, 255)) % R for _ in range(n)]
+        out[0], out[-1] = R - 1, 2
+        return out
+    return _rand_scalars(n)
+
+
+@pytest.mark.parametrize("kind", ["bits", "zeros", "ones", "small", "mixed", "dense"])
+@pytest.mark.parametrize("n", [1, 33, 700, 5000])
+def test_msm_g1_scalar_classes(kind, n):
+    """0/1 fast path, windows from the largest bit length, batch-affine buckets."""
+    pts, ks = _known_log_points(n)
+    ss = _scalar_mix(n, kind)
+    sb = scalars_to_bytes(ss)
+    want = _expect(ks, ss)
+    assert NATIVE.msm_g1(pts, sb) == want
+    assert NATIVE_1.msm_g1(pts, sb) == want
+    if n <= 33:
+        assert REF.msm_g1(pts, sb) == want
+
+
+@pytest.mark.parametrize("kind", ["bits", "small", "dense"])
+def test_msm_g2_scalar_classes(kind):
+    pts, ks = _known_log_points(1500, g2=True)
+    ss = _scalar_mix(1500, kind)
+    want = _expect(ks, ss, g2=True)
+    assert NATIVE.msm_g2(pts, scalars_to_bytes(ss)) == want
+    assert NATIVE_1.msm_g2(pts, scalars_to_bytes(ss)) == want
+
+
+def test_msm_zero_and_one_scalars_on_infinity_and_duplicates():
+    """0 and 1 scalars on infinity points, duplicates and P/-P, against py-ecc."""
+    p, q = curve.g1_mul(G1, 11), curve.g1_mul(G1, 12345)
+    inf, neg = curve.G1_ZERO, curve.g1_neg(p)
+    pts = [inf, p, p, neg, q, inf, q, p, neg, q]
+    ss = [1, 1, 0, 1, 1, 0, 5, 1, 1, R - 1]
+    acc = ob.Z1
+    for pt, s in zip(pts, ss):
+        acc = ob.add(acc, ob.multiply(curve.g1_to_py(pt), s))
+    assert NATIVE.msm_g1(b"".join(pts), scalars_to_bytes(ss)) == curve.g1_from_py(acc)
+    assert REF.msm_g1(b"".join(pts), scalars_to_bytes(ss)) == curve.g1_from_py(acc)
+    assert NATIVE.msm_g1(inf * 4, scalars_to_bytes([1, 0, 1, 7])) == curve.G1_ZERO
+    assert NATIVE.msm_g1(p + neg, scalars_to_bytes([1, 1])) == curve.G1_ZERO
+    assert NATIVE.msm_g1(p + p, scalars_to_bytes([1, 1])) == curve.g1_mul(G1, 22)
+
+
+def test_msm_many_duplicates_hit_the_same_buckets():
+    """Thousands of copies of few points: conflicts, doublings and cancellations in the
+    batch-affine buckets (deferred and Jacobian side paths)."""
+    base = [curve.g1_mul(G1, k) for k in (3, 5, R - 3)]
+    idx = [RNG.randrange(3) for _ in range(6000)]
+    pts = b"".join(base[i] for i in idx)
+    logs = [(3, 5, R - 3)[i] for i in idx]
+    for ss in ([RNG.choice([7, 7, R - 7, 1 << 200, 0, 1]) for _ in idx], _rand_scalars(6000),
+               [RNG.randrange(1 << 64) for _ in idx]):
+        want = _expect(logs, ss)
+        assert NATIVE.msm_g1(pts, scalars_to_bytes(ss)) == want
+        assert NATIVE_1.msm_g1(pts, scalars_to_bytes(ss)) == want
+
+
+def test_msm_rejects_bad_points_even_with_zero_scalars():
+    pts = bytearray(_g1_points([1, 2, 3]))
+    pts[64 * 2 + 5] ^= 1
+    with pytest.raises(MalformedInput, match="point #2 is not on the curve"):
+        NATIVE.msm_g1(bytes(pts), scalars_to_bytes([1, 0, 0]))
+    with pytest.raises(MalformedInput, match="scalar #1"):
+        NATIVE.msm_g1(bytes(pts), scalars_to_bytes([0, R, 0]))
+
+
 # ---- fixed-base batch multiplication -------------------------------------------------
 
 def test_batch_mul_g1_matches_py_ecc():
@@ -433,3 +532,107 @@ def test_threads_argument():
     with pytest.raises(ValueError):
         NativeBackend(threads=0)
     assert NativeBackend(threads=3).msm_g1(G1, scalars_to_bytes([2])) == curve.g1_mul(G1, 2)
+
+
+# ---- witness kernels (C fast paths of run_program, R1CS.check, witness packing) -----------
+
+def _compiled(circuit):
+    from zk import compile_circuit
+    return compile_circuit(circuit)
+
+
+def _shapes():
+    from circuits.examples import MulChain, RangeHeavy, ReserveCheck
+    vals = [RNG.randrange(1 << 64) for _ in range(3)]
+    return [(MulChain(50), {"x": 7}), (RangeHeavy(3), {"values": vals, "total": sum(vals)}),
+            (ReserveCheck(2), {"total": 30, "reserves": 40, "ratio_bps": 10000,
+                               "balances": [10, 20]})]
+
+
+@pytest.mark.parametrize("case", range(3))
+def test_witness_fast_path_matches_python(case, monkeypatch):
+    import zk.r1cs
+    import zk.witness
+    circuit, inputs = _shapes()[case]
+    cs = _compiled(circuit)
+    fast = cs.solve(inputs)
+    monkeypatch.setattr(zk.witness, "_native_run", None)
+    monkeypatch.setattr(zk.r1cs, "_native_check", None)
+    assert cs.solve(inputs) == fast
+
+
+def test_r1cs_check_fast_path_reports_the_first_failing_row():
+    from zk._native import _bn254 as c
+    from zk.errors import UnsatisfiedConstraint
+    circuit, inputs = _shapes()[0]
+    cs = _compiled(circuit)
+    w = cs.solve(inputs)
+    assert c.r1cs_check(cs.constraints, w, 0) == cs.num_constraints
+    for bad_wire in (5, 30):
+        w2 = list(w)
+        w2[bad_wire] = (w2[bad_wire] + 1) % R
+        first = next(i for i, (a, b, cc) in enumerate(cs.constraints)
+                     if bad_wire in a or bad_wire in b or bad_wire in cc)
+        assert c.r1cs_check(cs.constraints, w2, 0) == first
+        with pytest.raises(UnsatisfiedConstraint) as exc:
+            cs.check(w2)
+        assert exc.value.index == first and exc.value.label == cs.labels[first]
+    # values the C path does not take (>= r, bools) are left to the Python loop
+    w3 = list(w)
+    w3[1] = w3[1] + R
+    assert c.r1cs_check(cs.constraints, w3, 0) < cs.num_constraints
+    cs.check(w3)  # the Python specification reduces mod r: still satisfied
+
+
+def test_run_program_fast_path_hands_odd_steps_to_python():
+    from zk._native import _bn254 as c
+    from zk.witness import run_program
+    prog = [("lc", 2, {0: 3, 1: 2}), ("mul", 3, {2: 1}, {1: R - 1}),
+            ("hint", [4], lambda v: v + 1, [{3: 1}], "h"), ("mul", 5, {4: 1}, {4: 1})]
+    w = [1, 10, 0, 0, 0, 0]
+    assert c.witness_run(prog, w, 0) == 2 and w[:4] == [1, 10, 23, (-230) % R]
+    run_program(prog, w)
+    assert w == [1, 10, 23, (-230) % R, (-229) % R, 229 * 229 % R]
+    w = [1, None, 0, 0, 0, 0]
+    assert c.witness_run(prog, w, 0) == 0          # None: Python raises its own error
+    from zk.errors import CircuitDefinitionError
+    with pytest.raises(CircuitDefinitionError, match="reads an output"):
+        run_program(prog, w)
+
+
+def test_fr_pack():
+    from zk._native import _bn254 as c
+    vals = [0, 1, R - 1, 1 << 200]
+    assert c.fr_pack(vals) == scalars_to_bytes(vals)
+    assert c.fr_pack([1, R]) is None and c.fr_pack([1, -1]) is None
+    assert c.fr_pack([True]) is None and c.fr_pack([1 << 300]) is None
+    assert c.fr_pack([]) == b""
+
+
+# ---- fused Groth16 quotient ---------------------------------------------------------------
+
+@pytest.mark.parametrize("log_n", [1, 2, 5, 13])
+def test_coset_quotient_matches_the_ntt_composition(log_n):
+    n = 1 << log_n
+    a, b = scalars_to_bytes(_rand_scalars(n)), scalars_to_bytes(_rand_scalars(n))
+    shift = root_of_unity(2 * n)
+    want = []
+    for be in ((NATIVE, REF) if n <= 32 else (NATIVE,)):
+        c = be.fr_mul_sub(a, b, bytes(32 * n))
+        want.append(be.fr_mul_sub(*(be.ntt(be.ntt(v, inverse=True), shift=shift)
+                                    for v in (a, b, c))))
+    assert all(w == want[0] for w in want)
+    assert NATIVE.coset_quotient(a, b, shift) == want[0]
+    assert NATIVE_1.coset_quotient(a, b, shift) == want[0]
+
+
+def test_coset_quotient_rejects_bad_input():
+    a = scalars_to_bytes([1, 2, R, 4])
+    with pytest.raises(MalformedInput, match="#2"):
+        NATIVE.coset_quotient(a, scalars_to_bytes([1] * 4), 7)
+    with pytest.raises(MalformedInput, match="power of two"):
+        NATIVE.coset_quotient(scalars_to_bytes([1] * 3), scalars_to_bytes([1] * 3), 7)
+    with pytest.raises(MalformedInput):
+        NATIVE.coset_quotient(scalars_to_bytes([1] * 4), scalars_to_bytes([1] * 2), 7)
+    with pytest.raises(MalformedInput):
+        NATIVE.coset_quotient(scalars_to_bytes([1] * 4), scalars_to_bytes([1] * 4), 0)

@@ -219,53 +219,6 @@ static inline void signed_digits(int16_t *dg, const fe *s, int c, int nwin) {
     }
 }
 
-typedef struct {
-    int16_t *digits;
-    const uint8_t *scalars;
-    size_t n, bad;
-    int c, nwin;
-} digit_ctx;
-
-static void digit_range(void *vctx, size_t lo, size_t hi) {
-    digit_ctx *ctx = vctx;
-    int16_t dg[130];
-    for (size_t i = lo; i < hi; i++) {
-        fe s;
-        if (!fr_load_checked(&s, ctx->scalars + 32 * i)) {
-            bn_note_bad(&ctx->bad, i);
-            return;
-        }
-        signed_digits(dg, &s, ctx->c, ctx->nwin);
-        for (int w = 0; w < ctx->nwin; w++) ctx->digits[(size_t)w * ctx->n + i] = dg[w];
-    }
-}
-
-static bn_status scalar_digits(int16_t *digits, const uint8_t *scalars, size_t n, int c,
-                               int nwin, int threads, size_t *bad) {
-    digit_ctx ctx = {digits, scalars, n, SIZE_MAX, c, nwin};
-    bn_par_range(n, n >= 4096 ? threads : 1, digit_range, &ctx);
-    if (ctx.bad == SIZE_MAX) return BN_OK;
-    *bad = ctx.bad;
-    return BN_ERR_SCALAR;
-}
-
-/* Pippenger window: minimises (windows per worker) * (points + bucket reduction). */
-static int msm_window_bits(size_t n, int threads) {
-    if (threads < 1) threads = 1;
-    int best = 2;
-    double best_cost = 1e300;
-    for (int c = 2; c <= 16; c++) {
-        int nwin = (256 + c - 1) / c;
-        int rounds = (nwin + threads - 1) / threads;
-        double cost = (double)rounds * ((double)n + 1.4 * (double)((size_t)1 << c));
-        if (cost < best_cost) {
-            best_cost = cost;
-            best = c;
-        }
-    }
-    return best;
-}
-
 /* Fixed-base window: per-scalar additions against the table size. */
 static int fixed_base_window_bits(size_t n) {
     int best = 4;

@@ -46,6 +46,11 @@ bn_status bn_batch_mul_g2(const uint8_t base[128], const uint8_t *scalars, size_
 bn_status bn_ntt(const uint8_t *in, uint8_t *out, size_t n, int inverse,
                  const uint8_t shift[32], int threads, size_t *bad);
 
+/* Groth16 quotient: with c = a * b row-wise, interpolate a, b, c over <w> (n words,
+ * a power of two), evaluate on the coset shift * <w>: out = a' * b' - c'. */
+bn_status bn_coset_quotient(const uint8_t *a, const uint8_t *b, size_t n, const uint8_t shift[32],
+                            uint8_t *out, int threads, size_t *bad);
+
 /* out[i] = a[i] * b[i] - c[i] mod r. */
 bn_status bn_fr_mul_sub(const uint8_t *a, const uint8_t *b, const uint8_t *c, size_t n,
                         uint8_t *out, size_t *bad);

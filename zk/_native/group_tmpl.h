@@ -258,56 +258,202 @@ static bn_status PT(decode_all)(PT(aff) *out, const uint8_t *in, size_t n, int t
     return PT(decode)(&out[ctx.bad], in + ctx.bad * 2 * F_BYTES);
 }
 
-/* ---- Pippenger MSM ------------------------------------------------------ */
+/* ---- Pippenger MSM ------------------------------------------------------ *
+ * Scalars are classified first: zeros are skipped, ones are summed directly
+ * (bit-heavy witnesses are mostly 0/1), the rest go through signed-digit
+ * Pippenger with the number of windows taken from their largest bit length.
+ * Buckets are accumulated in affine form, up to PT_MSM_BATCH additions at a
+ * time sharing one inversion (Montgomery's trick). A point whose bucket is
+ * already queued in the current batch is deferred to the next batch; additions
+ * that would double or cancel (equal x), and deferrals beyond the list's
+ * capacity, go to a Jacobian side bucket, so every case stays exact. Windows
+ * are the parallel tasks. */
+#define PT_MSM_BATCH 1024
+
+typedef struct {
+    PT(aff) *bk;       /* affine buckets */
+    PT(jac) *jb;       /* Jacobian side buckets (conflicts, doublings, cancellations) */
+    uint8_t *state;    /* 0 empty, 1 holds a point, |2 queued in the current batch */
+    uint32_t *qb;      /* queued bucket indices */
+    PT(aff) *qp;       /* queued points */
+    PT(aff) *dp, *tp;  /* deferred points (and a copy while re-routing them) */
+    uint32_t *db, *tb; /* their buckets */
+    F *dx, *pre;       /* x differences and prefix products */
+} PT(msm_ws);
+
 typedef struct {
     const PT(aff) *pts;
     const int16_t *digits; /* [window][point] */
-    size_t n;
+    size_t n, batch;
     int c, nwin;
     PT(jac) *win;          /* per-window sums */
-    PT(jac) **buckets;     /* per-worker bucket arrays, 2^(c-1) each */
+    PT(msm_ws) *ws;        /* per worker */
 } PT(msm_ctx);
+
+/* Applies the queued affine additions bk[qb[i]] += qp[i] (all x differ). */
+static void PT(msm_flush)(PT(msm_ws) *ws, size_t k) {
+    if (k == 0) return;
+    F acc = F_ONE, inv, d, lam, t, x3;
+    for (size_t i = 0; i < k; i++) {
+        ws->pre[i] = acc;
+        F_MUL(&acc, &acc, &ws->dx[i]);
+    }
+    F_INV(&inv, &acc);
+    for (size_t i = k; i-- > 0;) {
+        F_MUL(&d, &inv, &ws->pre[i]);
+        F_MUL(&inv, &inv, &ws->dx[i]);
+        uint32_t b = ws->qb[i];
+        PT(aff) *p = &ws->bk[b];
+        const PT(aff) *q = &ws->qp[i];
+        F_SUB(&t, &q->y, &p->y);
+        F_MUL(&lam, &t, &d);
+        F_SQR(&x3, &lam);
+        F_SUB(&x3, &x3, &p->x);
+        F_SUB(&x3, &x3, &q->x);
+        F_SUB(&t, &p->x, &x3);
+        F_MUL(&t, &lam, &t);
+        F_SUB(&p->y, &t, &p->y);
+        p->x = x3;
+        ws->state[b] = 1;
+    }
+}
+
+/* Routes q into bucket b: first point stored, distinct x queued for the batch,
+ * a bucket already queued defers q to after the flush (or, with the deferral list
+ * full, and for doublings/cancellations, adds q into the Jacobian side bucket). */
+INLINE void PT(msm_put)(PT(msm_ws) *ws, const PT(aff) *q, uint32_t b, size_t *k, size_t *ndef,
+                        size_t cap) {
+    uint8_t s = ws->state[b];
+    if (s == 0) {
+        ws->bk[b] = *q;
+        ws->state[b] = 1;
+    } else if (s == 3) {
+        if (*ndef < cap) {
+            ws->dp[*ndef] = *q;
+            ws->db[*ndef] = b;
+            ++*ndef;
+        } else {
+            PT(add_aff)(&ws->jb[b], q);
+        }
+    } else if (F_EQ(&ws->bk[b].x, &q->x)) {
+        PT(add_aff)(&ws->jb[b], q);
+    } else {
+        F_SUB(&ws->dx[*k], &q->x, &ws->bk[b].x);
+        ws->qb[*k] = b;
+        ws->qp[*k] = *q;
+        ws->state[b] = 3;
+        ++*k;
+    }
+}
+
+/* Flushes the batch and re-routes the deferred points into the next one; with
+ * final set, repeats until nothing is queued or deferred. */
+static void PT(msm_drain)(PT(msm_ws) *ws, size_t *k, size_t *ndef, size_t batch, int final) {
+    do {
+        PT(msm_flush)(ws, *k);
+        *k = 0;
+        size_t nd = *ndef;
+        *ndef = 0;
+        memcpy(ws->tp, ws->dp, sizeof(PT(aff)) * nd);
+        memcpy(ws->tb, ws->db, sizeof(uint32_t) * nd);
+        for (size_t j = 0; j < nd; j++) PT(msm_put)(ws, &ws->tp[j], ws->tb[j], k, ndef, batch);
+    } while ((final && *k > 0) || *k == batch);
+}
 
 static void PT(msm_window)(void *vctx, size_t w, int worker) {
     PT(msm_ctx) *ctx = vctx;
-    size_t nb = (size_t)1 << (ctx->c - 1);
-    PT(jac) *bk = ctx->buckets[worker];
-    for (size_t b = 0; b < nb; b++) PT(set_inf)(&bk[b]);
+    size_t nb = (size_t)1 << (ctx->c - 1), batch = ctx->batch, k = 0, ndef = 0;
+    PT(msm_ws) *ws = &ctx->ws[worker];
+    memset(ws->state, 0, nb);
+    memset(ws->jb, 0, sizeof(PT(jac)) * nb); /* Z = 0: infinity */
     const int16_t *dg = ctx->digits + w * ctx->n;
     for (size_t i = 0; i < ctx->n; i++) {
         int d = dg[i];
+        if (d == 0) continue;
+        PT(aff) q;
+        uint32_t b;
         if (d > 0) {
-            PT(add_aff)(&bk[d - 1], &ctx->pts[i]);
-        } else if (d < 0) {
-            PT(aff) neg;
-            PT(aff_neg)(&neg, &ctx->pts[i]);
-            PT(add_aff)(&bk[-d - 1], &neg);
+            q = ctx->pts[i];
+            b = (uint32_t)(d - 1);
+        } else {
+            PT(aff_neg)(&q, &ctx->pts[i]);
+            b = (uint32_t)(-d - 1);
         }
+        if (!batch) {
+            PT(add_aff)(&ws->jb[b], &q);
+            continue;
+        }
+        PT(msm_put)(ws, &q, b, &k, &ndef, batch);
+        if (k == batch) PT(msm_drain)(ws, &k, &ndef, batch, 0);
     }
-    /* sum_b (b+1) * bk[b] via running sums from the top */
+    if (batch) PT(msm_drain)(ws, &k, &ndef, batch, 1);
+    /* sum_b (b+1) * bucket[b] via running sums from the top */
     PT(jac) run, tot;
     PT(set_inf)(&run);
     PT(set_inf)(&tot);
     for (size_t b = nb; b-- > 0;) {
-        PT(add)(&run, &bk[b]);
+        if (ws->state[b]) PT(add_aff)(&run, &ws->bk[b]);
+        PT(add)(&run, &ws->jb[b]);
         PT(add)(&tot, &run);
     }
     ctx->win[w] = tot;
 }
 
+/* Batch size for 2^(c-1) buckets (0: Jacobian accumulation only). Deferred points
+ * absorb bucket conflicts, so the batch may be half the bucket count. */
+static size_t PT(msm_batch)(int c) {
+    size_t nb = (size_t)1 << (c - 1), b = nb / 2;
+    if (b > PT_MSM_BATCH) b = PT_MSM_BATCH;
+    return b < 16 ? 0 : b;
+}
+
+/* Work estimate (in field multiplications) of each window size: rounds of windows
+ * per worker times (point additions incl. the shared inversion + bucket sums). */
+static int PT(msm_window_bits)(size_t n, int bits, int threads) {
+    int best = 2;
+    double best_cost = 1e300;
+    for (int c = 2; c <= 16; c++) {
+        int nwin = (bits + 2 + c - 1) / c;
+        int rounds = (nwin + threads - 1) / threads;
+        double nb = (double)((size_t)1 << (c - 1));
+        size_t batch = PT(msm_batch)(c);
+        double per_point = batch ? 7.0 + 300.0 / (double)batch : 12.0;
+        double cost = (double)rounds * ((double)n * per_point + nb * 28.0);
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = c;
+        }
+    }
+    return best;
+}
+
 static bn_status PT(msm_points)(PT(jac) *out, const PT(aff) *pts, const int16_t *digits,
                                 size_t n, int c, int nwin, int threads) {
     size_t nb = (size_t)1 << (c - 1);
+    size_t batch = PT(msm_batch)(c);
     int workers = threads < nwin ? threads : nwin;
     PT(jac) *win = malloc(sizeof(PT(jac)) * (size_t)nwin);
-    PT(jac) **buckets = calloc((size_t)workers, sizeof *buckets);
-    bn_status st = (win && buckets) ? BN_OK : BN_ERR_NOMEM;
+    PT(msm_ws) *ws = calloc((size_t)workers, sizeof *ws);
+    bn_status st = (win && ws) ? BN_OK : BN_ERR_NOMEM;
     for (int t = 0; st == BN_OK && t < workers; t++) {
-        buckets[t] = malloc(sizeof(PT(jac)) * nb);
-        if (!buckets[t]) st = BN_ERR_NOMEM;
+        size_t q = batch ? batch : 1;
+        ws[t].bk = malloc(sizeof(PT(aff)) * nb);
+        ws[t].jb = malloc(sizeof(PT(jac)) * nb);
+        ws[t].state = malloc(nb);
+        ws[t].qb = malloc(sizeof(uint32_t) * q);
+        ws[t].qp = malloc(sizeof(PT(aff)) * q);
+        ws[t].dx = malloc(sizeof(F) * q);
+        ws[t].pre = malloc(sizeof(F) * q);
+        ws[t].dp = malloc(sizeof(PT(aff)) * q);
+        ws[t].tp = malloc(sizeof(PT(aff)) * q);
+        ws[t].db = malloc(sizeof(uint32_t) * q);
+        ws[t].tb = malloc(sizeof(uint32_t) * q);
+        if (!ws[t].bk || !ws[t].jb || !ws[t].state || !ws[t].qb || !ws[t].qp || !ws[t].dx ||
+            !ws[t].pre || !ws[t].dp || !ws[t].tp || !ws[t].db || !ws[t].tb)
+            st = BN_ERR_NOMEM;
     }
     if (st == BN_OK) {
-        PT(msm_ctx) ctx = {pts, digits, n, c, nwin, win, buckets};
+        PT(msm_ctx) ctx = {pts, digits, n, batch, c, nwin, win, ws};
         bn_par_tasks((size_t)nwin, workers, PT(msm_window), &ctx);
         PT(jac) acc = win[nwin - 1];
         for (int w = nwin - 2; w >= 0; w--) {
@@ -316,10 +462,60 @@ static bn_status PT(msm_points)(PT(jac) *out, const PT(aff) *pts, const int16_t 
         }
         *out = acc;
     }
-    for (int t = 0; buckets && t < workers; t++) free(buckets[t]);
-    free(buckets);
+    for (int t = 0; ws && t < workers; t++) {
+        free(ws[t].bk);
+        free(ws[t].jb);
+        free(ws[t].state);
+        free(ws[t].qb);
+        free(ws[t].qp);
+        free(ws[t].dx);
+        free(ws[t].pre);
+        free(ws[t].dp);
+        free(ws[t].tp);
+        free(ws[t].db);
+        free(ws[t].tb);
+    }
+    free(ws);
     free(win);
     return st;
+}
+
+/* Sum of the points whose scalar is one, in per-task partial sums. */
+typedef struct {
+    const PT(aff) *pts;
+    const uint32_t *idx;
+    size_t n, ntasks;
+    PT(jac) *part;
+} PT(ones_ctx);
+
+static void PT(ones_task)(void *vctx, size_t t, int worker) {
+    (void)worker;
+    PT(ones_ctx) *ctx = vctx;
+    size_t lo = ctx->n * t / ctx->ntasks, hi = ctx->n * (t + 1) / ctx->ntasks;
+    PT(jac) acc;
+    PT(set_inf)(&acc);
+    for (size_t i = lo; i < hi; i++) PT(add_aff)(&acc, &ctx->pts[ctx->idx[i]]);
+    ctx->part[t] = acc;
+}
+
+/* Digits of the selected scalars (raw little-endian words). */
+typedef struct {
+    int16_t *digits;
+    const uint8_t *scalars;
+    const uint32_t *idx;
+    size_t m;
+    int c, nwin;
+} PT(dig_ctx);
+
+static void PT(dig_range)(void *vctx, size_t lo, size_t hi) {
+    PT(dig_ctx) *ctx = vctx;
+    int16_t dg[130];
+    for (size_t k = lo; k < hi; k++) {
+        fe s;
+        fe_load(&s, ctx->scalars + 32 * (size_t)ctx->idx[k]);
+        signed_digits(dg, &s, ctx->c, ctx->nwin);
+        for (int w = 0; w < ctx->nwin; w++) ctx->digits[(size_t)w * ctx->m + k] = dg[w];
+    }
 }
 
 static bn_status PT(msm)(const uint8_t *points, const uint8_t *scalars, size_t n, uint8_t *out,
@@ -327,18 +523,73 @@ static bn_status PT(msm)(const uint8_t *points, const uint8_t *scalars, size_t n
     PT(jac) acc;
     PT(set_inf)(&acc);
     bn_status st = BN_OK;
+    if (threads < 1) threads = 1;
+    if (n > UINT32_MAX) return BN_ERR_ARG;
+    uint32_t *ones = NULL, *rest = NULL;
+    size_t nones = 0, nrest = 0;
+    int bits = 0;
+    PT(aff) *pts = NULL;
+    int16_t *digits = NULL;
     if (n > 0) {
-        int c = msm_window_bits(n, threads);
-        int nwin = (256 + c - 1) / c;
-        int16_t *digits = malloc(sizeof(int16_t) * (size_t)nwin * n);
-        PT(aff) *pts = malloc(sizeof(PT(aff)) * n);
-        if (!digits || !pts) st = BN_ERR_NOMEM;
-        if (st == BN_OK) st = scalar_digits(digits, scalars, n, c, nwin, threads, bad);
-        if (st == BN_OK) st = PT(decode_all)(pts, points, n, threads, bad);
-        if (st == BN_OK) st = PT(msm_points)(&acc, pts, digits, n, c, nwin, threads);
-        free(digits);
-        free(pts);
+        ones = malloc(sizeof(uint32_t) * n);
+        rest = malloc(sizeof(uint32_t) * n);
+        pts = malloc(sizeof(PT(aff)) * n);
+        if (!ones || !rest || !pts) st = BN_ERR_NOMEM;
     }
+    /* classify the scalars (the first one >= r is reported) */
+    for (size_t i = 0; st == BN_OK && i < n; i++) {
+        fe s;
+        if (!fr_load_checked(&s, scalars + 32 * i)) {
+            *bad = i;
+            st = BN_ERR_SCALAR;
+            break;
+        }
+        if ((s.l[1] | s.l[2] | s.l[3]) == 0 && s.l[0] <= 1) {
+            if (s.l[0] == 1) ones[nones++] = (uint32_t)i;
+            continue;
+        }
+        rest[nrest++] = (uint32_t)i;
+        int b = s.l[3] ? 192 + 64 - __builtin_clzll(s.l[3])
+              : s.l[2] ? 128 + 64 - __builtin_clzll(s.l[2])
+              : s.l[1] ? 64 + 64 - __builtin_clzll(s.l[1])
+                       : 64 - __builtin_clzll(s.l[0]);
+        if (b > bits) bits = b;
+    }
+    /* every point is validated, whatever its scalar */
+    if (st == BN_OK && n > 0) st = PT(decode_all)(pts, points, n, threads, bad);
+    if (st == BN_OK && nones > 0) {
+        size_t ntasks = nones >= 4096 ? (size_t)threads : 1;
+        PT(jac) part[256];
+        PT(ones_ctx) octx = {pts, ones, nones, ntasks, part};
+        bn_par_tasks(ntasks, (int)ntasks, PT(ones_task), &octx);
+        for (size_t t = 0; t < ntasks; t++) PT(add)(&acc, &part[t]);
+    }
+    if (st == BN_OK) { /* points at infinity add nothing (and have no affine form) */
+        size_t m = 0;
+        for (size_t k = 0; k < nrest; k++) {
+            if (!PT(aff_is_inf)(&pts[rest[k]])) rest[m++] = rest[k];
+        }
+        nrest = m;
+    }
+    if (st == BN_OK && nrest > 0) {
+        int c = PT(msm_window_bits)(nrest, bits, threads);
+        int nwin = (bits + 2 + c - 1) / c;
+        digits = malloc(sizeof(int16_t) * (size_t)nwin * nrest);
+        if (!digits) st = BN_ERR_NOMEM;
+        if (st == BN_OK) {
+            PT(dig_ctx) dctx = {digits, scalars, rest, nrest, c, nwin};
+            bn_par_range(nrest, nrest >= 4096 ? threads : 1, PT(dig_range), &dctx);
+            /* gather the selected points to the front, in order */
+            for (size_t k = 0; k < nrest; k++) pts[k] = pts[rest[k]];
+            PT(jac) r;
+            st = PT(msm_points)(&r, pts, digits, nrest, c, nwin, threads);
+            if (st == BN_OK) PT(add)(&acc, &r);
+        }
+    }
+    free(ones);
+    free(rest);
+    free(digits);
+    free(pts);
     if (st == BN_OK) {
         PT(aff) a;
         PT(to_aff)(&a, &acc);
@@ -346,6 +597,8 @@ static bn_status PT(msm)(const uint8_t *points, const uint8_t *scalars, size_t n
     }
     return st;
 }
+
+#undef PT_MSM_BATCH
 
 /* ---- fixed-base batch multiplication ------------------------------------ */
 typedef struct {

@@ -6,7 +6,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "bn254.h"
+#include "bn254_impl.h"
 
 static PyObject *malformed_input(void) {
     static PyObject *cls = NULL;
@@ -182,6 +182,37 @@ static PyObject *py_ntt(PyObject *self, PyObject *args) {
     return res;
 }
 
+static PyObject *py_coset_quotient(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer a, b, sh;
+    int threads = 0;
+    if (!PyArg_ParseTuple(args, "y*y*y*|i", &a, &b, &sh, &threads)) return NULL;
+    PyObject *res = NULL;
+    size_t n = (size_t)a.len / 32;
+    if (a.len % 32 || a.len != b.len || sh.len != 32) {
+        raise_msg("coset_quotient: operand lengths %zd and %zd differ or are not multiples "
+                  "of 32 (or the shift is not 32 bytes)", a.len, b.len);
+    } else if (n < 2 || (n & (n - 1))) {
+        raise_msg("coset_quotient: length %zu is not a power of two >= 2", n);
+    } else if ((res = PyBytes_FromStringAndSize(NULL, a.len)) != NULL) {
+        size_t bad = 0;
+        bn_status st;
+        threads = pick_threads(threads);
+        Py_BEGIN_ALLOW_THREADS
+        st = bn_coset_quotient(a.buf, b.buf, n, sh.buf, (uint8_t *)PyBytes_AS_STRING(res),
+                               threads, &bad);
+        Py_END_ALLOW_THREADS
+        if (st != BN_OK) {
+            Py_CLEAR(res);
+            raise_status(st, bad, "coset_quotient", "value");
+        }
+    }
+    PyBuffer_Release(&a);
+    PyBuffer_Release(&b);
+    PyBuffer_Release(&sh);
+    return res;
+}
+
 static PyObject *py_fr_mul_sub(PyObject *self, PyObject *args) {
     (void)self;
     Py_buffer a, b, c;
@@ -305,7 +336,168 @@ static PyObject *py_default_threads(PyObject *self, PyObject *args) {
     return PyLong_FromLong(bn_default_threads());
 }
 
+/* ---- witness kernels ----------------------------------------------------------
+ * Fast paths for zk.witness.run_program and zk.r1cs.R1CS.check over the Python
+ * objects themselves (LCs are {wire: coeff} dicts, the witness a list of ints).
+ * Each returns the index of the first step/row it cannot take: an unusual object,
+ * a value that is not a canonical field element, a hint, or (check) a failing row.
+ * The Python code then handles that item itself, so errors and semantics stay
+ * exactly those of the Python implementation. */
+#if PY_VERSION_HEX >= 0x030D0000
+#define LONG_TO_BYTES(v, buf) _PyLong_AsByteArray((PyLongObject *)(v), (buf), 32, 1, 0, 0)
+#else
+#define LONG_TO_BYTES(v, buf) _PyLong_AsByteArray((PyLongObject *)(v), (buf), 32, 1, 0)
+#endif
+
+/* A canonical field element (exact int, 0 <= v < r) as a raw 4-limb value. */
+static int fr_from_py(PyObject *v, fe *out) {
+    if (!PyLong_CheckExact(v)) return 0;
+    unsigned char buf[32];
+    if (LONG_TO_BYTES(v, buf) < 0) {
+        PyErr_Clear();
+        return 0;
+    }
+    return fr_load_checked(out, buf);
+}
+
+static PyObject *fr_to_py(const fe *a) {
+    if ((a->l[1] | a->l[2] | a->l[3]) == 0) return PyLong_FromUnsignedLongLong(a->l[0]);
+    unsigned char buf[32];
+    fe_store(buf, a);
+    return _PyLong_FromByteArray(buf, 32, 1, 0);
+}
+
+/* sum_k coeff_k * w[k] (raw); 0 if the LC or a value is not the usual kind. */
+static int lc_eval(PyObject *lc, PyObject *w, fe *out) {
+    if (!PyDict_CheckExact(lc)) return 0;
+    Py_ssize_t pos = 0, nw = PyList_GET_SIZE(w);
+    PyObject *key, *val;
+    fe acc = {{0, 0, 0, 0}};
+    while (PyDict_Next(lc, &pos, &key, &val)) {
+        if (!PyLong_CheckExact(key)) return 0;
+        Py_ssize_t k = PyLong_AsSsize_t(key);
+        if (k < 0 || k >= nw) {
+            PyErr_Clear();
+            return 0;
+        }
+        fe c, x;
+        if (!fr_from_py(val, &c) || !fr_from_py(PyList_GET_ITEM(w, k), &x)) return 0;
+        if (!((c.l[1] | c.l[2] | c.l[3]) == 0 && c.l[0] == 1)) {
+            fr_to_mont(&x, &x);
+            fr_mul(&x, &x, &c); /* (xR) c / R = x c, raw */
+        }
+        fr_add(&acc, &acc, &x);
+    }
+    *out = acc;
+    return 1;
+}
+
+static int is_kind(PyObject *kind, PyObject *want) {
+    if (kind == want) return 1;
+    return PyUnicode_CheckExact(kind) && PyUnicode_Compare(kind, want) == 0;
+}
+
+static int set_wire(PyObject *w, PyObject *idx, const fe *v) {
+    if (!PyLong_CheckExact(idx)) return 0;
+    Py_ssize_t k = PyLong_AsSsize_t(idx);
+    if (k < 0 || k >= PyList_GET_SIZE(w)) {
+        PyErr_Clear();
+        return 0;
+    }
+    PyObject *o = fr_to_py(v);
+    if (!o) return -1;
+    PyList_SetItem(w, k, o); /* steals o, releases the old value */
+    return 1;
+}
+
+/* witness_run(program, w, start) -> index of the first step left to Python. */
+static PyObject *py_witness_run(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *prog, *w;
+    Py_ssize_t i;
+    static PyObject *s_mul = NULL, *s_lc = NULL;
+    if (!PyArg_ParseTuple(args, "O!O!n", &PyList_Type, &prog, &PyList_Type, &w, &i)) return NULL;
+    if (!s_mul) {
+        s_mul = PyUnicode_InternFromString("mul");
+        s_lc = PyUnicode_InternFromString("lc");
+        if (!s_mul || !s_lc) return NULL;
+    }
+    if (i < 0) i = 0;
+    for (; i < PyList_GET_SIZE(prog); i++) {
+        PyObject *step = PyList_GET_ITEM(prog, i);
+        if (!PyTuple_CheckExact(step) || PyTuple_GET_SIZE(step) < 3) break;
+        PyObject *kind = PyTuple_GET_ITEM(step, 0);
+        fe a, b;
+        if (PyTuple_GET_SIZE(step) == 4 && is_kind(kind, s_mul)) {
+            if (!lc_eval(PyTuple_GET_ITEM(step, 2), w, &a) ||
+                !lc_eval(PyTuple_GET_ITEM(step, 3), w, &b)) break;
+            fr_to_mont(&a, &a);
+            fr_mul(&a, &a, &b);
+        } else if (PyTuple_GET_SIZE(step) == 3 && is_kind(kind, s_lc)) {
+            if (!lc_eval(PyTuple_GET_ITEM(step, 2), w, &a)) break;
+        } else {
+            break;
+        }
+        int r = set_wire(w, PyTuple_GET_ITEM(step, 1), &a);
+        if (r < 0) return NULL;
+        if (r == 0) break;
+    }
+    return PyLong_FromSsize_t(i);
+}
+
+/* r1cs_check(constraints, w, start) -> index of the first row not shown to hold. */
+static PyObject *py_r1cs_check(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *cons, *w;
+    Py_ssize_t i;
+    if (!PyArg_ParseTuple(args, "O!O!n", &PyList_Type, &cons, &PyList_Type, &w, &i)) return NULL;
+    if (i < 0) i = 0;
+    for (; i < PyList_GET_SIZE(cons); i++) {
+        PyObject *row = PyList_GET_ITEM(cons, i);
+        if (!PyTuple_CheckExact(row) || PyTuple_GET_SIZE(row) != 3) break;
+        fe a, b, c;
+        if (!lc_eval(PyTuple_GET_ITEM(row, 0), w, &a) || !lc_eval(PyTuple_GET_ITEM(row, 1), w, &b) ||
+            !lc_eval(PyTuple_GET_ITEM(row, 2), w, &c)) break;
+        fr_to_mont(&a, &a);
+        fr_mul(&a, &a, &b);
+        if (!fe_eq(&a, &c)) break;
+    }
+    return PyLong_FromSsize_t(i);
+}
+
+/* fr_pack(values) -> 32-byte little-endian words, or None if some value is not an
+ * int with 0 <= v < r (the caller then reports it). */
+static PyObject *py_fr_pack(PyObject *self, PyObject *arg) {
+    (void)self;
+    PyObject *seq = PySequence_Fast(arg, "fr_pack: expected a sequence");
+    if (!seq) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject *res = PyBytes_FromStringAndSize(NULL, 32 * n);
+    if (!res) {
+        Py_DECREF(seq);
+        return NULL;
+    }
+    unsigned char *out = (unsigned char *)PyBytes_AS_STRING(res);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        fe v;
+        if (!fr_from_py(items[k], &v)) {
+            Py_DECREF(res);
+            Py_DECREF(seq);
+            Py_RETURN_NONE;
+        }
+        fe_store(out + 32 * k, &v);
+    }
+    Py_DECREF(seq);
+    return res;
+}
+
 static PyMethodDef methods[] = {
+    {"witness_run", py_witness_run, METH_VARARGS,
+     "witness_run(program, w, start) -> first step index left to Python"},
+    {"r1cs_check", py_r1cs_check, METH_VARARGS,
+     "r1cs_check(constraints, w, start) -> first row index not shown to hold"},
+    {"fr_pack", py_fr_pack, METH_O, "fr_pack(values) -> bytes, or None if not all in [0, r)"},
     {"msm_g1", py_msm_g1, METH_VARARGS, "msm_g1(points, scalars[, threads]) -> bytes"},
     {"msm_g2", py_msm_g2, METH_VARARGS, "msm_g2(points, scalars[, threads]) -> bytes"},
     {"batch_mul_g1", py_batch_mul_g1, METH_VARARGS,
@@ -314,6 +506,8 @@ static PyMethodDef methods[] = {
      "batch_mul_g2(base, scalars[, threads]) -> affine points"},
     {"ntt", py_ntt, METH_VARARGS, "ntt(values, inverse, shift32[, threads]) -> bytes"},
     {"fr_mul_sub", py_fr_mul_sub, METH_VARARGS, "fr_mul_sub(a, b, c) -> a*b - c"},
+    {"coset_quotient", py_coset_quotient, METH_VARARGS,
+     "coset_quotient(a, b, shift32[, threads]) -> a'b' - (ab)' on the coset"},
     {"sparse_matvec", py_sparse_matvec, METH_VARARGS,
      "sparse_matvec(n_rows, rows, cols, coeffs, witness) -> bytes"},
     {"check_g1", py_check_g1, METH_VARARGS, "check_g1(points, allow_infinity) -> index or -1"},

@@ -131,13 +131,18 @@ static void stage_range(void *vctx, size_t lo, size_t hi) {
     }
 }
 
-static void ntt_core(ntt_ctx *c, int threads) {
-    size_t n = c->n;
-    int par = n >= 4096 ? threads : 1;
-    bn_par_range(c->half, par, twiddle_range, c);
+/* tw[h + k] = root^(k n / 2h) for every stage half-size h (tw[1..n-1]). */
+static void ntt_twiddles(ntt_ctx *c, int threads) {
+    bn_par_range(c->half, c->n >= 4096 ? threads : 1, twiddle_range, c);
     for (size_t h = c->half / 2; h >= 1; h >>= 1) {
         for (size_t k = 0; k < h; k++) c->tw[h + k] = c->tw[2 * h + 2 * k];
     }
+}
+
+/* Butterfly stages on c->a (bit-reversed input, natural-order output). */
+static void ntt_stages(ntt_ctx *c, int threads) {
+    size_t n = c->n;
+    int par = n >= 4096 ? threads : 1;
     size_t block = n < ((size_t)1 << BLOCK_LOG) ? n : ((size_t)1 << BLOCK_LOG);
     stage_ctx s = {c, block, 0};
     bn_par_range(n / block, par, blocks_range, &s);
@@ -145,6 +150,11 @@ static void ntt_core(ntt_ctx *c, int threads) {
         s.h = h;
         bn_par_range(c->half, par, stage_range, &s);
     }
+}
+
+static void ntt_core(ntt_ctx *c, int threads) {
+    ntt_twiddles(c, threads);
+    ntt_stages(c, threads);
 }
 
 bn_status bn_ntt(const uint8_t *in, uint8_t *out, size_t n, int inverse,
@@ -270,5 +280,141 @@ bn_status bn_sparse_matvec(size_t n_rows, const uint8_t *rows, const uint8_t *co
     for (size_t i = 0; st == BN_OK && i < n_rows; i++) fe_store(out + 32 * i, &y[i]);
     free(w);
     free(y);
+    return st;
+}
+
+/* ---- Groth16 quotient on the coset ------------------------------------------------
+ * Given a = A z and b = B z on the domain <w> (n words each), c = a * b row-wise, and
+ * each of a, b, c is interpolated (inverse NTT), moved to the coset shift * <w> and
+ * evaluated there (forward NTT); out = a' b' - c'. One call, Montgomery form
+ * throughout, twiddles and coset factors computed once for the three polynomials. */
+typedef struct {
+    fe *a, *b, *c, *coset;
+    const uint8_t *ina, *inb;
+    uint8_t *out;
+    fe shift;
+    size_t n, bad;
+    int logn;
+} quot_ctx;
+
+static void quot_load(void *vctx, size_t lo, size_t hi) {
+    quot_ctx *q = vctx;
+    for (size_t i = lo; i < hi; i++) {
+        fe x, y;
+        if (!fr_load_checked(&x, q->ina + 32 * i) || !fr_load_checked(&y, q->inb + 32 * i)) {
+            bn_note_bad(&q->bad, i);
+            return;
+        }
+        size_t j = bit_reverse(i, q->logn);
+        fr_to_mont(&q->a[j], &x);
+        fr_to_mont(&q->b[j], &y);
+        fr_mul(&q->c[j], &q->a[j], &q->b[j]); /* c = a * b, Montgomery form */
+    }
+}
+
+/* coset[i] = shift^i / n */
+static void quot_coset(void *vctx, size_t lo, size_t hi) {
+    quot_ctx *q = vctx;
+    fe p, ninv, nn = {{q->n, 0, 0, 0}};
+    fr_to_mont(&nn, &nn);
+    fr_inv(&ninv, &nn);
+    fr_pow_u64(&p, &q->shift, lo);
+    fr_mul(&p, &p, &ninv);
+    for (size_t i = lo; i < hi; i++) {
+        q->coset[i] = p;
+        fr_mul(&p, &p, &q->shift);
+    }
+}
+
+/* v[rev(i)] = v[i] * coset[i] (natural order in, bit-reversed out), pairwise swaps. */
+typedef struct {
+    fe *v;
+    const fe *coset;
+    int logn;
+} twist_ctx;
+
+static void quot_twist(void *vctx, size_t lo, size_t hi) {
+    twist_ctx *t = vctx;
+    for (size_t i = lo; i < hi; i++) {
+        size_t j = bit_reverse(i, t->logn);
+        if (j < i) continue;
+        fe x, y;
+        fr_mul(&x, &t->v[i], &t->coset[i]);
+        fr_mul(&y, &t->v[j], &t->coset[j]);
+        t->v[j] = x;
+        t->v[i] = y;
+    }
+}
+
+static void quot_store(void *vctx, size_t lo, size_t hi) {
+    quot_ctx *q = vctx;
+    for (size_t i = lo; i < hi; i++) {
+        fe x;
+        fr_mul(&x, &q->a[i], &q->b[i]);
+        fr_sub(&x, &x, &q->c[i]);
+        fr_from_mont(&x, &x);
+        fe_store(q->out + 32 * i, &x);
+    }
+}
+
+bn_status bn_coset_quotient(const uint8_t *a, const uint8_t *b, size_t n, const uint8_t shift[32],
+                            uint8_t *out, int threads, size_t *bad) {
+    if (n < 2 || n & (n - 1) || n > ((size_t)1 << (TWO_ADICITY - 1))) return BN_ERR_ARG;
+    fe sh;
+    if (!fr_load_checked(&sh, shift) || fe_is_zero(&sh)) return BN_ERR_ARG;
+    quot_ctx q;
+    memset(&q, 0, sizeof q);
+    q.n = n;
+    q.ina = a;
+    q.inb = b;
+    q.out = out;
+    q.bad = SIZE_MAX;
+    while (((size_t)1 << q.logn) < n) q.logn++;
+    fr_to_mont(&q.shift, &sh);
+    q.a = malloc(sizeof(fe) * n);
+    q.b = malloc(sizeof(fe) * n);
+    q.c = malloc(sizeof(fe) * n);
+    q.coset = malloc(sizeof(fe) * n);
+    fe *tw_inv = malloc(sizeof(fe) * n), *tw_fwd = malloc(sizeof(fe) * n);
+    bn_status st = BN_OK;
+    if (!q.a || !q.b || !q.c || !q.coset || !tw_inv || !tw_fwd) st = BN_ERR_NOMEM;
+    int par = n >= 4096 ? threads : 1;
+    if (st == BN_OK) {
+        bn_par_range(n, par, quot_load, &q);
+        if (q.bad != SIZE_MAX) {
+            *bad = q.bad;
+            st = BN_ERR_SCALAR;
+        }
+    }
+    if (st == BN_OK) {
+        ntt_ctx inv, fwd;
+        memset(&inv, 0, sizeof inv);
+        inv.n = n;
+        inv.half = n / 2;
+        inv.logn = q.logn;
+        fwd = inv;
+        root_of_unity(&fwd.root, q.logn);
+        fr_inv(&inv.root, &fwd.root);
+        inv.tw = tw_inv;
+        fwd.tw = tw_fwd;
+        ntt_twiddles(&inv, threads);
+        ntt_twiddles(&fwd, threads);
+        bn_par_range(n, par, quot_coset, &q);
+        fe *polys[3] = {q.a, q.b, q.c};
+        for (int k = 0; k < 3; k++) {
+            inv.a = fwd.a = polys[k];
+            ntt_stages(&inv, threads);               /* coefficients, times n */
+            twist_ctx t = {polys[k], q.coset, q.logn};
+            bn_par_range(n, par, quot_twist, &t);    /* / n, * shift^i, bit-reversed */
+            ntt_stages(&fwd, threads);               /* evaluations on the coset */
+        }
+        bn_par_range(n, par, quot_store, &q);
+    }
+    free(q.a);
+    free(q.b);
+    free(q.c);
+    free(q.coset);
+    free(tw_inv);
+    free(tw_fwd);
     return st;
 }

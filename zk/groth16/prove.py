@@ -1,12 +1,17 @@
 """Groth16 prover: QAP evaluations, quotient by NTTs on a coset, MSMs, fresh r and s."""
 from __future__ import annotations
 
-from zk import curve, progress
+from zk import progress
 from zk.backend import Backend, get_backend
 from zk.errors import MalformedInput
 from zk.field import R, root_of_unity, scalars_to_bytes
 from zk.groth16.keys import Proof, ProvingKey
 from zk.groth16.setup import random_scalar
+
+try:  # optional C fast path for packing the witness
+    from zk._native._bn254 import fr_pack as _fr_pack
+except ImportError:  # pragma: no cover - extension not built
+    _fr_pack = None
 
 
 def quotient_evals(pk: ProvingKey, z: bytes, be: Backend) -> bytes:
@@ -14,10 +19,23 @@ def quotient_evals(pk: ProvingKey, z: bytes, be: Backend) -> bytes:
     n = pk.domain_size
     a = be.sparse_matvec(n, *pk.a_matrix, z)
     b = be.sparse_matvec(n, *pk.b_matrix, z)
-    c = be.fr_mul_sub(a, b, bytes(32 * n))         # C z = (A z)(B z) row by row
     shift = root_of_unity(2 * n)
+    fused = getattr(be, "coset_quotient", None)    # native: the steps below in one call
+    if fused is not None:
+        return fused(a, b, shift)
+    c = be.fr_mul_sub(a, b, bytes(32 * n))         # C z = (A z)(B z) row by row
     odd = [be.ntt(be.ntt(v, inverse=True), shift=shift) for v in (a, b, c)]
     return be.fr_mul_sub(*odd)
+
+
+def _pack_witness(witness: list[int]) -> bytes:
+    """The witness as 32-byte words, refusing values outside the field."""
+    packed = _fr_pack(witness) if _fr_pack is not None else None
+    if packed is None:
+        if any(not 0 <= x < R for x in witness):
+            raise MalformedInput("witness value outside the field")
+        packed = scalars_to_bytes(witness)
+    return packed
 
 
 def prove(pk: ProvingKey, witness: list[int], backend: Backend | None = None) -> Proof:
@@ -26,9 +44,7 @@ def prove(pk: ProvingKey, witness: list[int], backend: Backend | None = None) ->
     if len(witness) != pk.num_wires or witness[0] != 1:
         raise MalformedInput(f"witness has {len(witness)} wires, the key expects "
                              f"{pk.num_wires} starting with 1")
-    if any(not 0 <= x < R for x in witness):
-        raise MalformedInput("witness value outside the field")
-    z = scalars_to_bytes(witness)
+    z = _pack_witness(witness)
     with progress.step(f"prove: quotient over {pk.domain_size} rows"):
         h = quotient_evals(pk, z, be)
     r, s = random_scalar(), random_scalar()
@@ -40,11 +56,10 @@ def prove(pk: ProvingKey, witness: list[int], backend: Backend | None = None) ->
         c = be.msm_g1(pk.l_query, z[npub:])
         hc = be.msm_g1(pk.h_query, h)
     vk = pk.vk
-    pi_a = curve.g1_add(curve.g1_add(vk.alpha_g1, a), curve.g1_mul(pk.delta_g1, r))
-    pi_b = curve.g2_add(curve.g2_add(vk.beta_g2, b2), curve.g2_mul(vk.delta_g2, s))
-    b1 = curve.g1_add(curve.g1_add(pk.beta_g1, b1), curve.g1_mul(pk.delta_g1, s))
-    pi_c = curve.g1_add(c, hc)
-    pi_c = curve.g1_add(pi_c, curve.g1_mul(pi_a, s))
-    pi_c = curve.g1_add(pi_c, curve.g1_mul(b1, r))
-    pi_c = curve.g1_add(pi_c, curve.g1_mul(pk.delta_g1, (R - r * s % R) % R))
+    # the blinding terms as small MSMs (zero-scalar and infinity points are fine)
+    pi_a = be.msm_g1(vk.alpha_g1 + a + pk.delta_g1, scalars_to_bytes([1, 1, r]))
+    pi_b = be.msm_g2(vk.beta_g2 + b2 + vk.delta_g2, scalars_to_bytes([1, 1, s]))
+    b1 = be.msm_g1(pk.beta_g1 + b1 + pk.delta_g1, scalars_to_bytes([1, 1, s]))
+    pi_c = be.msm_g1(c + hc + pi_a + b1 + pk.delta_g1,
+                     scalars_to_bytes([1, 1, s, r, (R - r * s % R) % R]))
     return Proof(pi_a, pi_b, pi_c)
