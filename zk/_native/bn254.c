@@ -266,22 +266,7 @@ static inline void fq_encode(uint8_t *b, const fe *a) {
 #define F_DECODE fq_decode
 #define F_ENCODE fq_encode
 #include "group_tmpl.h"
-#undef PT
-#undef F
-#undef F_BYTES
-#undef F_ADD
-#undef F_SUB
-#undef F_DBL
-#undef F_NEG
-#undef F_MUL
-#undef F_SQR
-#undef F_ISZERO
-#undef F_EQ
-#undef F_INV
-#undef F_ONE
-#undef F_B
-#undef F_DECODE
-#undef F_ENCODE
+#include "group_tmpl_end.h"
 
 /* ---- G2 over Fq2 ---------------------------------------------------------- */
 static inline int fq2_decode(fq2 *r, const uint8_t *b) {
@@ -314,22 +299,7 @@ static const fq2 FQ2_ONE = {{{0xd35d438dc58f0d9dULL, 0x0a78eb28f5c70b3dULL,
 #define F_DECODE fq2_decode
 #define F_ENCODE fq2_encode
 #include "group_tmpl.h"
-#undef PT
-#undef F
-#undef F_BYTES
-#undef F_ADD
-#undef F_SUB
-#undef F_DBL
-#undef F_NEG
-#undef F_MUL
-#undef F_SQR
-#undef F_ISZERO
-#undef F_EQ
-#undef F_INV
-#undef F_ONE
-#undef F_B
-#undef F_DECODE
-#undef F_ENCODE
+#include "group_tmpl_end.h"
 
 /* ---- public entry points -------------------------------------------------- */
 bn_status bn_msm_g1(const uint8_t *points, const uint8_t *scalars, size_t n, uint8_t out[64],
