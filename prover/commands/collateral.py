@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from prover import collateral as lib
+from prover.commands.core import verify_file_options
 from prover.inputs import parse_int
 
 POLICY = click.option("--policy", required=True, type=click.Path(dir_okay=False),
@@ -58,10 +59,7 @@ def prove_cmd(policy: str, prices: str, portfolio: str, prover_address: str, key
 
 
 @collateral.command("verify")
-@click.option("--keys", "keys", required=True, type=click.Path(exists=True),
-              help="Shape key folder or verification_key.json.")
-@click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False))
-@click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False))
+@verify_file_options
 @click.option("--policy", default=None, type=click.Path(dir_okay=False),
               help="Also check the public inputs against this policy ...")
 @click.option("--prices", default=None, type=click.Path(dir_okay=False),

@@ -15,6 +15,15 @@ PARAM = click.option("--param", "-p", "params", multiple=True, metavar="NAME=INT
                      help="Circuit parameter (repeatable), e.g. -p n=4.")
 
 
+def verify_file_options(f):
+    """The --keys, --proof and --public options of the solvency verify commands."""
+    f = click.option("--public", "public_path", required=True,
+                     type=click.Path(dir_okay=False))(f)
+    f = click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False))(f)
+    return click.option("--keys", "keys", required=True, type=click.Path(exists=True),
+                        help="Shape key folder or verification_key.json.")(f)
+
+
 def _compile(spec: str, params: tuple[str, ...]):
     return compile_circuit(load_circuit(spec, parse_params(params)))
 

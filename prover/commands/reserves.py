@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from prover import reserves as lib
+from prover.commands.core import verify_file_options
 from prover.inputs import InputFileError
 
 SPEC = click.option("--reserves", "spec_path", required=True, type=click.Path(dir_okay=False),
@@ -62,10 +63,7 @@ def prove_cmd(spec_path: str, ledger: str, capacity: int | None, keys_dir: str,
 
 
 @reserves.command("verify")
-@click.option("--keys", "keys", required=True, type=click.Path(exists=True),
-              help="Shape key folder or verification_key.json.")
-@click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False))
-@click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False))
+@verify_file_options
 @click.option("--reserves", "spec_path", default=None, type=click.Path(dir_okay=False),
               help="Also check the public reserves and ratio against this file.")
 def verify_cmd(keys: str, proof_path: str, public_path: str, spec_path: str | None) -> None:
