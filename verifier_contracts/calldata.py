@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from verifier_contracts.encoding import G1, G2, g2_evm, hex_word, parse_g1, parse_g2, parse_uint
+from verifier_contracts.encoding import G1, G2, g2_evm, hex_word, parse_uint
 from verifier_contracts.vk import verify_selector
+from zk import curve
 from zk.errors import MalformedInput
 from zk.field import R
-
-_PROOF_KEYS = {"pi_a", "pi_b", "pi_c", "protocol", "curve", "vk_hash"}
+from zk.formats import snarkjs_json
 
 
 @dataclass(frozen=True)
@@ -24,20 +24,8 @@ def parse_proof(proof: dict | Proof) -> Proof:
     """Validate a snarkjs proof dict (coordinates < q, on curve, B in the subgroup)."""
     if isinstance(proof, Proof):
         return proof
-    if not isinstance(proof, dict):
-        raise MalformedInput("proof: expected a JSON object")
-    unknown = set(proof) - _PROOF_KEYS
-    if unknown:
-        raise MalformedInput(f"proof: unknown keys {sorted(unknown)}")
-    if proof.get("protocol", "groth16") != "groth16":
-        raise MalformedInput("proof: protocol must be 'groth16'")
-    if proof.get("curve", "bn128") not in ("bn128", "bn254"):
-        raise MalformedInput("proof: curve must be bn128 (BN254)")
-    for key in ("pi_a", "pi_b", "pi_c"):
-        if key not in proof:
-            raise MalformedInput(f"proof: missing {key}")
-    return Proof(a=parse_g1(proof["pi_a"], "pi_a"), b=parse_g2(proof["pi_b"], "pi_b"),
-                 c=parse_g1(proof["pi_c"], "pi_c"))
+    p = snarkjs_json.proof_from_json(proof)
+    return Proof(a=curve.g1_coords(p.a), b=curve.g2_coords(p.b), c=curve.g1_coords(p.c))
 
 
 def parse_public(public: list, n_public: int | None = None) -> list[int]:

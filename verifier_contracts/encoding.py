@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 
-from py_ecc import optimized_bn128 as ob
-
+from zk import curve
 from zk.errors import MalformedInput
 from zk.field import Q, R
+from zk.formats import snarkjs_json
 
 _DEC = re.compile(r"(0|[1-9][0-9]{0,77})")
 _HEX = re.compile(r"0[xX][0-9a-fA-F]{1,64}")
@@ -37,37 +37,14 @@ def bound_name(bound: int) -> str:
     return {R: "r", Q: "q"}.get(bound, str(bound))
 
 
-def _list(value: object, length: int, what: str) -> list:
-    if not isinstance(value, list) or len(value) != length:
-        raise MalformedInput(f"{what}: expected a list of {length} items")
-    return value
-
-
 def parse_g1(value: object, what: str) -> G1:
     """snarkjs affine G1 [x, y, "1"]: coordinates < q, on the curve, not infinity."""
-    x, y, z = _list(value, 3, what)
-    x, y = parse_uint(x, f"{what}.x", Q), parse_uint(y, f"{what}.y", Q)
-    if parse_uint(z, f"{what}.z", Q) != 1:
-        raise MalformedInput(f"{what}: point at infinity or non-affine encoding")
-    if (y * y - x * x * x - 3) % Q:
-        raise MalformedInput(f"{what}: point is not on the curve")
-    return x, y
+    return curve.g1_coords(snarkjs_json.g1_from_json(value, what))
 
 
 def parse_g2(value: object, what: str) -> G2:
     """snarkjs G2 [[x.c0, x.c1], [y.c0, y.c1], ["1", "0"]]: < q, on twist, in subgroup."""
-    xs, ys, zs = _list(value, 3, what)
-    x = tuple(parse_uint(c, f"{what}.x", Q) for c in _list(xs, 2, f"{what}.x"))
-    y = tuple(parse_uint(c, f"{what}.y", Q) for c in _list(ys, 2, f"{what}.y"))
-    z = tuple(parse_uint(c, f"{what}.z", Q) for c in _list(zs, 2, f"{what}.z"))
-    if z != (1, 0):
-        raise MalformedInput(f"{what}: point at infinity or non-affine encoding")
-    p = (ob.FQ2(list(x)), ob.FQ2(list(y)), ob.FQ2.one())
-    if not ob.is_on_curve(p, ob.b2):
-        raise MalformedInput(f"{what}: point is not on the twist curve")
-    if not ob.is_inf(ob.multiply(p, R)):
-        raise MalformedInput(f"{what}: point is not in the r-torsion subgroup")
-    return x, y  # type: ignore[return-value]
+    return curve.g2_coords(snarkjs_json.g2_from_json(value, what))
 
 
 def g2_evm(p: G2) -> list[int]:
