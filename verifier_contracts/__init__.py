@@ -31,13 +31,13 @@ from verifier_contracts.verifier import (
                                          verifier_creation_code,
                                          verify_on_chain,
 )
-from verifier_contracts.vk import VerifyingKey, parse_vk, verify_selector, vk_hash
+from verifier_contracts.vk import VerifyingKey, key_id, parse_vk, verify_selector, vk_hash
 
 __all__ = [
     "KEY_ENV", "Chain", "ContractRevert", "DeployState", "Proof", "VerifyingKey",
     "check_precompiles", "check_verifier", "connect", "decode_revert", "deploy_registry",
-    "deploy_verifier", "encode_verify_call", "is_solvent", "parse_proof", "parse_public",
-    "parse_vk", "post_prices", "proof_args", "public_input_names", "set_policy",
+    "deploy_verifier", "encode_verify_call", "is_solvent", "key_id", "parse_proof",
+    "parse_public", "parse_vk", "post_prices", "proof_args", "public_input_names", "set_policy",
     "solidity_calldata", "statement_nullifier", "status", "submit", "verifier_creation_code",
     "verifier_source", "verify_on_chain", "verify_selector", "vk_hash",
 ]

@@ -5,6 +5,11 @@ The key blob appended to the verifier template is the 32-byte big-endian words
     delta, gamma (each x.c1, x.c0, y.c1, y.c0), alpha.x, alpha.y, beta,
     selector(N) << 32 | N
 and `vk_hash` is its keccak256, exactly what a deployed verifier returns from `vkHash()`.
+
+The **key id** binds that verifier key to what its inputs mean:
+    key_id = keccak256(vk_hash32 || statement.hash())
+(`zk.statement.Statement.hash`), so relabelled, reordered or re-bounded public inputs give
+another key id. Registries check it at construction; it is not the key file's SHA-256.
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from py_ecc import optimized_bn128 as ob
 
 from verifier_contracts.encoding import G1, G2, g2_evm, parse_g1, parse_g2, parse_uint, word
 from zk.errors import MalformedInput
+from zk.statement import Statement
 
 MAX_PUBLIC = 1024
 _KEYS = {"protocol", "curve", "nPublic", "vk_alpha_1", "vk_beta_2", "vk_gamma_2",
@@ -101,3 +107,10 @@ def vk_hash(vk: dict | VerifyingKey) -> str:
 def key_blob(vk: dict | VerifyingKey) -> bytes:
     """The data appended to the verifier template (see module docstring)."""
     return b"".join(word(w) for w in key_words(vk))
+
+
+def key_id(vk: dict | VerifyingKey, statement: Statement) -> bytes:
+    """32-byte key id: keccak256(vkHash() of the verifier || statement.hash())."""
+    if not isinstance(statement, Statement):
+        raise MalformedInput("key id: expected a zk.statement.Statement")
+    return keccak(bytes.fromhex(vk_hash(vk)[2:]) + statement.hash())
