@@ -1,18 +1,40 @@
-"""The ``zksolvency`` command line: one group, one module per command family."""
+"""The ``zksolvency`` command line: one group, one module per command family.
+
+Commands are registered lazily: ``COMMANDS`` names the module that holds each one and its
+one-line help, so ``--help`` lists every command without importing any, and a command's
+module (with its dependencies: web3 for the chain commands) loads only when it runs.
+"""
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
-from prover.commands.ceremony import ceremony
-from prover.commands.collateral import collateral
-from prover.commands.contract import contract
-from prover.commands.core import circuit_group, prove_cmd, setup_cmd, verify_cmd
-from prover.commands.demo import demo
-from prover.commands.registry import registry
-from prover.commands.reserves import reserves
 from zk.errors import ChainError, ZkError
+
+# name -> ("module:attribute", one-line help); tests check each help against the command
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("prover.commands.demo:demo",
+             "Build, set up, prove, verify, deploy and verify on-chain (embedded EVM)."),
+    "circuit": ("prover.commands.core:circuit_group", "Inspect circuits."),
+    "setup": ("prover.commands.core:setup_cmd",
+              "DEVELOPMENT setup for CIRCUIT (whoever runs it can forge proofs)."),
+    "prove": ("prover.commands.core:prove_cmd",
+              "Prove CIRCUIT for JSON inputs, or a circom circuit from --zkey and --wtns."),
+    "verify": ("prover.commands.core:verify_cmd",
+               "Verify PROOF with PUBLIC inputs against VK."),
+    "collateral": ("prover.commands.collateral:collateral",
+                   "Prove a private position meets a protocol's minimum collateral ratio."),
+    "reserves": ("prover.commands.reserves:reserves",
+                 "Prove reserves cover a committed ledger; users check their inclusion."),
+    "contract": ("prover.commands.contract:contract",
+                 "Groth16 verifier contract: export, calldata, deploy, verify."),
+    "registry": ("prover.commands.registry:registry",
+                 "SolvencyRegistry: deploy, set-policy, post-prices, submit, status."),
+    "ceremony": ("prover.commands.ceremony:ceremony",
+                 "Phase-2 trusted setup for production keys (interoperable with snarkjs)."),
+}
 
 
 def exit_code(exc: ZkError) -> int:
@@ -20,8 +42,39 @@ def exit_code(exc: ZkError) -> int:
     return 1 if isinstance(exc, ChainError) else 2
 
 
+def load_command(name: str) -> click.Command:
+    """Import the module holding command ``name`` (from COMMANDS) and return the command."""
+    module, _, attr = COMMANDS[name][0].partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
 class _Main(click.Group):
-    """Turns ZkError into one line on stderr and an exit code (--debug: full traceback)."""
+    """Lazy command registry; turns ZkError into one line on stderr and an exit code
+    (--debug: full traceback)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.add_command(load_command(cmd_name), cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from COMMANDS' one-line helps, importing no command module."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            if name in self.commands:
+                rows.append((name, self.commands[name].get_short_help_str(limit)))
+            else:
+                rows.append((name, click.utils.make_default_short_help(COMMANDS[name][1],
+                                                                       limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -41,10 +94,6 @@ def main(ctx: click.Context, debug: bool) -> None:
     """zk-solvency: private solvency proofs (Groth16/BN254) verified on-chain."""
     ctx.obj = {"debug": debug}
 
-
-for _cmd in (demo, circuit_group, setup_cmd, prove_cmd, verify_cmd, collateral, reserves,
-             contract, registry, ceremony):
-    main.add_command(_cmd)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
