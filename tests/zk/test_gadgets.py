@@ -144,3 +144,29 @@ def test_is_lt_and_is_le(a, b):
 def test_assert_zero_and_equal():
     cs = two_input(lambda api, x, y: (api.assert_zero(x - y), x)[1])
     assert ok(cs, a=4, b=4, y=[4]) and not ok(cs, a=4, b=5, y=[4])
+
+
+def test_scaled_flag_is_not_cached_as_boolean():
+    """assert_bool(-flag) forces flag in {0, -1}; a later select(flag, ...) must still
+    constrain flag, or flag = -1 selects a + (a - b), which is neither a nor b."""
+    from zk.testing import assert_unprovable
+    cs = two_input(lambda api, f, b: (api.assert_bool(-f), api.select(f, 10, b))[1])
+    assert ok(cs, a=0, b=7, y=[7]) and not ok(cs, a=1, b=7, y=[10])
+    assert_unprovable(cs, {"a": R - 1, "b": 0, "y": [R - 10]}, "select/cond_bool")
+
+
+def test_select_on_a_scaled_boolean_constrains_its_condition():
+    """eq is a known boolean, but 2*eq is not: select(2*eq, ...) adds its booleanity row."""
+    from zk.testing import assert_unprovable
+    cs = two_input(lambda api, x, y: api.select(2 * api.is_equal(x, y), 10, 20))
+    assert ok(cs, a=3, b=4, y=[20])                           # eq = 0
+    # eq = 1 would select 2 * (10 - 20) + 20 = 0
+    assert_unprovable(cs, {"a": 3, "b": 3, "y": [0]}, "select/cond_bool")
+
+
+def test_unit_boolean_is_still_cached():
+    """The cache keeps working for exactly one wire with coefficient 1 (no extra row)."""
+    base = two_input(lambda api, x, y: api.select(api.is_equal(x, y), 10, 20))
+    assert "select/cond_bool" not in base.labels
+    twice = two_input(lambda api, x, y: (api.assert_bool(x), api.select(x, 10, y))[1])
+    assert twice.labels.count("assert_bool") == 1 and "select/cond_bool" not in twice.labels

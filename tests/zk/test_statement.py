@@ -6,6 +6,9 @@ import json
 import pytest
 import sha3  # safe-pysha3: an independent keccak-256 implementation
 
+from circuits.collateral import CollateralRatio
+from circuits.reserves import ProofOfReserves
+from zk import Circuit, Param, Private, Public, compile_circuit
 from zk.errors import MalformedInput
 from zk.field import R
 from zk.statement import PublicInput, Statement, keccak256
@@ -111,3 +114,48 @@ def test_hash_covers_every_field():
     assert len(hashes) == len(variants) + 1
     assert make().hash() == base.hash()
 
+
+
+def test_compile_produces_the_statement():
+    cs = compile_circuit(CollateralRatio(n_collateral=2, n_debt=1, ratio_bits=20))
+    st = cs.statement
+    assert st.names() == cs.public_names and st.num_public == cs.num_public
+    assert st.digest == cs.digest() and st.circuit == cs.name
+    bits = {i.name: (i.shape, i.bits) for i in st.inputs}
+    assert bits == {"collateral_prices": ((2,), 64), "haircuts_bps": ((2,), 14),
+                    "debt_prices": ((1,), 64), "min_ratio_bps": ((), 20), "epoch": ((), 254),
+                    "prover": ((), 254), "chain_id": ((), 254), "registry": ((), 254),
+                    "commitment": ((), 254)}
+    res = compile_circuit(ProofOfReserves(n_users=2, n_assets=2)).statement
+    assert [i.name for i in res.inputs] == ["root", "liabilities", "reserves", "min_ratio_bps"]
+    assert res.input("root").bits == 254 and res.input("min_ratio_bps").bits < 254
+
+
+def test_bit_bounds_only_from_checks_on_the_wire_itself():
+    """A range check on 2*x, or on one element of an array, bounds nothing of the input."""
+    class C(Circuit):
+        a: Public
+        b: Public
+        c: Public[Param("n")]
+        d: Public
+        e: Public[Param("n")]
+        x: Private
+
+        def __init__(self):
+            super().__init__(n=2)
+
+        def define(self, api):
+            api.range_check(self.a, bits=10)
+            api.range_check(2 * self.b, bits=10)
+            api.range_check(self.c[0], bits=10)
+            api.assert_equal(self.c[1], self.x)
+            api.assert_bool(self.d)
+            api.range_check(self.e[0], bits=8)
+            api.range_check(self.e[1], bits=12)
+
+    cs = compile_circuit(C())
+    got = {i.name: i.bits for i in cs.statement.inputs}
+    assert got == {"a": 10, "b": 254, "c": 254, "d": 1, "e": 12}
+    w = cs.solve({"a": 1023, "b": 5, "c": [3, 7], "d": 1, "e": [255, 4095], "x": 7})
+    assert cs.statement.values(cs.public_values(w)) == {"a": 1023, "b": 5, "c": [3, 7],
+                                                         "d": 1, "e": [255, 4095]}

@@ -105,9 +105,13 @@ class Api(GadgetsMixin):
         self.assert_equal(a, 0, "assert_zero")
 
     def assert_bool(self, a: Operand, gadget: str = "assert_bool") -> None:
-        """Constrain a in {0, 1}. Costs 1 constraint (0 if already known boolean)."""
+        """Constrain a in {0, 1}. Costs 1 constraint (0 if already known boolean).
+
+        Only an expression that is exactly one wire with coefficient 1 is remembered as
+        boolean (``assert_bool(-f)`` forces f in {0, -1}, so it proves nothing about f).
+        """
         la = self.lc_of(a)
-        w = _single_wire(la)
+        w = _unit_wire(la)
         if w is not None and w in self.booleans:
             return
         self.add_constraint(la, lc_add(la, {0: R - 1}), {}, gadget)
@@ -142,7 +146,8 @@ class Api(GadgetsMixin):
         return self.mul(a, b_inv, "div")
 
     def select(self, cond: Operand, a: Operand, b: Operand) -> Var:
-        """cond ? a : b. Costs 1 constraint (+1 to enforce cond boolean if not known)."""
+        """cond ? a : b. Costs 1 constraint (+1 to enforce cond boolean unless cond is a
+        single wire, coefficient 1, already known boolean)."""
         self.assert_bool(cond, "select/cond_bool")
         diff = Var(lc_add(self.lc_of(a), lc_scale(self.lc_of(b), R - 1)), self)
         return self.mul(cond, diff, "select") + b
@@ -203,6 +208,12 @@ def _const(lc: LC) -> int | None:
     if len(lc) == 1 and 0 in lc:
         return lc[0]
     return None
+
+
+def _unit_wire(lc: LC) -> int | None:
+    """The wire w if lc is exactly 1 * w (w != 0), else None."""
+    w = _single_wire(lc)
+    return w if w is not None and lc[w] == 1 else None
 
 
 def _single_wire(lc: LC) -> int | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import product
 from typing import Any
 
@@ -10,6 +11,7 @@ from zk.frontend.api import Api
 from zk.frontend.circuit import Circuit
 from zk.frontend.variable import Var
 from zk.r1cs import R1CS
+from zk.statement import UNBOUNDED, PublicInput, Statement
 from zk.witness import flatten, solve
 
 
@@ -43,6 +45,15 @@ class CompiledCircuit(R1CS):
     program: list[tuple] = field(default_factory=list)
     inputs: list[Input] = field(default_factory=list)
     name: str = ""
+    public_bits: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def statement(self) -> Statement:
+        """What a proof of this circuit claims: public inputs by name, shape and proven
+        bit bound, plus the circuit digest (computed once, on first use)."""
+        return Statement(self.name, self.digest(), tuple(
+            PublicInput(i.name, i.shape, self.public_bits.get(i.name, UNBOUNDED))
+            for i in self.inputs if i.kind != "private"))
 
     @property
     def output_wires(self) -> list[int]:
@@ -121,6 +132,18 @@ def _check_usage(api: Api, inputs: list[Input]) -> None:
             raise CircuitDefinitionError(f"{label}: hint output is unconstrained")
 
 
+def _public_bits(api: Api, inputs: list[Input]) -> dict[str, int]:
+    """Bit bound proven for every element of each public input: a range check, bit
+    decomposition or assert_bool of exactly that wire (coefficient 1), else 254."""
+    def bound(w: int) -> int:
+        if w in api.booleans:
+            return 1
+        bits = api.range_checked.get(((w, 1),))
+        return UNBOUNDED if bits is None else max(bits, 1)
+    return {i.name: max((bound(i.first_wire + k) for k in range(i.size)), default=UNBOUNDED)
+            for i in inputs if i.kind != "private"}
+
+
 def compile_circuit(circuit: Circuit) -> CompiledCircuit:
     """Run ``circuit.define`` and return the compiled constraint system.
 
@@ -145,7 +168,8 @@ def compile_circuit(circuit: Circuit) -> CompiledCircuit:
         num_wires=api.num_wires,
         public_names=[n for i in publics for n in i.element_names()],
         private_names=[n for i in privates for n in i.element_names()],
-        program=api.program, inputs=inputs, name=circuit.describe())
+        program=api.program, inputs=inputs, name=circuit.describe(),
+        public_bits=_public_bits(api, inputs))
 
 
 __all__ = ["compile_circuit", "CompiledCircuit", "Var"]
