@@ -60,3 +60,10 @@ def circomlibjs_poseidon(tmp_path_factory):
         return [int(fast) for fast, _ in out]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def circomlibjs(tmp_path_factory):
+    """circomlibjs Baby Jubjub / EdDSA oracle (see tests/std/circomlibjs_oracle.py)."""
+    from tests.std.circomlibjs_oracle import make_runner
+    return make_runner(tmp_path_factory.mktemp("circomlibjs_eddsa"))
