@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from zk import CompiledCircuit, atomic, groth16
 from zk.errors import MalformedInput
@@ -40,32 +39,6 @@ def load_proving_key(path: str | Path, cs: CompiledCircuit | None = None) -> Pro
 def proof_json(proof: Proof, vk: VerifyingKey) -> dict:
     """snarkjs proof.json plus the content hash of the key it is for."""
     return {**sj.proof_to_json(proof), "vk_hash": vk.hash()}
-
-
-def prove_inputs(cs: CompiledCircuit, pk: ProvingKey,
-                 inputs: dict[str, Any]) -> tuple[Proof, list[int]]:
-    """Solve the witness (every constraint checked) and prove; returns (proof, public)."""
-    witness = cs.solve(inputs)
-    proof = groth16.prove(pk, witness)
-    return proof, cs.public_values(witness)
-
-
-def prove_zkey(zkey_path: str | Path, wtns_path: str | Path) -> tuple[Proof, list[int],
-                                                                    VerifyingKey]:
-    """Prove a circom circuit from a snarkjs .zkey and a .wtns; (proof, public, vk)."""
-    from zk.formats.iden3 import read_wtns, read_zkey
-    zk = read_zkey(zkey_path)
-    zk.vk.validate()
-    witness = read_wtns(wtns_path)
-    if len(witness) != zk.pk.num_wires:
-        raise MalformedInput(f"{wtns_path}: {len(witness)} wires, {zkey_path} expects "
-                             f"{zk.pk.num_wires}")
-    proof = groth16.prove(zk.pk, witness)
-    public = witness[1:1 + zk.pk.num_public]
-    if not groth16.verify(zk.vk, proof, public):
-        raise MalformedInput(f"{wtns_path}: the witness does not satisfy the circuit of "
-                             f"{zkey_path}")
-    return proof, public, zk.vk
 
 
 def write_proof(proof: Proof, public: list[int], vk: VerifyingKey, proof_path: str | Path,

@@ -9,7 +9,9 @@ import click
 
 from prover import workflow
 from prover.loader import load_circuit, parse_params
+from prover.service import Prover
 from zk import atomic, compile_circuit
+from zk.errors import MalformedInput
 
 PARAM = click.option("--param", "-p", "params", multiple=True, metavar="NAME=INT",
                      help="Circuit parameter (repeatable), e.g. -p n=4.")
@@ -92,14 +94,18 @@ def prove_cmd(circuit: str | None, params: tuple[str, ...], keys: str | None,
     if zkey or wtns:
         if not (zkey and wtns) or circuit or keys or inputs:
             raise click.UsageError("use --zkey with --wtns, without CIRCUIT/--keys/--inputs")
-        proof, public, vk = workflow.prove_zkey(zkey, wtns)
+        from zk.formats.iden3 import read_wtns
+        prover = Prover.from_zkey(zkey)
+        try:
+            result = prover.prove_witness(read_wtns(wtns))
+        except MalformedInput as exc:
+            raise MalformedInput(f"{wtns}: {exc} ({zkey})") from exc
     else:
         if not (circuit and keys and inputs):
             raise click.UsageError("give CIRCUIT, --keys and --inputs (or --zkey and --wtns)")
-        cs = _compile(circuit, params)
-        pk = workflow.load_proving_key(keys, cs)
-        proof, public = workflow.prove_inputs(cs, pk, atomic.read_json(inputs, 256 << 20))
-        vk = pk.vk
+        prover = Prover.load(keys, circuit, params)
+        result = prover.prove(atomic.read_json(inputs, 256 << 20))
+    proof, public, vk = result.proof, result.public, prover.vk
     workflow.write_proof(proof, public, vk, proof_path, public_path)
     click.echo(f"wrote {proof_path} and {public_path} ({len(public)} public inputs)")
 
