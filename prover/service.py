@@ -22,7 +22,7 @@ from zk import Circuit, CompiledCircuit, compile_circuit, groth16
 from zk.backend import Backend, get_backend
 from zk.errors import MalformedInput, ZkError
 from zk.groth16 import Proof, ProvingKey, VerifyingKey
-from zk.statement import UNBOUNDED, PublicInput, Statement
+from zk.statement import Statement
 
 
 def kernel_threads() -> int | None:
@@ -33,13 +33,6 @@ def kernel_threads() -> int | None:
     if not raw.isdigit() or not 1 <= int(raw) <= 256:
         raise ZkError(f"ZK_THREADS={raw!r}: expected a whole number of threads, 1..256")
     return int(raw)
-
-
-def statement_of(cs: CompiledCircuit) -> Statement:
-    """The circuit's public inputs by name and shape (bounds: only ``< r`` is assumed)."""
-    return Statement(cs.name or "circuit", cs.digest(),
-                     tuple(PublicInput(i.name, i.shape, UNBOUNDED)
-                           for i in cs.inputs if i.kind != "private"))
 
 
 @dataclass(frozen=True)
@@ -74,7 +67,7 @@ class Prover:
                 raise MalformedInput(f"proving key has {pk.num_wires} wires and "
                                      f"{pk.num_public} public inputs, circuit {cs.name} has "
                                      f"{cs.num_wires} and {cs.num_public}")
-            self.statement = statement_of(cs)
+            self.statement = cs.statement
 
     @classmethod
     def load(cls, keys: str | os.PathLike, circuit: str | Circuit | CompiledCircuit,
