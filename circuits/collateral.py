@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from circuits.attestation import TAG_POSITION, assert_attestation
 from zk import Circuit, Param, Private, Public
 from zk.errors import CircuitDefinitionError
 from zk.std.poseidon import poseidon_many
@@ -127,3 +128,27 @@ class CollateralRatio(Circuit):
             c = poseidon_many(api, *self.amounts, *self.debts, self.salt)
             api.assert_equal(c, self.commitment)
         api.bind_public(self.epoch, self.prover, self.chain_id, self.registry)
+
+
+class AttestedCollateralRatio(CollateralRatio):
+    """CollateralRatio whose commitment an attester vouches for (TAG_POSITION).
+
+    Public inputs: those of CollateralRatio, then attester_ax, attester_ay, as_of.
+    Private: the signature (sig_r8x, sig_r8y, sig_s) over
+    Poseidon(TAG_POSITION, chain_id, registry, prover, commitment, as_of), so the
+    attested position is this prover's, on this chain and registry, at as_of.
+    """
+
+    attester_ax: Public
+    attester_ay: Public
+    as_of: Public
+    sig_r8x: Private
+    sig_r8y: Private
+    sig_s: Private
+
+    def define(self, api) -> None:
+        super().define(api)
+        assert_attestation(api, TAG_POSITION, self.chain_id, self.registry, self.prover,
+                           self.commitment, self.as_of,
+                           (self.attester_ax, self.attester_ay),
+                           (self.sig_r8x, self.sig_r8y, self.sig_s))
