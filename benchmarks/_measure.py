@@ -35,3 +35,52 @@ def table(headers: list[str], rows: list[list]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return "\n".join(lines)
+
+
+TIME_BIN = "/usr/bin/time"
+
+
+def run_measured(argv: list[str], cwd, timeout: float = 7200) -> tuple[float, float]:
+    """(wall seconds, peak RSS MiB) of one whole process; raises with its output on failure.
+
+    Peak memory comes from GNU time's %M, so it is the child's own high-water mark (a
+    child forked straight from a big parent may report the parent's); without
+    /usr/bin/time, from the child's rusage.
+    """
+    import os
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        rss_file = os.path.join(tmp, "rss")
+        log_file = os.path.join(tmp, "log")
+        full = [TIME_BIN, "-f", "%M", "-o", rss_file, *argv] if os.path.exists(TIME_BIN) \
+            else list(argv)
+        with open(log_file, "w") as log:
+            t0 = time.perf_counter()
+            proc = subprocess.Popen(full, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+            try:
+                _, status, usage = os.wait4(proc.pid, 0)
+            except BaseException:
+                proc.kill()
+                raise
+            wall = time.perf_counter() - t0
+            proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            with open(log_file) as fh:
+                raise RuntimeError(f"{' '.join(map(str, argv[:4]))} failed "
+                                   f"({proc.returncode}):\n{fh.read()[-3000:]}")
+        peak_kib = usage.ru_maxrss
+        if os.path.exists(rss_file):
+            with open(rss_file) as fh:
+                peak_kib = int(fh.read().split()[-1])
+    return wall, peak_kib / 1024
+
+
+def cli_path() -> str:
+    """The `zksolvency` console script next to this interpreter, else the one on PATH."""
+    import os
+    import shutil
+    here = os.path.join(os.path.dirname(sys.executable), "zksolvency")
+    found = here if os.path.exists(here) else shutil.which("zksolvency")
+    if not found:
+        raise SystemExit("zksolvency is not installed (pip install -e .)")
+    return found

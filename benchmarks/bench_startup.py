@@ -12,23 +12,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks._measure import cli_path  # noqa: E402
+
 TARGETS = {"import zk": 0.2, "zksolvency --help": 0.3}
-
-
-def cli_path() -> str:
-    """The installed console script next to this interpreter, else the one on PATH."""
-    here = Path(sys.executable).parent / "zksolvency"
-    found = str(here) if here.exists() else shutil.which("zksolvency")
-    if not found:
-        raise SystemExit("zksolvency is not installed (pip install -e .)")
-    return found
 
 
 def cases() -> dict[str, list[str]]:

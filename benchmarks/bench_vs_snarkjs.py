@@ -1,35 +1,37 @@
-"""Groth16 proving time and peak memory: our native prover against snarkjs, same circuit,
-same proving key, same witness.
+"""Whole-process Groth16 proving from the files a user has: zk-solvency vs snarkjs vs
+groth16py (arkworks), with peak memory; plus the in-process kernel table.
 
-    python benchmarks/bench_vs_snarkjs.py                          # 2^12..2^18, both shapes
-    python benchmarks/bench_vs_snarkjs.py --sizes 16,18 --ours-only 20
-    python benchmarks/bench_vs_snarkjs.py --shapes rangeheavy --sizes 16 --repeat 3
+    pip install groth16py==0.2.0          # the arkworks column (PyPI wheel; optional)
+    python benchmarks/bench_vs_snarkjs.py                         # 2^16 and 2^18, 3 shapes
+    python benchmarks/bench_vs_snarkjs.py --sizes 16 --repeat 5 --shapes solvency
+    python benchmarks/bench_vs_snarkjs.py --prepare-only          # build the cached files
 
-Shapes (circuits/examples.py): ``mulchain`` (MulChain, a dense multiplication chain) and
-``rangeheavy`` (RangeHeavy, 64-bit range checks: mostly 0/1 witness values), each sized
-so that its rows fill a domain of 2^k. Each circuit is built once with our DSL, given a
-development setup, and exported with the iden3 writers (.r1cs, .wtns, .zkey), so snarkjs
-proves the same circuit with the same key and witness. Artifacts are cached under
-benchmarks/.cache/ (delete it, or pass --fresh, to redo the setups).
+Table 1 (whole process, wall time from exec to exit, median of --repeat runs, peak RSS
+from GNU time's %M; tools alternate, their order rotating each round, after one untimed
+warm-up run each):
+- ``--zkey`` path, the same ``circuit.zkey`` + ``witness.wtns`` for all three:
+  ``zksolvency prove --zkey c.zkey --wtns w.wtns``; ``snarkjs groth16 prove c.zkey w.wtns``;
+  groth16py as a Python process: ``import_zkey`` then ``prove_wtns`` (see G16_PROVE).
+- own-format path: ``zksolvency prove module:Circuit -p n=N --keys keys/ -i inputs.json``
+  (compiling or loading the circuit, solving the witness, loading our key, proving); its
+  ratio is against groth16py's whole ``--zkey`` process.
+Every proof is checked with our verifier against the expected public values.
 
-"ours" is the full path from the witness inputs to the proof, in a fresh process per
-case: ``CompiledCircuit.solve`` (witness generation and the R1CS check) plus
-``groth16.prove``; the split is reported too. Loading the circuit and the key is not
-timed (snarkjs's time includes reading its .zkey). "snarkjs" is the wall time of
-``snarkjs groth16 prove`` (a node process). Peak memory is the maximum resident set of
-that process (VmHWM for ours; for snarkjs ru_maxrss of node run under /usr/bin/time
-when present, else of the direct child). The two alternate, one case at a time, and both proofs are
-checked with our verifier. With --repeat N the median time is reported.
+Table 2 (in-process kernels, key already loaded, labelled as such): ours
+``groth16.prove(pk, witness)`` (the witness solve shown apart) against groth16py's
+``prove_wtns`` with its key imported; medians of --repeat fresh processes.
+
+Shapes (circuits/examples.py) fill a 2^k domain: ``mulchain`` (dense multiplication
+chain, one public output), ``rangeheavy`` (64-bit range checks: mostly 0/1 witness
+values), ``solvency`` (per asset a 64-bit range check, a product with a public price and
+a Poseidon step; n + 2 public inputs, 215 at 2^16). Files are cached in benchmarks/.cache/
+(--fresh redoes them). snarkjs comes from .ci/npm (ZK_NODE_BIN overrides).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import pickle
-import random
-import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -40,253 +42,206 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from circuits.examples import MulChain, RangeHeavy  # noqa: E402
-from zk import compile_circuit, groth16  # noqa: E402
+from benchmarks._cases import SHAPES, Case, make_case, prepare  # noqa: E402
+from benchmarks._measure import cli_path, run_measured, table  # noqa: E402
 
-CACHE = ROOT / "benchmarks" / ".cache"
 SNARKJS = Path(os.environ.get("ZK_NODE_BIN", ROOT / ".ci" / "npm" / "node_modules" / ".bin")) \
     / "snarkjs"
-TIME_BIN = Path("/usr/bin/time")
-SHAPES = ("mulchain", "rangeheavy")
-RANGE_ROWS = 65  # constraints per 64-bit range-checked value
+G16_PROVE = ("import sys, groth16py; pk, _ = groth16py.import_zkey(sys.argv[1]); "
+             "open(sys.argv[3], 'wb').write(groth16py.prove_wtns(pk, sys.argv[2]))")
 
 
-def make_case(shape: str, logn: int):
-    """(circuit, inputs) whose rows (constraints + public rows) fill a 2^logn domain."""
-    rows = 1 << logn
-    if shape == "mulchain":
-        # n + 1 constraints, one public output, plus the constant-one row
-        return MulChain(rows - 3), {"x": 3}
-    if shape == "rangeheavy":
-        n = (rows - 3) // RANGE_ROWS
-        rng = random.Random(logn)
-        values = [rng.randrange(1 << 64) for _ in range(n)]
-        return RangeHeavy(n), {"values": values, "total": sum(values)}
-    raise SystemExit(f"unknown shape {shape!r} (choose from {', '.join(SHAPES)})")
+def has_groth16py() -> bool:
+    return subprocess.run([sys.executable, "-c", "import groth16py"],
+                          capture_output=True).returncode == 0
 
 
-def case_dir(shape: str, logn: int) -> Path:
-    return CACHE / f"{shape}-2^{logn}"
+# ---- the tools, each as one whole process ------------------------------------------------
+
+def tool_argv(tool: str, case: Case, out: Path) -> list[str]:
+    d = case.dir
+    zkey, wtns = str(d / "circuit.zkey"), str(d / "witness.wtns")
+    if tool == "ours --zkey":
+        return [cli_path(), "prove", "--zkey", zkey, "--wtns", wtns,
+                "--proof", str(out / "proof.json"), "--public", str(out / "public.json")]
+    if tool == "ours own keys":
+        return [cli_path(), "prove", case.spec, "-p", f"n={case.n}", "--keys", str(d / "keys"),
+                "-i", str(d / "inputs.json"), "--proof", str(out / "proof.json"),
+                "--public", str(out / "public.json")]
+    if tool == "snarkjs":
+        return [str(SNARKJS), "groth16", "prove", zkey, wtns, str(out / "proof.json"),
+                str(out / "public.json")]
+    if tool == "groth16py":
+        return [sys.executable, "-c", G16_PROVE, zkey, wtns, str(out / "proof.bin")]
+    raise ValueError(tool)
 
 
-def prepare(shape: str, logn: int, with_snarkjs: bool, fresh: bool) -> dict:
-    """Compile, set up and export one case (cached); returns its metadata."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    ignore = CACHE / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n")
-    d = case_dir(shape, logn)
-    meta_path = d / "meta.json"
-    circuit, inputs = make_case(shape, logn)
-    cs = compile_circuit(circuit)
-    digest = cs.digest()
-    meta = json.loads(meta_path.read_text()) if meta_path.exists() and not fresh else {}
-    if meta.get("digest") != digest or not (d / "pk.pickle").exists():
-        if d.exists():
-            shutil.rmtree(d)
-        d.mkdir(parents=True)
-        t0 = time.perf_counter()
-        pk = groth16.setup(cs)
-        meta = {"digest": digest, "constraints": cs.num_constraints, "wires": cs.num_wires,
-                "domain": pk.domain_size, "setup_s": round(time.perf_counter() - t0, 2)}
-        with open(d / "pk.pickle", "wb") as fh:
-            pickle.dump(pk, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        meta_path.write_text(json.dumps(meta))
-    if with_snarkjs and not (d / "circuit.zkey").exists():
-        export_iden3(cs, inputs, d)
-    return meta
+def check_proof(tool: str, case: Case, out: Path, expected: list[str]) -> None:
+    """Raise unless the tool's proof verifies with our verifier for the expected inputs."""
+    from prover import workflow
+    from zk import curve, groth16
+    from zk.groth16 import Proof
+    vk = workflow.read_vk(case.dir / "keys" / workflow.VK_NAME)
+    public = [int(x) for x in expected]
+    if tool == "groth16py":        # Ethereum blob: 8 big-endian words, G2 as (c1, c0)
+        blob = (out / "proof.bin").read_bytes()
+        v = [int.from_bytes(blob[32 * i:32 * i + 32], "big") for i in range(8)]
+        proof = Proof(curve.g1_from_coords(v[0], v[1]),
+                      curve.g2_from_coords((v[3], v[2]), (v[5], v[4])),
+                      curve.g1_from_coords(v[6], v[7]))
+    else:
+        proof = workflow.read_proof(out / "proof.json")
+        if workflow.read_public(out / "public.json") != public:
+            raise RuntimeError(f"{tool}: wrong public values on {case.shape} 2^{case.logn}")
+    if not groth16.verify(vk, proof, public):
+        raise RuntimeError(f"{tool}: proof for {case.shape} 2^{case.logn} does not verify")
 
 
-def export_iden3(cs, inputs, d: Path) -> None:
-    """Our R1CS, witness and proving key as .r1cs/.wtns/.zkey for snarkjs."""
-    from zk.formats.iden3 import write_r1cs, write_wtns
-    with open(d / "pk.pickle", "rb") as fh:
-        pk = pickle.load(fh)
-    witness = cs.solve(inputs)
-    write_r1cs(cs, d / "circuit.r1cs")
-    write_wtns(witness, d / "witness.wtns")
-    try:
-        from zk.formats.iden3 import write_zkey
-    except ImportError:  # no .zkey writer: snarkjs sets up its own key for our .r1cs
-        snarkjs_setup(cs, d)
-        return
-    write_zkey(pk, d / "circuit.zkey")
+def run_tool(tool: str, case: Case, expected: list[str]) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        wall, peak = run_measured(tool_argv(tool, case, Path(tmp)), cwd=tmp)
+        check_proof(tool, case, Path(tmp), expected)
+    return wall, peak
 
 
-def snarkjs_setup(cs, d: Path) -> None:
-    """Fallback: `snarkjs groth16 setup` on our .r1cs with a cached phase-2 ptau."""
-    from zk.groth16.qap import domain_size_for
-    power = max(8, domain_size_for(cs.num_constraints, cs.num_public).bit_length() - 1)
-    ptau = CACHE / f"pot{power}_final.ptau"
-    if not ptau.exists():
-        with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
-            snarkjs("powersoftau", "new", "bn128", str(power), "p0.ptau", cwd=tmp)
-            snarkjs("powersoftau", "contribute", "p0.ptau", "p1.ptau", "--name=bench",
-                    "-e=bench entropy", cwd=tmp)
-            snarkjs("powersoftau", "prepare", "phase2", "p1.ptau", str(ptau), cwd=tmp)
-    snarkjs("groth16", "setup", "circuit.r1cs", str(ptau), "circuit.zkey", cwd=d)
-    from zk.formats.iden3 import read_zkey
-    with open(d / "pk.pickle", "wb") as fh:  # both provers use snarkjs's key then
-        pickle.dump(read_zkey(d / "circuit.zkey").pk, fh, protocol=pickle.HIGHEST_PROTOCOL)
+# ---- in-process kernels (fresh process each, key loaded before timing) ---------------------
 
-
-def snarkjs(*args: str, cwd) -> None:
-    subprocess.run([str(SNARKJS), *args], cwd=cwd, check=True, capture_output=True)
-
-
-# ---- one timed run of ours, in a fresh process -------------------------------------------
-
-def worker(shape: str, logn: int) -> None:
-    """Runs inside the fresh process: load, then time solve + prove; prints one JSON line."""
+def worker(kind: str, shape: str, logn: int) -> None:
+    """Inside a fresh process: load, then time the kernel; prints one JSON line."""
     import gc
-
-    circuit, inputs = make_case(shape, logn)
-    cs = compile_circuit(circuit)
-    with open(case_dir(shape, logn) / "pk.pickle", "rb") as fh:
-        pk = pickle.load(fh)
+    case = make_case(shape, logn)
+    if kind == "groth16py":
+        import groth16py
+        pk, _ = groth16py.import_zkey(str(case.dir / "circuit.zkey"))
+        gc.collect()
+        t0 = time.perf_counter()
+        groth16py.prove_wtns(pk, str(case.dir / "witness.wtns"))
+        print(json.dumps({"prove": time.perf_counter() - t0}))
+        return
+    from prover.service import Prover
+    prover = Prover.load(case.dir / "keys", case.spec, {"n": case.n})
     gc.collect()
     t0 = time.perf_counter()
-    witness = cs.solve(inputs)
+    witness = prover.cs.solve(case.inputs)
     t1 = time.perf_counter()
-    proof = groth16.prove(pk, witness)
+    res = prover.prove_witness(witness)
     t2 = time.perf_counter()
-    public = cs.public_values(witness)
-    ok = groth16.verify(pk.vk, proof, public)
-    print(json.dumps({"solve": t1 - t0, "prove": t2 - t1, "total": t2 - t0, "ok": ok,
-                      "public": [str(x) for x in public], "peak_mib": own_peak_mib()}))
+    from zk import groth16
+    if not groth16.verify(prover.vk, res.proof, res.public):
+        raise SystemExit("in-process proof does not verify")
+    print(json.dumps({"solve": t1 - t0, "prove": t2 - t1}))
 
 
-def own_peak_mib() -> float:
-    """Peak RSS of this process. VmHWM belongs to this process's own address space;
-    ru_maxrss after fork + exec may still carry the (larger) parent's high-water mark."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def run_ours(shape: str, logn: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--worker", shape, str(logn)],
-                         capture_output=True, text=True, timeout=7200)
+def run_worker(kind: str, case: Case) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--worker", kind, case.shape,
+                          str(case.logn)], capture_output=True, text=True, timeout=7200)
     if out.returncode != 0:
-        raise RuntimeError(f"our prover failed on {shape} 2^{logn}:\n{out.stderr[-3000:]}")
-    res = json.loads(out.stdout.strip().splitlines()[-1])
-    if not res["ok"]:
-        raise RuntimeError(f"our proof for {shape} 2^{logn} does not verify")
-    return res
+        raise RuntimeError(f"worker {kind} {case.shape} 2^{case.logn}:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run_snarkjs(shape: str, logn: int, public: list[str]) -> dict:
-    """Wall time and peak RSS of `snarkjs groth16 prove`; the proof is checked by us."""
-    from zk.formats.snarkjs_json import proof_from_json, public_from_json
-    d = case_dir(shape, logn)
-    with tempfile.TemporaryDirectory() as tmp:
-        argv = [str(SNARKJS), "groth16", "prove", str(d / "circuit.zkey"),
-                str(d / "witness.wtns"), "proof.json", "public.json"]
-        # /usr/bin/time forks node from a small process, so node's ru_maxrss is its own
-        # (a child forked from this big process may inherit our high-water mark)
-        rss_file = Path(tmp) / "rss.txt"
-        if TIME_BIN.exists():
-            argv = [str(TIME_BIN), "-f", "%M", "-o", str(rss_file), *argv]
-        with open(Path(tmp) / "log.txt", "w") as log:
-            t0 = time.perf_counter()
-            proc = subprocess.Popen(argv, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
-            _, status, usage = os.wait4(proc.pid, 0)
-            wall = time.perf_counter() - t0
-            proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            raise RuntimeError(f"snarkjs failed on {shape} 2^{logn}:\n"
-                               f"{(Path(tmp) / 'log.txt').read_text()[-3000:]}")
-        peak_kib = usage.ru_maxrss
-        if rss_file.exists():
-            peak_kib = int(rss_file.read_text().split()[-1])
-        proof = proof_from_json(json.loads((Path(tmp) / "proof.json").read_text()))
-        pub = public_from_json(json.loads((Path(tmp) / "public.json").read_text()))
-    with open(d / "pk.pickle", "rb") as fh:
-        vk = pickle.load(fh).vk
-    if [str(x) for x in pub] != public or not groth16.verify(vk, proof, pub):
-        raise RuntimeError(f"snarkjs's proof for {shape} 2^{logn} does not verify")
-    return {"total": wall, "peak_mib": peak_kib / 1024}
+# ---- the run ------------------------------------------------------------------------------
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs) if xs else float("nan")
 
 
-def wait_for_quiet(max_load: float, patience: float) -> float:
-    """Sleeps while the 1-minute load average is above max_load (at most patience s)."""
-    deadline = time.monotonic() + patience
-    while os.getloadavg()[0] > max_load and time.monotonic() < deadline:
-        time.sleep(5)
-    return os.getloadavg()[0]
+def fmt(x: float, digits: int = 2) -> str:
+    return "–" if x != x else f"{x:.{digits}f}"
+
+
+def whole_process_rows(case: Case, meta: dict, tools: list[str], repeat: int) -> list[list]:
+    expected = meta["public_values"]
+    for tool in tools:                                        # warm-up, untimed
+        run_tool(tool, case, expected)
+    runs: dict[str, list[tuple[float, float]]] = {t: [] for t in tools}
+    for k in range(repeat):
+        for tool in tools[k % len(tools):] + tools[:k % len(tools)]:
+            runs[tool].append(run_tool(tool, case, expected))
+            print(f"  {case.shape} 2^{case.logn} {tool}: {runs[tool][-1][0]:.2f} s",
+                  file=sys.stderr, flush=True)
+    t = {tool: median([w for w, _ in runs.get(tool, [])]) for tool in
+         ("ours --zkey", "ours own keys", "snarkjs", "groth16py")}
+    m = {tool: max([p for _, p in runs.get(tool, [])], default=float("nan")) for tool in t}
+    head = [case.shape, f"2^{case.logn}", meta["public"]]
+    zkey_row = head + ["`--zkey --wtns`", fmt(t["ours --zkey"]), fmt(t["snarkjs"]),
+                       fmt(t["groth16py"]), fmt(t["ours --zkey"] / t["snarkjs"], 3),
+                       fmt(t["ours --zkey"] / t["groth16py"], 3), fmt(m["ours --zkey"], 0),
+                       fmt(m["snarkjs"], 0), fmt(m["groth16py"], 0)]
+    own_row = head + ["own keys + inputs.json", fmt(t["ours own keys"]), "–",
+                      fmt(t["groth16py"]) + " (`.zkey`)", "–",
+                      fmt(t["ours own keys"] / t["groth16py"], 3), fmt(m["ours own keys"], 0),
+                      "–", "–"]
+    return [zkey_row, own_row]
+
+
+def kernel_row(case: Case, use_g16: bool, repeat: int) -> list:
+    ours, theirs = [], []
+    for _ in range(repeat):
+        ours.append(run_worker("ours", case))
+        if use_g16:
+            theirs.append(run_worker("groth16py", case))
+    solve = median([r["solve"] for r in ours])
+    prove = median([r["prove"] for r in ours])
+    g16 = median([r["prove"] for r in theirs])
+    return [case.shape, f"2^{case.logn}", fmt(solve, 3), fmt(prove, 3), fmt(g16, 3),
+            fmt(prove / g16, 3)]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shapes", default=",".join(SHAPES))
-    ap.add_argument("--sizes", default="12,14,16,18", help="log2 domain sizes, both provers")
-    ap.add_argument("--ours-only", default="", help="log2 sizes run with our prover only")
-    ap.add_argument("--repeat", type=int, default=1, help="runs per case (median reported)")
-    ap.add_argument("--no-snarkjs", action="store_true", help="skip snarkjs entirely")
-    ap.add_argument("--max-load", type=float, default=None,
-                    help="before each run wait (up to --patience s) for the 1-min load "
-                         "average to drop below this")
-    ap.add_argument("--patience", type=float, default=600)
+    ap.add_argument("--sizes", default="16,18", help="log2 domain sizes")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs per tool (median)")
+    ap.add_argument("--no-snarkjs", action="store_true")
+    ap.add_argument("--no-groth16py", action="store_true")
+    ap.add_argument("--no-kernels", action="store_true", help="skip table 2")
     ap.add_argument("--fresh", action="store_true", help="redo setups and exports")
-    ap.add_argument("--prepare-only", action="store_true",
-                    help="only build, set up and export the cases (fills the cache)")
-    ap.add_argument("--worker", nargs=2, metavar=("SHAPE", "LOGN"), help=argparse.SUPPRESS)
+    ap.add_argument("--prepare-only", action="store_true", help="only build the cached files")
+    ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        worker(args.worker[0], int(args.worker[1]))
+        worker(args.worker[0], args.worker[1], int(args.worker[2]))
         return
-    shapes = [s for s in args.shapes.split(",") if s]
-    both = [int(x) for x in args.sizes.split(",") if x]
-    alone = [int(x) for x in args.ours_only.split(",") if x]
-    use_snarkjs = not args.no_snarkjs
-    if use_snarkjs and not SNARKJS.exists():
-        print(f"note: {SNARKJS} not found; running our prover only", file=sys.stderr)
-        use_snarkjs = False
-    rows, loads = [], []
-    for shape in shapes:
-        for logn in sorted(set(both) | set(alone)):
-            with_sj = use_snarkjs and logn in both
+    tools = ["ours --zkey", "ours own keys"]
+    if not args.no_snarkjs:
+        if SNARKJS.exists():
+            tools.append("snarkjs")
+        else:
+            print(f"note: {SNARKJS} not found; no snarkjs column", file=sys.stderr)
+    use_g16 = not args.no_groth16py and has_groth16py()
+    if not args.no_groth16py and not use_g16:
+        print("note: groth16py not installed (pip install groth16py==0.2.0); no groth16py "
+              "column", file=sys.stderr)
+    if use_g16:
+        tools.append("groth16py")
+    rows, krows, loads = [], [], []
+    for shape in [s for s in args.shapes.split(",") if s]:
+        for logn in [int(x) for x in args.sizes.split(",") if x]:
+            case = make_case(shape, logn)
             print(f"{shape} 2^{logn}: preparing ...", file=sys.stderr, flush=True)
-            meta = prepare(shape, logn, with_sj, args.fresh)
+            meta = prepare(case, args.fresh)
             if args.prepare_only:
                 continue
-            ours, theirs = [], []
-            for _ in range(args.repeat):
-                if args.max_load is not None:
-                    loads.append(wait_for_quiet(args.max_load, args.patience))
-                ours.append(run_ours(shape, logn))
-                if with_sj:
-                    if args.max_load is not None:
-                        loads.append(wait_for_quiet(args.max_load, args.patience))
-                    theirs.append(run_snarkjs(shape, logn, ours[-1]["public"]))
-            o = sorted(ours, key=lambda r: r["total"])[len(ours) // 2]
-            row = [shape, meta["constraints"], f"2^{logn}",
-                   f"{o['total']:.3f}", f"{o['solve']:.3f} + {o['prove']:.3f}",
-                   f"{max(r['peak_mib'] for r in ours):.0f}"]
-            if theirs:
-                t = statistics.median(r["total"] for r in theirs)
-                row += [f"{t:.2f}", f"{max(r['peak_mib'] for r in theirs):.0f}",
-                        f"{o['total'] / t:.3f}"]
-            else:
-                row += ["-", "-", "-"]
-            rows.append(row)
-            print("  " + " | ".join(str(c) for c in row), file=sys.stderr, flush=True)
+            loads.append(os.getloadavg()[0])
+            rows += whole_process_rows(case, meta, tools, args.repeat)
+            if not args.no_kernels:
+                krows.append(kernel_row(case, use_g16, args.repeat))
+            loads.append(os.getloadavg()[0])
     if args.prepare_only:
         return
-    headers = ["shape", "constraints", "domain", "ours s", "ours solve + prove s",
-               "ours peak MiB", "snarkjs s", "snarkjs peak MiB", "ours/snarkjs"]
-    print("| " + " | ".join(headers) + " |")
-    print("|" + "---|" * len(headers))
-    for r in rows:
-        print("| " + " | ".join(str(c) for c in r) + " |")
-    threads = os.environ.get("ZK_THREADS") or str(os.cpu_count())
-    extra = f"; 1-min load before runs {min(loads):.2f}..{max(loads):.2f}" if loads else ""
-    print(f"\n{os.cpu_count()} cores, our prover with {threads} threads{extra}.")
+    print("Whole process, from the user's files (median of "
+          f"{args.repeat}; peak RSS MiB = max over runs):\n")
+    print(table(["shape", "domain", "public", "path", "ours s", "snarkjs s", "groth16py s",
+                 "ours/snarkjs", "ours/groth16py", "ours MiB", "snarkjs MiB",
+                 "groth16py MiB"], rows))
+    if krows:
+        print(f"\nIn-process kernels, key already loaded (median of {args.repeat}):\n")
+        print(table(["shape", "domain", "ours solve s", "ours prove s",
+                     "groth16py prove_wtns s", "ours prove/groth16py"], krows))
+    threads = os.environ.get("ZK_THREADS") or f"{os.cpu_count()} (all cores)"
+    print(f"\n{os.cpu_count()} cores; ZK_THREADS {threads}; 1-min load average during the "
+          f"run {min(loads):.2f}..{max(loads):.2f}.")
 
 
 if __name__ == "__main__":

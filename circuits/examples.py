@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from zk import Circuit, Output, Param, Private, Public
+from zk.std.poseidon import poseidon
 
 N = Param("n")
 
@@ -61,3 +62,27 @@ class RangeHeavy(Circuit):
         for v in self.values:
             api.range_check(v, bits=64)
         api.assert_equal(api.sum(self.values), self.total)
+
+
+class SolvencyShape(Circuit):
+    """Solvency-shaped benchmark: per asset a 64-bit range check on the private amount, its
+    product with a public price, and one Poseidon step of a running commitment; the
+    priced sum is public, the commitment an output (n + 2 public inputs)."""
+
+    prices: Public[N]
+    value: Public
+    amounts: Private[N]
+    salt: Private
+    commitment: Output
+
+    def __init__(self, n: int = 8):
+        super().__init__(n=n)
+
+    def define(self, api) -> None:
+        h = self.salt
+        for a in self.amounts:
+            api.range_check(a, bits=64)
+            h = poseidon(api, h, a)
+        api.assert_equal(api.sum(a * p for a, p in zip(self.amounts, self.prices)),
+                         self.value)
+        api.output(self.commitment, h)
