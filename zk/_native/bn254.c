@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "bn254_impl.h"
+#include "convert.h"
 
 #ifdef ZK_X86_ASM
 #include <cpuid.h>
@@ -266,6 +267,7 @@ static inline void fq_encode(uint8_t *b, const fe *a) {
 #define F_DECODE fq_decode
 #define F_ENCODE fq_encode
 #include "group_tmpl.h"
+#include "group_scale_tmpl.h"
 #include "group_tmpl_end.h"
 
 /* ---- G2 over Fq2 ---------------------------------------------------------- */
@@ -299,6 +301,7 @@ static const fq2 FQ2_ONE = {{{0xd35d438dc58f0d9dULL, 0x0a78eb28f5c70b3dULL,
 #define F_DECODE fq2_decode
 #define F_ENCODE fq2_encode
 #include "group_tmpl.h"
+#include "group_scale_tmpl.h"
 #include "group_tmpl_end.h"
 
 /* ---- public entry points -------------------------------------------------- */
@@ -320,6 +323,16 @@ bn_status bn_batch_mul_g1(const uint8_t base[64], const uint8_t *scalars, size_t
 bn_status bn_batch_mul_g2(const uint8_t base[128], const uint8_t *scalars, size_t n,
                           uint8_t *out, int threads, size_t *bad) {
     return g2_batch_mul(base, scalars, n, out, threads, bad);
+}
+
+bn_status bn_scale_g1(const uint8_t *in, uint8_t *out, size_t n, const uint8_t first[32],
+                      const uint8_t step[32], int threads, size_t *bad) {
+    return g1_scale(in, out, n, first, step, threads, bad);
+}
+
+bn_status bn_scale_g2(const uint8_t *in, uint8_t *out, size_t n, const uint8_t first[32],
+                      const uint8_t step[32], int threads, size_t *bad) {
+    return g2_scale(in, out, n, first, step, threads, bad);
 }
 
 /* ---- validation ------------------------------------------------------------ */

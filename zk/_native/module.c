@@ -7,6 +7,7 @@
 #include <Python.h>
 
 #include "bn254_impl.h"
+#include "convert.h"
 
 static PyObject *malformed_input(void) {
     static PyObject *cls = NULL;
@@ -492,7 +493,225 @@ static PyObject *py_fr_pack(PyObject *self, PyObject *arg) {
     return res;
 }
 
+/* ---- format conversions and batched scaling (convert.c) ---------------------- */
+static PyObject *raise_point(bn_status st, size_t idx) {
+    if (st == BN_ERR_COORD) return raise_msg("point #%zu has a coordinate >= q", idx);
+    if (st == BN_ERR_CURVE) return raise_msg("point #%zu is not on the curve", idx);
+    if (st == BN_ERR_NOMEM) return PyErr_NoMemory();
+    return raise_msg("point #%zu: internal error %d", idx, (int)st);
+}
+
+/* points_from_lem(data, g2, check[, threads]) / points_to_lem(data, g2[, threads]) */
+static PyObject *do_points_conv(PyObject *args, int to_lem) {
+    Py_buffer in;
+    int g2 = 0, check = 0, threads = 0;
+    int ok = to_lem ? PyArg_ParseTuple(args, "y*p|i", &in, &g2, &threads)
+                    : PyArg_ParseTuple(args, "y*pp|i", &in, &g2, &check, &threads);
+    if (!ok) return NULL;
+    PyObject *res = NULL;
+    size_t psize = g2 ? 128 : 64;
+    if ((size_t)in.len % psize) {
+        raise_msg("%zd bytes is not a whole number of points", in.len);
+    } else if ((res = PyBytes_FromStringAndSize(NULL, in.len)) != NULL) {
+        size_t bad = 0, n = (size_t)in.len / psize;
+        bn_status st;
+        threads = pick_threads(threads);
+        uint8_t *out = (uint8_t *)PyBytes_AS_STRING(res);
+        Py_BEGIN_ALLOW_THREADS
+        st = to_lem ? bn_points_to_lem(in.buf, out, n, g2, threads, &bad)
+                    : bn_points_from_lem(in.buf, out, n, g2, check, threads, &bad);
+        Py_END_ALLOW_THREADS
+        if (st != BN_OK) {
+            Py_CLEAR(res);
+            raise_point(st, bad);
+        }
+    }
+    PyBuffer_Release(&in);
+    return res;
+}
+
+static PyObject *py_points_from_lem(PyObject *self, PyObject *args) {
+    (void)self;
+    return do_points_conv(args, 0);
+}
+
+static PyObject *py_points_to_lem(PyObject *self, PyObject *args) {
+    (void)self;
+    return do_points_conv(args, 1);
+}
+
+static PyObject *py_fr_first_unreduced(PyObject *self, PyObject *arg) {
+    (void)self;
+    Py_buffer in;
+    if (PyObject_GetBuffer(arg, &in, PyBUF_SIMPLE) < 0) return NULL;
+    long idx;
+    Py_BEGIN_ALLOW_THREADS
+    idx = bn_fr_first_unreduced(in.buf, (size_t)in.len / 32);
+    Py_END_ALLOW_THREADS
+    if (idx < 0 && in.len % 32) idx = (long)(in.len / 32);
+    PyBuffer_Release(&in);
+    return PyLong_FromLong(idx);
+}
+
+/* fr_unpack(words) -> list of ints (no range check: see fr_first_unreduced). */
+static PyObject *py_fr_unpack(PyObject *self, PyObject *arg) {
+    (void)self;
+    Py_buffer in;
+    if (PyObject_GetBuffer(arg, &in, PyBUF_SIMPLE) < 0) return NULL;
+    PyObject *res = NULL;
+    if (in.len % 32) {
+        raise_msg("fr_unpack: %zd bytes is not a whole number of words", in.len);
+    } else if ((res = PyList_New(in.len / 32)) != NULL) {
+        const uint8_t *p = in.buf;
+        for (Py_ssize_t i = 0; i < in.len / 32; i++) {
+            fe v;
+            fe_load(&v, p + 32 * i);
+            PyObject *o = fr_to_py(&v);
+            if (!o) {
+                Py_CLEAR(res);
+                break;
+            }
+            PyList_SET_ITEM(res, i, o);
+        }
+    }
+    PyBuffer_Release(&in);
+    return res;
+}
+
+/* zkey_coefs_split(entries, domain, nvars) -> ((rows, cols, coeffs) of A, same of B) */
+static PyObject *py_zkey_coefs_split(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer in;
+    unsigned int domain, nvars;
+    if (!PyArg_ParseTuple(args, "y*II", &in, &domain, &nvars)) return NULL;
+    PyObject *res = NULL, *b[6] = {NULL};
+    size_t m = (size_t)in.len / 44, counts[2], bad = 0;
+    bn_status st;
+    if (in.len % 44) {
+        raise_msg("%zd bytes is not a whole number of coefficients", in.len);
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    st = bn_zkey_coefs_count(in.buf, m, domain, nvars, counts, &bad);
+    Py_END_ALLOW_THREADS
+    if (st != BN_OK) {
+        raise_msg("coefficient #%zu is out of range", bad);
+        goto done;
+    }
+    uint8_t *rows[2], *cols[2], *coeffs[2];
+    for (int k = 0; k < 2; k++) {
+        b[3 * k] = PyBytes_FromStringAndSize(NULL, 4 * counts[k]);
+        b[3 * k + 1] = PyBytes_FromStringAndSize(NULL, 4 * counts[k]);
+        b[3 * k + 2] = PyBytes_FromStringAndSize(NULL, 32 * counts[k]);
+        if (!b[3 * k] || !b[3 * k + 1] || !b[3 * k + 2]) goto done;
+        rows[k] = (uint8_t *)PyBytes_AS_STRING(b[3 * k]);
+        cols[k] = (uint8_t *)PyBytes_AS_STRING(b[3 * k + 1]);
+        coeffs[k] = (uint8_t *)PyBytes_AS_STRING(b[3 * k + 2]);
+    }
+    Py_BEGIN_ALLOW_THREADS
+    bn_zkey_coefs_split(in.buf, m, rows, cols, coeffs);
+    Py_END_ALLOW_THREADS
+    res = Py_BuildValue("(OOO)(OOO)", b[0], b[1], b[2], b[3], b[4], b[5]);
+done:
+    for (int k = 0; k < 6; k++) Py_XDECREF(b[k]);
+    PyBuffer_Release(&in);
+    return res;
+}
+
+/* zkey_coefs_join(a_rows, a_cols, a_coeffs, b_rows, b_cols, b_coeffs) -> entries */
+static PyObject *py_zkey_coefs_join(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer v[6];
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]))
+        return NULL;
+    PyObject *res = NULL;
+    size_t counts[2];
+    int ok = 1;
+    for (int k = 0; k < 2; k++) {
+        counts[k] = (size_t)v[3 * k].len / 4;
+        if (v[3 * k].len % 4 || v[3 * k + 1].len != v[3 * k].len ||
+            (size_t)v[3 * k + 2].len != 32 * counts[k]) ok = 0;
+    }
+    if (!ok) {
+        raise_msg("zkey_coefs_join: row, column and coefficient arrays disagree");
+    } else if ((res = PyBytes_FromStringAndSize(NULL, 44 * (counts[0] + counts[1]))) != NULL) {
+        const uint8_t *rows[2] = {v[0].buf, v[3].buf}, *cols[2] = {v[1].buf, v[4].buf};
+        const uint8_t *coeffs[2] = {v[2].buf, v[5].buf};
+        size_t bad = 0;
+        bn_status st;
+        Py_BEGIN_ALLOW_THREADS
+        st = bn_zkey_coefs_join(rows, cols, coeffs, counts, (uint8_t *)PyBytes_AS_STRING(res),
+                                &bad);
+        Py_END_ALLOW_THREADS
+        if (st != BN_OK) {
+            Py_CLEAR(res);
+            raise_msg("coefficient #%zu is not reduced mod r", bad);
+        }
+    }
+    for (int k = 0; k < 6; k++) PyBuffer_Release(&v[k]);
+    return res;
+}
+
+/* scale_g1/g2(points, first32, step32[, threads]) -> (first * step^i) * points[i] */
+typedef bn_status (*scale_fn)(const uint8_t *, uint8_t *, size_t, const uint8_t *,
+                              const uint8_t *, int, size_t *);
+
+static PyObject *do_scale(PyObject *args, size_t psize, scale_fn fn, const char *name) {
+    Py_buffer pts, first, step;
+    int threads = 0;
+    if (!PyArg_ParseTuple(args, "y*y*y*|i", &pts, &first, &step, &threads)) return NULL;
+    PyObject *res = NULL;
+    if ((size_t)pts.len % psize || first.len != 32 || step.len != 32) {
+        raise_msg("%s: %zd bytes is not a whole number of points (or a scalar is not 32 "
+                  "bytes)", name, pts.len);
+    } else if ((res = PyBytes_FromStringAndSize(NULL, pts.len)) != NULL) {
+        size_t bad = 0;
+        bn_status st;
+        threads = pick_threads(threads);
+        Py_BEGIN_ALLOW_THREADS
+        st = fn(pts.buf, (uint8_t *)PyBytes_AS_STRING(res), (size_t)pts.len / psize, first.buf,
+                step.buf, threads, &bad);
+        Py_END_ALLOW_THREADS
+        if (st == BN_ERR_ARG) {
+            Py_CLEAR(res);
+            raise_msg("%s: the scalars must be reduced mod r", name);
+        } else if (st != BN_OK) {
+            Py_CLEAR(res);
+            raise_status(st, bad, name, "point");
+        }
+    }
+    PyBuffer_Release(&pts);
+    PyBuffer_Release(&first);
+    PyBuffer_Release(&step);
+    return res;
+}
+
+static PyObject *py_scale_g1(PyObject *self, PyObject *args) {
+    (void)self;
+    return do_scale(args, 64, bn_scale_g1, "scale_g1");
+}
+
+static PyObject *py_scale_g2(PyObject *self, PyObject *args) {
+    (void)self;
+    return do_scale(args, 128, bn_scale_g2, "scale_g2");
+}
+
 static PyMethodDef methods[] = {
+    {"points_from_lem", py_points_from_lem, METH_VARARGS,
+     "points_from_lem(data, g2, check[, threads]) -> canonical points"},
+    {"points_to_lem", py_points_to_lem, METH_VARARGS,
+     "points_to_lem(data, g2[, threads]) -> LEM (Montgomery) points"},
+    {"fr_first_unreduced", py_fr_first_unreduced, METH_O,
+     "fr_first_unreduced(words) -> index of the first word >= r, or -1"},
+    {"fr_unpack", py_fr_unpack, METH_O, "fr_unpack(words) -> list of ints"},
+    {"zkey_coefs_split", py_zkey_coefs_split, METH_VARARGS,
+     "zkey_coefs_split(entries, domain, nvars) -> (A matrix, B matrix)"},
+    {"zkey_coefs_join", py_zkey_coefs_join, METH_VARARGS,
+     "zkey_coefs_join(a_rows, a_cols, a_coeffs, b_rows, b_cols, b_coeffs) -> entries"},
+    {"scale_g1", py_scale_g1, METH_VARARGS,
+     "scale_g1(points, first32, step32[, threads]) -> (first step^i) points[i]"},
+    {"scale_g2", py_scale_g2, METH_VARARGS,
+     "scale_g2(points, first32, step32[, threads]) -> (first step^i) points[i]"},
     {"witness_run", py_witness_run, METH_VARARGS,
      "witness_run(program, w, start) -> first step index left to Python"},
     {"r1cs_check", py_r1cs_check, METH_VARARGS,

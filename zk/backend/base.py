@@ -9,6 +9,9 @@ Errors are raised as :class:`zk.errors.MalformedInput` naming the offending inde
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+Matrix = tuple[bytes, bytes, bytes]  # rows (u32 LE), cols (u32 LE), coeffs (32-byte LE)
 
 
 class Backend(ABC):
@@ -45,6 +48,14 @@ class Backend(ABC):
         """
 
     @abstractmethod
+    def coset_quotient(self, a: bytes, b: bytes, shift: int) -> bytes:
+        """Groth16 quotient: with c = a * b row-wise, the evaluations of a, b, c moved
+        from the domain <w> to the coset shift * <w>, then a' * b' - c' there.
+
+        Equals fr_mul_sub(*(ntt(ntt(v, inverse=True), shift=shift) for v in (a, b, c))).
+        """
+
+    @abstractmethod
     def fr_mul_sub(self, a: bytes, b: bytes, c: bytes) -> bytes:
         """Element-wise a_i * b_i - c_i mod r."""
 
@@ -68,3 +79,51 @@ class Backend(ABC):
     @abstractmethod
     def pairing_check(self, g1: bytes, g2: bytes) -> bool:
         """True iff prod_i e(g1[i], g2[i]) == 1 (k = len(g1)//64 = len(g2)//128 pairs)."""
+
+    # --- batched scaling (ceremony contributions) --------------------------------
+    @abstractmethod
+    def scale_g1(self, points: bytes, first: int, step: int = 1) -> bytes:
+        """[(first * step^i) * points[i]]: many G1 points by a power sequence.
+
+        Points must be canonical and on the curve (infinity stays infinity).
+        """
+
+    @abstractmethod
+    def scale_g2(self, points: bytes, first: int, step: int = 1) -> bytes:
+        """[(first * step^i) * points[i]] for G2 points (on the twist)."""
+
+    # --- whole-buffer format conversions -----------------------------------------
+    @abstractmethod
+    def points_from_lem(self, data: bytes, g2: bool, check: bool = True) -> bytes:
+        """snarkjs LEM points (Montgomery coordinates) -> canonical encoding.
+
+        Coordinates are checked < q; with check, each point is checked on the curve
+        (G2: on the twist). Infinity (zeros) stays zeros.
+        """
+
+    @abstractmethod
+    def points_to_lem(self, data: bytes, g2: bool) -> bytes:
+        """Canonical points -> snarkjs LEM (coordinates checked < q)."""
+
+    @abstractmethod
+    def zkey_coefs_split(self, entries: bytes, domain: int, nvars: int) -> tuple[Matrix, Matrix]:
+        """.zkey section-4 entries (44 bytes: u32 matrix, row, wire, c * 2^512 mod r)
+        -> the sparse A and B matrices, checking matrix <= 1, row < domain,
+        wire < nvars and value < r."""
+
+    @abstractmethod
+    def zkey_coefs_join(self, a: Matrix, b: Matrix) -> bytes:
+        """The inverse of zkey_coefs_split (A's entries first, then B's)."""
+
+    # --- scalar vectors --------------------------------------------------------------
+    @abstractmethod
+    def fr_first_unreduced(self, words: bytes) -> int:
+        """Index of the first 32-byte word that is not < r, or -1."""
+
+    @abstractmethod
+    def fr_pack(self, values: Sequence[int]) -> bytes:
+        """Field elements as 32-byte words; a value that is not an int in [0, r) raises."""
+
+    @abstractmethod
+    def fr_unpack(self, words: bytes) -> list[int]:
+        """32-byte words as ints (no range check: see fr_first_unreduced)."""

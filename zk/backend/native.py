@@ -7,8 +7,10 @@ extension is not built (``zk.backend.get_backend`` then falls back, loudly).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from zk._native import _bn254 as _c
-from zk.backend.base import Backend
+from zk.backend.base import Backend, Matrix
 from zk.errors import MalformedInput
 from zk.field import R
 
@@ -46,11 +48,6 @@ class NativeBackend(Backend):
         return _c.fr_mul_sub(a, b, c)
 
     def coset_quotient(self, a: bytes, b: bytes, shift: int) -> bytes:
-        """Groth16 quotient in one call: with c = a * b row-wise, the evaluations of
-        a, b, c moved from the domain to the coset shift * <w>, then a' * b' - c'.
-
-        Equals fr_mul_sub(*(ntt(ntt(v, inverse=True), shift=shift) for v in (a, b, c))).
-        """
         s = int(shift) % R
         return _c.coset_quotient(a, b, s.to_bytes(32, "little"), self.threads)
 
@@ -66,6 +63,42 @@ class NativeBackend(Backend):
 
     def pairing_check(self, g1: bytes, g2: bytes) -> bool:
         return _c.pairing_check(g1, g2)
+
+    def scale_g1(self, points: bytes, first: int, step: int = 1) -> bytes:
+        return _c.scale_g1(points, _word(first), _word(step), self.threads)
+
+    def scale_g2(self, points: bytes, first: int, step: int = 1) -> bytes:
+        return _c.scale_g2(points, _word(first), _word(step), self.threads)
+
+    def points_from_lem(self, data: bytes, g2: bool, check: bool = True) -> bytes:
+        return _c.points_from_lem(data, bool(g2), bool(check), self.threads)
+
+    def points_to_lem(self, data: bytes, g2: bool) -> bytes:
+        return _c.points_to_lem(data, bool(g2), self.threads)
+
+    def zkey_coefs_split(self, entries: bytes, domain: int, nvars: int) -> tuple[Matrix, Matrix]:
+        return _c.zkey_coefs_split(entries, domain, nvars)
+
+    def zkey_coefs_join(self, a: Matrix, b: Matrix) -> bytes:
+        return _c.zkey_coefs_join(*a, *b)
+
+    def fr_first_unreduced(self, words: bytes) -> int:
+        return _c.fr_first_unreduced(words)
+
+    def fr_pack(self, values: Sequence[int]) -> bytes:
+        packed = _c.fr_pack(values)
+        if packed is None:
+            bad = next(i for i, v in enumerate(values)
+                       if type(v) is not int or not 0 <= v < R)
+            raise MalformedInput(f"value #{bad} is not a field element (0 <= x < r)")
+        return packed
+
+    def fr_unpack(self, words: bytes) -> list[int]:
+        return _c.fr_unpack(words)
+
+
+def _word(k: int) -> bytes:
+    return (int(k) % R).to_bytes(32, "little")
 
 
 __all__ = ["NativeBackend"]

@@ -1,10 +1,13 @@
 """Reference backend: pure Python on py-ecc (EVM-compatible, slow, the oracle)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from py_ecc import optimized_bn128 as ob
 
 from zk import curve
-from zk.backend.base import Backend
+from zk.backend import ref_convert, ref_scale
+from zk.backend.base import Backend, Matrix
 from zk.errors import MalformedInput
 from zk.field import R, bytes_to_scalars, inv, root_of_unity, scalars_to_bytes
 
@@ -129,6 +132,11 @@ class ReferenceBackend(Backend):
             g = g * ginv % R
         return scalars_to_bytes(a)
 
+    def coset_quotient(self, a: bytes, b: bytes, shift: int) -> bytes:
+        c = self.fr_mul_sub(a, b, bytes(len(a)))
+        odd = [self.ntt(self.ntt(v, inverse=True), shift=shift) for v in (a, b, c)]
+        return self.fr_mul_sub(*odd)
+
     def fr_mul_sub(self, a: bytes, b: bytes, c: bytes) -> bytes:
         xs, ys, zs = bytes_to_scalars(a), bytes_to_scalars(b), bytes_to_scalars(c)
         return scalars_to_bytes((x * y - z) % R for x, y, z in zip(xs, ys, zs))
@@ -171,3 +179,38 @@ class ReferenceBackend(Backend):
                 continue
             acc = acc * ob.pairing(q, p, final_exponentiate=False)
         return ob.final_exponentiate(acc) == ob.FQ12.one()
+
+    def scale_g1(self, points: bytes, first: int, step: int = 1) -> bytes:
+        return ref_scale.scale_g1(points, first, step)
+
+    def scale_g2(self, points: bytes, first: int, step: int = 1) -> bytes:
+        return ref_convert.scale(points, first, step, g2=True)
+
+    def points_from_lem(self, data: bytes, g2: bool, check: bool = True) -> bytes:
+        return ref_convert.convert_points(data, g2, to_lem=False, check=check)
+
+    def points_to_lem(self, data: bytes, g2: bool) -> bytes:
+        return ref_convert.convert_points(data, g2, to_lem=True, check=False)
+
+    def zkey_coefs_split(self, entries: bytes, domain: int, nvars: int) -> tuple[Matrix, Matrix]:
+        return ref_convert.zkey_coefs_split(entries, domain, nvars)
+
+    def zkey_coefs_join(self, a: Matrix, b: Matrix) -> bytes:
+        return ref_convert.zkey_coefs_join(a, b)
+
+    def fr_first_unreduced(self, words: bytes) -> int:
+        for i, v in enumerate(bytes_to_scalars(words)):
+            if v >= R:
+                return i
+        return len(words) // 32 if len(words) % 32 else -1
+
+    def fr_pack(self, values: Sequence[int]) -> bytes:
+        for i, v in enumerate(values):
+            if type(v) is not int or not 0 <= v < R:
+                raise MalformedInput(f"value #{i} is not a field element (0 <= x < r)")
+        return scalars_to_bytes(values)
+
+    def fr_unpack(self, words: bytes) -> list[int]:
+        if len(words) % 32:
+            raise MalformedInput(f"fr_unpack: {len(words)} bytes is not a whole number of words")
+        return bytes_to_scalars(words)

@@ -15,7 +15,6 @@ from dataclasses import replace
 from zk import curve, progress
 from zk.backend import Backend, get_backend
 from zk.ceremony import rng as R_
-from zk.ceremony.scale import scale_g1
 from zk.errors import SetupError
 from zk.field import R
 from zk.formats.iden3 import points as P
@@ -61,8 +60,8 @@ def _apply(zk: ZKey, rng: R_.ChaCha, be: Backend, **meta) -> tuple[ZKey, bytes]:
     c = Contribution(delta1, g1_s, g1_sx, g2_spx, transcript, **meta)
     x_inv = pow(x, -1, R)
     with progress.step(f"contribute: {len(pk.l_query) // 64 + pk.domain_size} G1 points"):
-        l_query = scale_g1(pk.l_query, x_inv, be)
-        h_query = scale_g1(pk.h_query, x_inv, be)
+        l_query = be.scale_g1(pk.l_query, x_inv)
+        h_query = be.scale_g1(pk.h_query, x_inv)
     del x, x_inv
     vk = replace(pk.vk, delta_g2=delta2, development=False)
     new_pk = replace(pk, vk=vk, delta_g1=delta1, l_query=l_query, h_query=h_query)

@@ -8,34 +8,21 @@ from zk.field import R, root_of_unity, scalars_to_bytes
 from zk.groth16.keys import Proof, ProvingKey
 from zk.groth16.setup import random_scalar
 
-try:  # optional C fast path for packing the witness
-    from zk._native._bn254 import fr_pack as _fr_pack
-except ImportError:  # pragma: no cover - extension not built
-    _fr_pack = None
-
 
 def quotient_evals(pk: ProvingKey, z: bytes, be: Backend) -> bytes:
     """(A z)(B z) - (C z) on the odd points of the doubled domain, the H-query scalars."""
     n = pk.domain_size
     a = be.sparse_matvec(n, *pk.a_matrix, z)
     b = be.sparse_matvec(n, *pk.b_matrix, z)
-    shift = root_of_unity(2 * n)
-    fused = getattr(be, "coset_quotient", None)    # native: the steps below in one call
-    if fused is not None:
-        return fused(a, b, shift)
-    c = be.fr_mul_sub(a, b, bytes(32 * n))         # C z = (A z)(B z) row by row
-    odd = [be.ntt(be.ntt(v, inverse=True), shift=shift) for v in (a, b, c)]
-    return be.fr_mul_sub(*odd)
+    return be.coset_quotient(a, b, root_of_unity(2 * n))   # C z = (A z)(B z) row by row
 
 
-def _pack_witness(witness: list[int]) -> bytes:
+def _pack_witness(witness: list[int], be: Backend) -> bytes:
     """The witness as 32-byte words, refusing values outside the field."""
-    packed = _fr_pack(witness) if _fr_pack is not None else None
-    if packed is None:
-        if any(not 0 <= x < R for x in witness):
-            raise MalformedInput("witness value outside the field")
-        packed = scalars_to_bytes(witness)
-    return packed
+    try:
+        return be.fr_pack(witness)
+    except MalformedInput as exc:
+        raise MalformedInput(f"witness value outside the field ({exc})") from None
 
 
 def prove(pk: ProvingKey, witness: list[int], backend: Backend | None = None) -> Proof:
@@ -44,7 +31,7 @@ def prove(pk: ProvingKey, witness: list[int], backend: Backend | None = None) ->
     if len(witness) != pk.num_wires or witness[0] != 1:
         raise MalformedInput(f"witness has {len(witness)} wires, the key expects "
                              f"{pk.num_wires} starting with 1")
-    z = _pack_witness(witness)
+    z = _pack_witness(witness, be)
     with progress.step(f"prove: quotient over {pk.domain_size} rows"):
         h = quotient_evals(pk, z, be)
     r, s = random_scalar(), random_scalar()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+from zk.backend import get_backend
 from zk.errors import MalformedInput
 from zk.field import R
 from zk.formats.iden3.binfile import open_binfile, u32, write_binfile
@@ -26,10 +27,11 @@ def read_wtns(path: str | os.PathLike) -> list[int]:
         count = c.u32()
         c.end()
         data = bf.read_section(2, expected=32 * count)
-    values = [int.from_bytes(data[i:i + 32], "little") for i in range(0, len(data), 32)]
-    for i, v in enumerate(values):
-        if v >= R:
-            raise MalformedInput(f"{path}: witness value #{i} is >= r")
+    be = get_backend()
+    bad = be.fr_first_unreduced(data)
+    if bad >= 0:
+        raise MalformedInput(f"{path}: witness value #{bad} is >= r")
+    values = be.fr_unpack(data)
     if not values or values[0] != 1:
         raise MalformedInput(f"{path}: witness must start with the constant 1")
     return values
@@ -37,9 +39,9 @@ def read_wtns(path: str | os.PathLike) -> list[int]:
 
 def write_wtns(witness: list[int], path: str | os.PathLike) -> None:
     """Atomic write of a .wtns (version 2) readable by snarkjs."""
-    for i, v in enumerate(witness):
-        if not 0 <= int(v) < R:
-            raise MalformedInput(f"witness value #{i} is not in the field")
+    try:
+        values = get_backend().fr_pack(witness)
+    except MalformedInput as exc:
+        raise MalformedInput(f"{path}: witness {exc}") from None
     header = u32(32) + R.to_bytes(32, "little") + u32(len(witness))
-    values = b"".join(int(v).to_bytes(32, "little") for v in witness)
     write_binfile(path, MAGIC, 2, [(1, header), (2, values)])

@@ -14,6 +14,8 @@ import struct
 from dataclasses import dataclass, field
 
 from zk import curve
+from zk.backend import get_backend
+from zk.errors import MalformedInput
 from zk.field import R
 from zk.formats.iden3 import points as P
 from zk.formats.iden3.binfile import BinFile, open_binfile, u32, write_binfile
@@ -78,19 +80,11 @@ def _coefs(bf: BinFile, h: dict) -> tuple[bytes, tuple, tuple]:
     n = struct.unpack_from("<I", raw)[0]
     if len(raw) != 4 + 44 * n:
         raise bf.error(f"{n} coefficients need {4 + 44 * n} bytes, section has {len(raw)}", 4)
-    mats: tuple[list, list] = ([], [])
-    for i, (m, row, wire, v) in enumerate(struct.iter_unpack("<III32s", raw[4:])):
-        val = int.from_bytes(v, "little")
-        if m > 1 or row >= h["domain"] or wire >= h["n_vars"] or val >= R:
-            raise bf.error(f"coefficient #{i} is out of range", 4, 4 + 44 * i)
-        mats[m].append((row, wire, P.coef_from_file(val)))
-    packed = []
-    for entries in mats:
-        k = len(entries)
-        packed.append((struct.pack(f"<{k}I", *(e[0] for e in entries)),
-                       struct.pack(f"<{k}I", *(e[1] for e in entries)),
-                       b"".join(e[2].to_bytes(32, "little") for e in entries)))
-    return raw, packed[0], packed[1]
+    try:
+        a, b = get_backend().zkey_coefs_split(memoryview(raw)[4:], h["domain"], h["n_vars"])
+    except MalformedInput as exc:  # names the entry: "coefficient #i ..."
+        raise bf.error(str(exc), 4) from None
+    return raw, a, b
 
 
 def read_zkey(path: str | os.PathLike, check_points: bool = True) -> ZKey:
@@ -127,15 +121,8 @@ def read_zkey(path: str | os.PathLike, check_points: bool = True) -> ZKey:
 
 def encode_coefs(pk: ProvingKey) -> bytes:
     """Section 4 payload from the key's sparse A and B matrices."""
-    parts, count = [], 0
-    for m, (rows, cols, coeffs) in enumerate((pk.a_matrix, pk.b_matrix)):
-        k = len(rows) // 4
-        rs, cs = struct.unpack(f"<{k}I", rows), struct.unpack(f"<{k}I", cols)
-        for i in range(k):
-            v = P.coef_to_file(int.from_bytes(coeffs[32 * i:32 * i + 32], "little"))
-            parts.append(struct.pack("<III", m, rs[i], cs[i]) + v.to_bytes(32, "little"))
-        count += k
-    return u32(count) + b"".join(parts)
+    count = (len(pk.a_matrix[0]) + len(pk.b_matrix[0])) // 4
+    return u32(count) + get_backend().zkey_coefs_join(pk.a_matrix, pk.b_matrix)
 
 
 def encode_header(pk: ProvingKey) -> bytes:

@@ -1,14 +1,12 @@
-"""Multiply many G1 points by one scalar (the L and H updates of a contribution).
+"""The reference backend's G1 scaling: many points by a power sequence (ceremonies).
 
-Uses the backend's ``scale_g1(points, scalar)`` when it has one; otherwise a compact
-Jacobian double-and-add over Python integers (about 3x faster than py-ecc's objects),
-with one batched inversion at the end.
+A compact Jacobian double-and-add over Python integers (about 3x faster than py-ecc's
+objects), with one batched inversion at the end.
 """
 from __future__ import annotations
 
-from zk.backend import Backend
-from zk.curve import Q
-from zk.field import R
+from zk.errors import MalformedInput
+from zk.field import Q, R
 
 
 def _dbl(x, y, z):
@@ -47,18 +45,22 @@ def _mul(x: int, y: int, bits: str):
     return X, Y, Z
 
 
-def scale_g1_python(points: bytes, k: int) -> bytes:
-    """[k * P for P in points] over plain integers; infinity stays infinity."""
-    k %= R
+def scale_g1(points: bytes, first: int, step: int = 1) -> bytes:
+    """[(first * step^i) * P_i] over plain integers; infinity stays infinity."""
+    if len(points) % 64:
+        raise MalformedInput(f"{len(points)} bytes is not a whole number of points")
     n = len(points) // 64
-    if k == 0:
-        return bytes(len(points))
-    bits = bin(k)[2:]
+    k, step = first % R, step % R
     jac = []
     for i in range(n):
         x = int.from_bytes(points[64 * i:64 * i + 32], "little")
         y = int.from_bytes(points[64 * i + 32:64 * i + 64], "little")
-        jac.append((0, 0, 0) if x == 0 and y == 0 else _mul(x, y, bits))
+        if x >= Q or y >= Q:
+            raise MalformedInput(f"point #{i} has a coordinate >= q")
+        if (x or y) and (y * y - x * x * x - 3) % Q:
+            raise MalformedInput(f"point #{i} is not on the curve")
+        jac.append((0, 0, 0) if (x == 0 and y == 0) or k == 0 else _mul(x, y, bin(k)[2:]))
+        k = k * step % R
     zs = [p[2] for p in jac if p[2]]
     invs, acc = [], 1
     for z in zs:
@@ -76,13 +78,3 @@ def scale_g1_python(points: bytes, k: int) -> bytes:
             out[64 * i + 32:64 * i + 64] = (y * zi2 * zi % Q).to_bytes(32, "little")
     return bytes(out)
 
-
-def scale_g1(points: bytes, k: int, backend: Backend) -> bytes:
-    """[k * P for P in points], on the backend when it offers a kernel for it."""
-    fn = getattr(backend, "scale_g1", None)
-    if fn is not None:
-        return fn(points, k % R)
-    if backend.name != "reference":
-        s = (k % R).to_bytes(32, "little")
-        return b"".join(backend.msm_g1(points[i:i + 64], s) for i in range(0, len(points), 64))
-    return scale_g1_python(points, k)

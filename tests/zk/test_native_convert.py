@@ -1,0 +1,155 @@
+"""The format-conversion and batched-scaling kernels: native against the pure-Python
+reference and against py-ecc's scalar multiplication (independent formulas)."""
+from __future__ import annotations
+
+import random
+
+import pytest
+from py_ecc import optimized_bn128 as ob
+
+from zk import curve
+from zk.backend.native import NativeBackend
+from zk.backend.reference import ReferenceBackend
+from zk.errors import MalformedInput
+from zk.field import Q, R, scalars_to_bytes
+
+NATIVE, NATIVE_1, REF = NativeBackend(), NativeBackend(threads=1), ReferenceBackend()
+RNG = random.Random(7)
+MONT = pow(2, 256, Q)
+
+
+def _g1(ks):
+    return b"".join(curve.g1_mul(curve.G1_GEN, k) for k in ks)
+
+
+def _g2(ks):
+    return b"".join(curve.g2_mul(curve.G2_GEN, k) for k in ks)
+
+
+def _lem_by_hand(data: bytes) -> bytes:
+    """Montgomery form of every coordinate, by plain integer arithmetic."""
+    words = [int.from_bytes(data[i:i + 32], "little") for i in range(0, len(data), 32)]
+    return b"".join((w * MONT % Q).to_bytes(32, "little") for w in words)
+
+
+@pytest.mark.parametrize("g2", [False, True])
+def test_lem_roundtrip_matches_integer_arithmetic(g2):
+    ks = [RNG.randrange(R) for _ in range(9)] + [0]
+    pts = (_g2 if g2 else _g1)(ks)
+    lem = _lem_by_hand(pts)
+    for be in (NATIVE, NATIVE_1, REF):
+        assert be.points_to_lem(pts, g2) == lem
+        assert be.points_from_lem(lem, g2) == pts
+        assert be.points_from_lem(lem, g2, check=False) == pts
+
+
+def test_lem_large_buffer_is_converted_in_parallel_identically():
+    base = _g1([RNG.randrange(R) for _ in range(16)])
+    pts = base * 1024                               # 16384 points: the threaded path
+    lem = NATIVE.points_to_lem(pts, False)
+    assert lem == _lem_by_hand(base) * 1024
+    assert NATIVE.points_from_lem(lem, False) == pts
+    bad = bytearray(lem)
+    bad[64 * 9000 + 40] ^= 1                       # y of point 9000 off the curve
+    bad[64 * 12000] ^= 1
+    for be in (NATIVE, NATIVE_1):
+        with pytest.raises(MalformedInput, match="point #9000 is not on the curve"):
+            be.points_from_lem(bytes(bad), False)
+
+
+@pytest.mark.parametrize("g2", [False, True])
+def test_lem_rejects_the_first_bad_point_like_the_reference(g2):
+    size = 128 if g2 else 64
+    lem = _lem_by_hand((_g2 if g2 else _g1)([RNG.randrange(R) for _ in range(6)]))
+    off = bytearray(lem)
+    off[3 * size + 33] ^= 4
+    alias = bytearray(lem)
+    x = int.from_bytes(lem[4 * size:4 * size + 32], "little") + Q
+    if x < 1 << 256:
+        alias[4 * size:4 * size + 32] = x.to_bytes(32, "little")
+    else:
+        alias[4 * size:4 * size + 32] = Q.to_bytes(32, "little")
+    for be in (NATIVE, REF):
+        with pytest.raises(MalformedInput, match="point #3 is not on the curve"):
+            be.points_from_lem(bytes(off), g2)
+        assert be.points_from_lem(bytes(off), g2, check=False)  # unchecked: converted
+        with pytest.raises(MalformedInput, match="point #4 has a coordinate >= q"):
+            be.points_from_lem(bytes(alias), g2)
+        with pytest.raises(MalformedInput, match="whole number"):
+            be.points_from_lem(lem[:-1], g2)
+
+
+def _entries(rng, n, domain, nvars):
+    out, mats = [], ([], [])
+    for _ in range(n):
+        m, row, wire, c = rng.randrange(2), rng.randrange(domain), rng.randrange(nvars), \
+            rng.randrange(R)
+        out.append(m.to_bytes(4, "little") + row.to_bytes(4, "little")
+                   + wire.to_bytes(4, "little") + (c * pow(2, 512, R) % R).to_bytes(32, "little"))
+        mats[m].append((row, wire, c))
+    return b"".join(out), mats
+
+
+def test_zkey_coefficients_split_and_join():
+    raw, mats = _entries(RNG, 300, 64, 50)
+    want = tuple((b"".join(r.to_bytes(4, "little") for r, _, _ in es),
+                  b"".join(w.to_bytes(4, "little") for _, w, _ in es),
+                  scalars_to_bytes(c for _, _, c in es)) for es in mats)
+    for be in (NATIVE, REF):
+        a, b = be.zkey_coefs_split(raw, 64, 50)
+        assert (a, b) == want
+        joined = be.zkey_coefs_join(a, b)
+        assert be.zkey_coefs_split(joined, 64, 50) == want
+        assert sorted(joined[i:i + 44] for i in range(0, len(joined), 44)) == \
+            sorted(raw[i:i + 44] for i in range(0, len(raw), 44))
+
+
+@pytest.mark.parametrize("field,value", [(0, 2), (4, 64), (8, 50), (12, R)])
+def test_zkey_coefficients_out_of_range(field, value):
+    raw, _ = _entries(RNG, 20, 64, 50)
+    bad = bytearray(raw)
+    width = 32 if field == 12 else 4
+    bad[44 * 17 + field:44 * 17 + field + width] = value.to_bytes(width, "little")
+    for be in (NATIVE, REF):
+        with pytest.raises(MalformedInput, match="coefficient #17 is out of range"):
+            be.zkey_coefs_split(bytes(bad), 64, 50)
+
+
+def test_fr_vectors():
+    vals = [0, 1, R - 1, 1 << 200]
+    words = scalars_to_bytes(vals)
+    for be in (NATIVE, REF):
+        assert be.fr_unpack(words) == vals
+        assert be.fr_pack(vals) == words
+        assert be.fr_first_unreduced(words) == -1
+        assert be.fr_first_unreduced(words + (R).to_bytes(32, "little") + bytes(32)) == 4
+        for bad in ([1, R], [1, -1], [True]):
+            with pytest.raises(MalformedInput, match="value #"):
+                be.fr_pack(bad)
+
+
+@pytest.mark.parametrize("g2", [False, True])
+def test_scale_by_power_sequence_matches_py_ecc(g2):
+    n = 70 if not g2 else 9                         # > one 64-point chunk for G1
+    ks = [RNG.randrange(R) for _ in range(n)]
+    ks[3] = 0                                        # infinity stays infinity
+    pts = (_g2 if g2 else _g1)(ks)
+    first, step = RNG.randrange(R), RNG.randrange(R)
+    gen, enc = (ob.G2, curve.g2_from_py) if g2 else (ob.G1, curve.g1_from_py)
+    want = b"".join(enc(ob.multiply(gen, k * first * pow(step, i, R) % R))
+                    for i, k in enumerate(ks))
+    scale = "scale_g2" if g2 else "scale_g1"
+    for be in (NATIVE, NATIVE_1, REF):
+        assert getattr(be, scale)(pts, first, step) == want
+    const = b"".join(enc(ob.multiply(gen, k * first % R)) for k in ks)
+    assert getattr(NATIVE, scale)(pts, first) == const
+    assert getattr(NATIVE, scale)(pts, 0) == bytes(len(pts))
+    assert getattr(NATIVE, scale)(pts, 1) == pts
+
+
+def test_scale_rejects_bad_points():
+    pts = bytearray(_g1([5, 6, 7]))
+    pts[64 + 40] ^= 1
+    for be in (NATIVE, REF):
+        with pytest.raises(MalformedInput, match="point #1 is not on the curve"):
+            be.scale_g1(bytes(pts), 3)
