@@ -2,7 +2,8 @@
 
 Builds circuits with 1, 5 and 20 public inputs with the npm circom/snarkjs toolchain,
 proves once each, deploys both verifiers on the embedded EVM (or --rpc-url) and prints
-transaction gasUsed. Also prints SolvencyRegistry.submit gas for n_c=2, n_d=1 (N=11).
+transaction gasUsed. Also prints SolvencyRegistry.submit gas (n_c=2, n_d=1) in both binding
+modes, with real proofs from our prover, next to the registry's figure before anchoring.
 
     python benchmarks/bench_gas.py [--rpc-url URL] [--sizes 1,5,20]
 """
@@ -16,23 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from verifier_contracts import connect, deploy_registry, deploy_verifier  # noqa: E402
+from tests.verifier_contracts.anchored import submit_gas  # noqa: E402
+from verifier_contracts import ATTESTED, REGISTERED, connect  # noqa: E402
 from verifier_contracts.gas import compare_verify_gas, format_table  # noqa: E402
-from verifier_contracts.registry import encode_submit, post_prices  # noqa: E402
 from verifier_contracts.snarkjs import make_fixture, make_ptau  # noqa: E402
 
-
-def submit_gas(chain, fx) -> int:
-    """Gas of a successful SolvencyRegistry.submit (n_c=2, n_d=1)."""
-    verifier = deploy_verifier(chain, fx.vk, self_test=False)
-    registry = deploy_registry(chain, verifier, fx.vk, 2, 1, [500, 1000], 15000)
-    valid_until = chain.timestamp() + 3600
-    post_prices(chain, registry, 1, [2000 * 10**8, 10**8], [10**8], valid_until)
-    inputs = [2000 * 10**8, 10**8, 500, 1000, 10**8, 15000, 1,
-              int(chain.address, 16), chain.chain_id, int(registry, 16)]
-    proof, public = fx.prove(inputs, tag="submit")
-    receipt = chain.send(registry, encode_submit(proof, public), gas=800_000, action="submit")
-    return int(receipt["gasUsed"])
+#: SolvencyRegistry.submit before anchoring (no binding, no freshness), N=11.
+OLD_SUBMIT_GAS = 364_605
 
 
 def main() -> None:
@@ -45,16 +36,18 @@ def main() -> None:
         work = Path(tmp)
         ptau = make_ptau(work / "ptau")
         with ThreadPoolExecutor(2) as pool:
-            fixtures = list(pool.map(lambda n: make_fixture(work / f"n{n}", n, ptau),
-                                     sizes + [11]))
+            fixtures = list(pool.map(lambda n: make_fixture(work / f"n{n}", n, ptau), sizes))
         chain = connect(args.rpc_url)
         rows = []
-        for fx in fixtures[:-1]:
+        for fx in fixtures:
             proof, public = fx.prove([1000 * i + 17 for i in range(1, fx.n_public)])
             rows.append(compare_verify_gas(chain, fx.vk, fx.solidity_verifier(), proof, public))
         print("verifyProof transaction gasUsed (same calldata for both)")
         print(format_table(rows))
-        print(f"\nSolvencyRegistry.submit (n_c=2, n_d=1, N=11): {submit_gas(chain, fixtures[-1])}")
+        print("\nSolvencyRegistry.submit, n_c=2, n_d=1, first proof of the account:")
+        print(f"  before anchoring (N=11):  {OLD_SUBMIT_GAS:>9,}")
+        print(f"  registered mode (N=11):   {submit_gas(chain, REGISTERED):>9,}")
+        print(f"  attested mode (N=14):     {submit_gas(chain, ATTESTED):>9,}")
 
 
 if __name__ == "__main__":

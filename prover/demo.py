@@ -12,6 +12,7 @@ from typing import Callable
 
 from prover import collateral
 from verifier_contracts import (
+    REGISTERED,
     Chain,
     ContractRevert,
     connect,
@@ -19,6 +20,7 @@ from verifier_contracts import (
     deploy_verifier,
     is_solvent,
     post_prices,
+    record_position,
     submit,
     verify_on_chain,
 )
@@ -28,6 +30,7 @@ from zk.errors import WitnessError
 from zk.formats import snarkjs_json as sj
 
 DATA = Path(__file__).resolve().parent / "demo_data"
+GRACE = 600
 
 
 class Step:
@@ -74,20 +77,25 @@ def run(echo: Callable[[str], None] = print, chain: Chain | None = None) -> dict
     step.done(f"vk hash {pk.vk.hash()[:16]}...", t)
 
     step("connect to the chain (default: a fresh embedded EVM); deploy the verifier and "
-         "the SolvencyRegistry")
+         "a SolvencyRegistry in REGISTERED mode (development keys, demo only)")
     t = time.perf_counter()
     chain = chain or connect()
     oracle = chain.with_key(chain.dev_keys[1])
     borrower = chain.with_key(chain.dev_keys[2])
     verifier = deploy_verifier(chain, vk_json)
-    registry = deploy_registry(chain, verifier, vk_json, len(policy.collateral),
-                               len(policy.debt), list(policy.haircuts_bps),
-                               policy.min_ratio_bps, oracle=oracle.address)
+    registry = deploy_registry(chain, verifier, vk_json, cs.statement, mode=REGISTERED,
+                               haircuts_bps=list(policy.haircuts_bps),
+                               min_ratio_bps=policy.min_ratio_bps, oracle=oracle.address,
+                               grace=GRACE, max_validity=3600, dev_keys=True)
     policy = dataclasses.replace(policy, chain_id=chain.chain_id, registry=int(registry, 16))
     post_prices(oracle, registry, prices.epoch, list(prices.collateral), list(prices.debt),
                 chain.timestamp() + 3600)
     step.done(f"verifier {verifier}, registry {registry}, epoch {prices.epoch} prices posted",
               t)
+
+    step("the venue (position manager) records the borrower's position commitment on-chain")
+    record_position(chain, registry, borrower.address, portfolio.commitment())
+    echo("    only the commitment (a Poseidon hash) is public; amounts stay off-chain")
 
     step(f"prove the borrower {borrower.address} is solvent (amounts stay private)")
     t = time.perf_counter()
@@ -109,6 +117,17 @@ def run(echo: Callable[[str], None] = print, chain: Chain | None = None) -> dict
     step.done(f"verifyProof: {on_chain}; submit gas {receipt['gasUsed']}; "
               f"isSolvent before {before}, after {after}", t)
 
+    step("a made-up portfolio (same collateral, debt 0, new salt) is refused on-chain")
+    made_up = dataclasses.replace(portfolio, debts=tuple(0 for _ in portfolio.debts),
+                                  salt=portfolio.salt ^ 0x5EED)
+    fake_proof, fake_public = _prove(cs, pk, policy, prices, made_up, borrower.address)
+    try:
+        submit(borrower, registry, sj.proof_to_json(fake_proof), fake_public)
+        made_up_result = "NOT refused"
+    except ContractRevert as exc:
+        made_up_result = f"reverted with {exc.name}"
+    echo(f"    {made_up_result}; isSolvent still {is_solvent(chain, registry, borrower.address)}")
+
     step("an insolvent position cannot be proven (debt doubled)")
     poor = dataclasses.replace(portfolio, debts=tuple(2 * d for d in portfolio.debts))
     refused = "NOT refused"
@@ -124,6 +143,7 @@ def run(echo: Callable[[str], None] = print, chain: Chain | None = None) -> dict
 
     step("a tampered proof is rejected on-chain")
     other = chain.with_key(chain.dev_keys[3])
+    record_position(chain, registry, other.address, portfolio.commitment())
     proof2, public2 = _prove(cs, pk, policy, prices, portfolio, other.address)
     tampered = dataclasses.replace(proof2, a=curve.g1_add(proof2.a, curve.G1_GEN))
     try:
@@ -133,8 +153,18 @@ def run(echo: Callable[[str], None] = print, chain: Chain | None = None) -> dict
         rejected = f"reverted with {exc.name}"
     echo(f"    {rejected}; isSolvent({other.address[:10]}...) = "
          f"{is_solvent(chain, registry, other.address)}")
+
+    step(f"the oracle opens epoch {prices.epoch + 1}; after {GRACE}s of grace the old proof "
+         "no longer counts")
+    post_prices(oracle, registry, prices.epoch + 1, list(prices.collateral),
+                list(prices.debt), chain.timestamp() + 3600)
+    in_grace = is_solvent(chain, registry, borrower.address)
+    chain.increase_time(GRACE + 1)
+    after_grace = is_solvent(chain, registry, borrower.address)
+    echo(f"    isSolvent within grace {in_grace}, after grace {after_grace}")
     total = time.perf_counter() - step.t0
     echo(f"done in {total:.1f}s")
     return {"valid": ok, "on_chain": on_chain, "solvent_before": before,
             "solvent_after": after, "insolvent": refused, "tampered": rejected,
-            "submit_gas": receipt["gasUsed"], "seconds": total}
+            "submit_gas": receipt["gasUsed"], "made_up": made_up_result,
+            "in_grace": in_grace, "after_grace": after_grace, "seconds": total}

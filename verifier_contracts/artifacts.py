@@ -21,6 +21,7 @@ CONTRACTS = {
     "Groth16VerifierTemplate": "Groth16VerifierTemplate.sol",
     "Groth16VerifierDeployer": "Groth16VerifierTemplate.sol",
     "SolvencyRegistry": "SolvencyRegistry.sol",
+    "AttesterRegistry": "AttesterRegistry.sol",
 }
 
 
@@ -48,19 +49,22 @@ def _source_sha256(path: Path) -> str:
 
 def build_artifacts(settings: dict | None = None) -> dict[str, dict]:
     """Compile every source in sol/ with the pinned solc-js; return {name: artifact}."""
-    from verifier_contracts.solc import SETTINGS, SOLC_VERSION, compile_sources
+    from verifier_contracts.solc import SETTINGS, SOLC_VERSION, collect_sources, compile_sources
 
     settings = settings or SETTINGS
     files = sorted({f for f in CONTRACTS.values()})
-    sources = {f: (SOL_DIR / f).read_text(encoding="utf-8") for f in files}
+    sources = collect_sources({f: (SOL_DIR / f).read_text(encoding="utf-8") for f in files})
     compiled = compile_sources(sources, settings)
     out = {}
     for name, file in CONTRACTS.items():
         c = compiled[name]
+        imports = collect_sources({file: sources[file]})
         out[name] = {
             "contractName": name,
             "sourceName": file,
             "sourceSha256": _source_sha256(SOL_DIR / file),
+            "importsSha256": {unit: hashlib.sha256(src.encode()).hexdigest()
+                              for unit, src in sorted(imports.items()) if unit != file},
             "compiler": {"name": "solc", "version": SOLC_VERSION, "settings": settings},
             "abi": c["abi"],
             "bytecode": "0x" + c["bytecode"],
@@ -94,7 +98,8 @@ def check_artifacts() -> list[str]:
         problems.append("artifacts were built with different compiler settings")
     fresh = build_artifacts(json.loads(settings.pop()) if settings else None)
     for name, art in shipped.items():
-        for key in ("abi", "bytecode", "deployedBytecode", "sourceSha256", "compiler"):
+        for key in ("abi", "bytecode", "deployedBytecode", "sourceSha256", "importsSha256",
+                    "compiler"):
             if art.get(key) != fresh[name][key]:
                 problems.append(f"{name}: shipped {key} differs from a fresh compile")
     return problems

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from zk.errors import ZkError
@@ -30,6 +32,52 @@ def node_bin(tool: str) -> Path:
     return Path(base) / tool
 
 
+def node_modules() -> Path:
+    """The npm node_modules folder that import paths such as `@openzeppelin/...` resolve in."""
+    return node_bin("solcjs").parent.parent
+
+
+_IMPORT = re.compile(r'^\s*import\s+(?:[^"\']*?\bfrom\s+)?["\']([^"\']+)["\']', re.MULTILINE)
+
+
+def _join(base: str, rel: str) -> str:
+    """Resolve `rel` against the unit name `base` the way solc does (./ and ../ only)."""
+    if not rel.startswith("."):
+        return rel
+    parts = base.split("/")[:-1]
+    for seg in rel.split("/"):
+        if seg == "..":
+            if not parts:
+                raise CompilerError(f"import {rel!r} of {base} leaves the source tree")
+            parts.pop()
+        elif seg != ".":
+            parts.append(seg)
+    return "/".join(parts)
+
+
+def collect_sources(roots: dict[str, str]) -> dict[str, str]:
+    """{unit name: source} for `roots` plus everything they import, transitively.
+
+    Local files are given in `roots`; package imports (`@scope/pkg/...`) are read from
+    `node_modules()` (the pinned npm packages), so the compiler sees exact, hashed inputs.
+    """
+    out = dict(roots)
+    todo = list(roots)
+    base = node_modules()
+    while todo:
+        unit = todo.pop()
+        for rel in _IMPORT.findall(out[unit]):
+            name = _join(unit, rel)
+            if name in out:
+                continue
+            path = base / name
+            if name.startswith(".") or not path.is_file():
+                raise CompilerError(f"{unit}: import {rel!r} not found (looked in {base})")
+            out[name] = path.read_text(encoding="utf-8")
+            todo.append(name)
+    return out
+
+
 def native_solc() -> str | None:
     """Path of a native `solc` on PATH, if any."""
     return shutil.which("solc")
@@ -49,10 +97,19 @@ def compile_sources(sources: dict[str, str], settings: dict | None = None,
     request = {"language": "Solidity",
                "sources": {name: {"content": src} for name, src in sources.items()},
                "settings": settings}
-    proc = subprocess.run([str(solcjs), "--standard-json"], input=json.dumps(request),
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    # Regular files, not pipes, for stdin and stdout: solcjs reads stdin with readFileSync
+    # (EAGAIN on a pipe once the request outgrows its buffer) and exits right after
+    # writing, which truncates a piped result at 64 KiB.
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as req, \
+            tempfile.TemporaryFile("w+", encoding="utf-8") as res:
+        json.dump(request, req)
+        req.seek(0)
+        proc = subprocess.run([str(solcjs), "--standard-json"], stdin=req, stdout=res,
+                              stderr=subprocess.PIPE, text=True, timeout=timeout, check=False)
+        res.seek(0)
+        stdout = res.read()
     try:
-        out = json.loads(proc.stdout[proc.stdout.index("{"):])
+        out = json.loads(stdout[stdout.index("{"):])
     except ValueError as exc:
         raise CompilerError(f"solcjs failed: {proc.stderr.strip()[:500]}") from exc
     errors = [e for e in out.get("errors", []) if e.get("severity") == "error"]

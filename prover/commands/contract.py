@@ -17,6 +17,7 @@ from verifier_contracts import (
     verify_on_chain,
     vk_hash,
 )
+from verifier_contracts.registry import production_key
 from verifier_contracts.solc import native_solc
 from zk import atomic
 from zk.errors import MalformedInput
@@ -66,10 +67,14 @@ def calldata_cmd(proof_json: str, public_json: str) -> None:
 @click.option("--state", "state_file", default=None, type=click.Path(dir_okay=False),
               help="Resumable deployment state file (re-runs never deploy twice).")
 @click.option("--gas", type=int, default=None, help="Gas limit (default: estimate + margin).")
+@click.option("--dev-keys", is_flag=True,
+              help="Allow a key from a development setup (test deployments only).")
 def deploy_cmd(vk_json: str, rpc_url: str | None, state_file: str | None,
-               gas: int | None) -> None:
-    """Deploy the verifier for VK_JSON (shipped bytecode, no compiler) and print its address."""
-    vk = parse_vk(atomic.read_json(vk_json))
+               gas: int | None, dev_keys: bool) -> None:
+    """Deploy the verifier for VK_JSON (shipped bytecode, no compiler) and print its address.
+
+    A key from a development setup is refused unless --dev-keys is given."""
+    vk = production_key(atomic.read_json(vk_json), dev_keys)
     chain = connect(rpc_url)
     state = DeployState(state_file) if state_file else None
     address = deploy_verifier(chain, vk, gas=gas, state=state)

@@ -13,7 +13,8 @@ def demo() -> None:
     result = run(click.echo)
     good = (result["valid"] and result["on_chain"] and result["solvent_after"]
             and not result["solvent_before"] and result["insolvent"].startswith("refused")
-            and result["tampered"].startswith("reverted"))
+            and result["tampered"].startswith("reverted")
+            and result["made_up"].startswith("reverted") and not result["after_grace"])
     if not good:
         click.echo("demo: an expected outcome did not happen", err=True)
         sys.exit(1)

@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 from prover.commands.contract import contract
 from prover.commands.registry import registry
-from verifier_contracts import connect
+from tests.verifier_contracts import anchored as A
+from verifier_contracts import connect, is_allowed
 from zk.errors import ChainError, MalformedInput, ZkError
 from zk.field import R
 
@@ -76,29 +77,65 @@ def test_deploy_and_verify_exit_codes(tmp_path, snark, anvil_env):
         assert res.exit_code == 2
 
 
-def test_registry_commands(tmp_path, snark, anvil_env):
-    fx = snark[11][0]
-    vk = _write(tmp_path / "vk.json", fx.vk)
-    verifier = _run("contract", "deploy", vk, "--rpc-url", anvil_env).output.strip()
-    res = _run("registry", "deploy", verifier, vk, "--collateral", 2, "--debt", 1,
-               "--haircuts", "500,1000", "--min-ratio", 15000, "--rpc-url", anvil_env)
+def test_registry_commands(tmp_path, anvil_env):
+    """Registered mode end to end through the CLI with our prover's (development) keys."""
+    keys = A.collateral_keys()
+    vk = _write(tmp_path / "vk.json", keys.vk_json)
+    st = _write(tmp_path / "statement.json", keys.statement.to_json())
+    res = _run("contract", "deploy", vk, "--rpc-url", anvil_env)
+    assert res.exit_code == 2 and "development setup" in res.output
+    verifier = _run("contract", "deploy", vk, "--rpc-url", anvil_env,
+                    "--dev-keys").output.strip()
+    args = ("registry", "deploy", verifier, vk, "--mode", "registered", "--statement", st,
+            "--haircuts", "2000,1000", "--min-ratio", 15000, "--rpc-url", anvil_env)
+    res = _run(*args)
+    assert res.exit_code == 2 and "development setup" in res.output
+    res = _run(*args, "--dev-keys", "--max-validity", 7200)
     assert res.exit_code == 0, res.output
     reg = res.output.strip()
+    res = _run("registry", "layout", reg, "--rpc-url", anvil_env)
+    got = json.loads(res.output)
+    counts = {k: got.pop(k) for k in ("numPublic", "nCollateral", "nDebt")}
+    assert got == keys.statement.layout() and counts == dict(numPublic=11, nCollateral=2,
+                                                             nDebt=1)
     chain = connect(anvil_env)
-    res = _run("registry", "post-prices", reg, 1, "--collateral-prices", "200000000000,100000000",
-               "--debt-prices", "100000000", "--valid-until", chain.timestamp() + 3600,
+    prices = ("--collateral-prices", ",".join(map(str, A.CP)), "--debt-prices",
+              ",".join(map(str, A.DP)))
+    res = _run("registry", "post-prices", reg, 1, *prices, "--valid-until",
+               chain.timestamp() + 7300, "--rpc-url", anvil_env)
+    assert res.exit_code == 1 and "ValidityTooLong" in res.output
+    res = _run("registry", "post-prices", reg, 1, *prices, "--valid-until",
+               chain.timestamp() + 3600, "--rpc-url", anvil_env)
+    assert res.exit_code == 0, res.output
+    proof, public = keys.prove(A.collateral_inputs(chain.address, chain.chain_id, reg))
+    p, pub = _write(tmp_path / "proof.json", proof), _write(tmp_path / "public.json", public)
+    res = _run("registry", "submit", reg, p, pub, "--rpc-url", anvil_env)
+    assert res.exit_code == 1 and "CommitmentMismatch(0, " in res.output
+    res = _run("registry", "record-position", reg, chain.address, A.commitment(),
                "--rpc-url", anvil_env)
     assert res.exit_code == 0, res.output
-    proof, public = fx.prove([200000000000, 100000000, 500, 1000, 100000000, 15000, 1,
-                              int(chain.address, 16), chain.chain_id, int(reg, 16)], tag="cli")
-    p, pub = _write(tmp_path / "proof.json", proof), _write(tmp_path / "public.json", public)
     res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env, "--json")
     assert json.loads(res.output)["solvent"] is False
     assert _run("registry", "submit", reg, p, pub, "--rpc-url", anvil_env).exit_code == 0
     res = _run("registry", "submit", reg, p, pub, "--rpc-url", anvil_env)
-    assert res.exit_code == 1 and "AlreadySubmitted" in res.output
+    assert res.exit_code == 1 and "AsOfNotLater" in res.output
     res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env, "--json")
-    assert json.loads(res.output)["solvent"] is True
+    out = json.loads(res.output)
+    assert out["solvent"] is True and out["proven"]["commitment"] == A.commitment()
+
+
+def test_attester_commands(anvil_env):
+    attesters = _run("registry", "deploy-attesters", "--admin-delay", 0, "--rpc-url",
+                     anvil_env).output.strip()
+    key = A.babyjub_mul(99)
+    assert _run("registry", "add-attester", attesters, *key, "--rpc-url",
+                anvil_env).exit_code == 0
+    assert is_allowed(connect(anvil_env), attesters, *key)
+    res = _run("registry", "add-attester", attesters, key[0], key[1] + 1, "--rpc-url", anvil_env)
+    assert res.exit_code == 2 and "not on Baby Jubjub" in res.output
+    assert _run("registry", "revoke-attester", attesters, *key, "--rpc-url",
+                anvil_env).exit_code == 0
+    assert not is_allowed(connect(anvil_env), attesters, *key)
 
 
 def test_rpc_needs_key_from_environment(monkeypatch, anvil_url):
