@@ -32,7 +32,8 @@ def load_proving_key(path: str | Path, cs: CompiledCircuit | None = None) -> Pro
     pk = keyfile.load(p / PK_NAME if p.is_dir() else p)
     if cs is not None and pk.circuit_digest and pk.circuit_digest != cs.digest():
         raise MalformedInput(f"{path}: proving key was made for another circuit "
-                             f"({pk.circuit_digest[:12]}..., this one is {cs.digest()[:12]}...)")
+                             f"({pk.circuit_digest[:12]}..., this one is {cs.digest()[:12]}...; "
+                             "keys made before the packed-matrix digest need a new setup)")
     return pk
 
 

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import struct
+import sys
+from array import array
 from dataclasses import dataclass, field
 
 from zk.errors import UnsatisfiedConstraint
@@ -13,6 +16,10 @@ except ImportError:  # pragma: no cover - extension not built
     _native_check = None
 
 LC = dict  # {wire: coeff}
+PackedMatrix = tuple[bytes, bytes, bytes]  # rows (u32 LE), wires (u32 LE), coeffs (32-byte LE)
+
+DIGEST_MAGIC = b"zk-solvency/r1cs-digest/v1"
+_U32 = "I" if array("I").itemsize == 4 else "L"
 
 
 def eval_lc(lc: LC, w: list[int]) -> int:
@@ -65,14 +72,28 @@ class R1CS:
             return False
         return True
 
+    def packed(self) -> tuple[PackedMatrix, PackedMatrix, PackedMatrix]:
+        """A, B and C as sorted sparse triples; see :func:`pack_matrix`."""
+        from zk.backend import get_backend  # the native packer when built
+        be = get_backend()
+        return tuple(be.pack_matrix(self.constraints, m) for m in range(3))  # type: ignore
+
     def digest(self) -> str:
-        """SHA-256 over the constraint system (identifies a circuit shape)."""
-        h = hashlib.sha256()
-        h.update(f"{self.num_public},{self.num_private},{self.num_wires}".encode())
-        for a, b, c in self.constraints:
-            for lc in (a, b, c):
-                h.update(repr(sorted(lc.items())).encode())
-                h.update(b";")
+        """SHA-256 (hex) over the packed constraint system (identifies a circuit shape).
+
+        Hashed, in order: ``DIGEST_MAGIC``; num_public, num_private, num_wires and
+        num_constraints as u32 LE; then for A, B and C: the entry count as u64 LE and the
+        matrix as packed by :func:`pack_matrix` (rows, then wires, then coefficients).
+        Labels and names are not hashed: they do not change what a proof shows.
+        """
+        h = hashlib.sha256(DIGEST_MAGIC)
+        h.update(struct.pack("<4I", self.num_public, self.num_private, self.num_wires,
+                             self.num_constraints))
+        for rows, wires, coeffs in self.packed():
+            h.update(struct.pack("<Q", len(rows) // 4))
+            h.update(rows)
+            h.update(wires)
+            h.update(coeffs)
         return h.hexdigest()
 
     def info(self) -> dict:
@@ -84,3 +105,29 @@ class R1CS:
             "num_wires": self.num_wires,
             "public_inputs": list(self.public_names),
         }
+
+
+def pack_matrix(constraints: list[tuple[LC, LC, LC]], m: int) -> PackedMatrix:
+    """Matrix m (0 = A, 1 = B, 2 = C) as (rows, wires, coeffs) byte arrays.
+
+    One entry per non-zero coefficient, sorted by row, then by wire: rows and wires are
+    u32 little-endian, coefficients 32-byte little-endian words reduced mod r (the
+    layout of ``Backend.sparse_matvec``). Equal matrices pack to equal bytes, whatever
+    the insertion order of their linear combinations.
+    """
+    rows, wires, coeffs = array(_U32), array(_U32), []
+    to_bytes = int.to_bytes
+    for k, row in enumerate(constraints):
+        lc = row[m]
+        if not lc:
+            continue
+        for w, c in sorted(lc.items()):
+            c %= R
+            if c:
+                rows.append(k)
+                wires.append(w)
+                coeffs.append(to_bytes(c, 32, "little"))
+    if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
+        rows.byteswap()
+        wires.byteswap()
+    return rows.tobytes(), wires.tobytes(), b"".join(coeffs)

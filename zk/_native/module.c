@@ -696,7 +696,159 @@ static PyObject *py_scale_g2(PyObject *self, PyObject *args) {
     return do_scale(args, 128, bn_scale_g2, "scale_g2");
 }
 
+/* ---- constraint-system packing (zk.r1cs.pack_matrix) --------------------------
+ * pack_lcs walks the R1CS rows (tuples of {wire: coeff} dicts) and returns matrix m as
+ * sorted (rows, wires, coeffs) byte arrays, or None on anything unusual (a non-int
+ * key, a coefficient that is not an int in [0, r)) so that the Python specification
+ * handles it. */
+/* An exact int 0 <= v < r as a raw value; 0 for anything else (Python decides). */
+static int long_to_fe(PyObject *v, fe *out) {
+    if (!PyLong_CheckExact(v)) return 0;
+    int overflow = 0;
+    long long small = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (!overflow) {
+        if (small == -1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            return 0;
+        }
+        if (small < 0) return 0;
+        out->l[0] = (uint64_t)small;
+        out->l[1] = out->l[2] = out->l[3] = 0;
+        return 1;
+    }
+    unsigned char buf[32];
+    if (LONG_TO_BYTES(v, buf) < 0) {
+        PyErr_Clear();
+        return 0;
+    }
+    return fr_load_checked(out, buf);
+}
+
+/* ---- pack_lcs ------------------------------------------------------------ */
+typedef struct {
+    uint32_t wire;
+    fe c;
+} term;
+
+static int term_cmp(const void *x, const void *y) {
+    uint32_t a = ((const term *)x)->wire, b = ((const term *)y)->wire;
+    return (a > b) - (a < b);
+}
+
+typedef struct {
+    uint8_t *p;
+    size_t len, cap;
+} buf_t;
+
+static int buf_put(buf_t *b, const void *src, size_t n) {
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n) cap *= 2;
+        uint8_t *q = realloc(b->p, cap);
+        if (!q) return 0;
+        b->p = q;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, src, n);
+    b->len += n;
+    return 1;
+}
+
+static void put_u32(uint8_t *p, uint32_t v) {
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* pack_lcs(constraints, m) -> (rows, wires, coeffs), or None to use the Python packer. */
+static PyObject *py_pack_lcs(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *cons;
+    int m;
+    if (!PyArg_ParseTuple(args, "O!i", &PyList_Type, &cons, &m)) return NULL;
+    if (m < 0 || m > 2) return PyErr_Format(PyExc_ValueError, "pack_lcs: matrix index 0..2");
+    buf_t rows = {0}, wires = {0}, coeffs = {0};
+    term *terms = NULL;
+    size_t tcap = 0;
+    int ok = 1;
+    Py_ssize_t n = PyList_GET_SIZE(cons);
+    if ((uint64_t)n > 0xffffffffULL) ok = 0;
+    for (Py_ssize_t k = 0; ok && k < n; k++) {
+        PyObject *row = PyList_GET_ITEM(cons, k);
+        if (!PyTuple_CheckExact(row) || PyTuple_GET_SIZE(row) != 3) {
+            ok = 0;
+            break;
+        }
+        PyObject *lc = PyTuple_GET_ITEM(row, m);
+        if (!PyDict_CheckExact(lc)) {
+            ok = 0;
+            break;
+        }
+        size_t nt = (size_t)PyDict_GET_SIZE(lc), t = 0;
+        if (nt == 0) continue;
+        if (nt > tcap) {
+            term *q = realloc(terms, nt * sizeof(term));
+            if (!q) {
+                ok = 0;
+                break;
+            }
+            terms = q;
+            tcap = nt;
+        }
+        Py_ssize_t pos = 0;
+        PyObject *key, *val;
+        while (PyDict_Next(lc, &pos, &key, &val)) {
+            if (!PyLong_CheckExact(key)) {
+                ok = 0;
+                break;
+            }
+            unsigned long long wk = PyLong_AsUnsignedLongLong(key);
+            if (PyErr_Occurred() || wk > 0xffffffffULL) {
+                PyErr_Clear();
+                ok = 0;
+                break;
+            }
+            fe c;
+            if (!long_to_fe(val, &c)) { /* negative or >= r: Python reduces it */
+                ok = 0;
+                break;
+            }
+            if (fe_is_zero(&c)) continue;
+            terms[t].wire = (uint32_t)wk;
+            terms[t].c = c;
+            t++;
+        }
+        if (!ok) break;
+        if (t > 1) qsort(terms, t, sizeof(term), term_cmp);
+        for (size_t j = 0; j < t && ok; j++) {
+            uint8_t r4[4], w4[4], c32[32];
+            put_u32(r4, (uint32_t)k);
+            put_u32(w4, terms[j].wire);
+            fe_store(c32, &terms[j].c);
+            ok = buf_put(&rows, r4, 4) && buf_put(&wires, w4, 4) && buf_put(&coeffs, c32, 32);
+        }
+    }
+    free(terms);
+    PyObject *res = NULL;
+    if (ok) {
+        res = Py_BuildValue("(y#y#y#)", rows.p ? (char *)rows.p : "", (Py_ssize_t)rows.len,
+                            wires.p ? (char *)wires.p : "", (Py_ssize_t)wires.len,
+                            coeffs.p ? (char *)coeffs.p : "", (Py_ssize_t)coeffs.len);
+    } else {
+        res = Py_None;
+        Py_INCREF(res);
+    }
+    free(rows.p);
+    free(wires.p);
+    free(coeffs.p);
+    return res;
+}
+
+
 static PyMethodDef methods[] = {
+    {"pack_lcs", py_pack_lcs, METH_VARARGS,
+     "pack_lcs(constraints, m) -> (rows, wires, coeffs) of matrix m, or None"},
     {"points_from_lem", py_points_from_lem, METH_VARARGS,
      "points_from_lem(data, g2, check[, threads]) -> canonical points"},
     {"points_to_lem", py_points_to_lem, METH_VARARGS,

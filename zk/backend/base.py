@@ -67,6 +67,12 @@ class Backend(ABC):
         rows and cols are little-endian uint32 arrays, coeffs 32-byte words.
         """
 
+    # --- constraint systems --------------------------------------------------------
+    @abstractmethod
+    def pack_matrix(self, constraints: list, m: int) -> tuple[bytes, bytes, bytes]:
+        """Matrix m (0 = A, 1 = B, 2 = C) of R1CS rows [(a, b, c) LC dicts] as sorted
+        (rows, wires, coeffs) triples, exactly as :func:`zk.r1cs.pack_matrix` specifies."""
+
     # --- checks and pairing ------------------------------------------------------
     @abstractmethod
     def check_g1(self, points: bytes, allow_infinity: bool) -> int:

@@ -55,6 +55,13 @@ class NativeBackend(Backend):
                       witness: bytes) -> bytes:
         return _c.sparse_matvec(n_rows, rows, cols, coeffs, witness)
 
+    def pack_matrix(self, constraints: list, m: int) -> tuple[bytes, bytes, bytes]:
+        packed = _c.pack_lcs(constraints, m) if type(constraints) is list else None
+        if packed is None:  # unusual objects: the Python specification handles them
+            from zk.r1cs import pack_matrix
+            return pack_matrix(constraints, m)
+        return packed
+
     def check_g1(self, points: bytes, allow_infinity: bool) -> int:
         return _c.check_g1(points, bool(allow_infinity), self.threads)
 

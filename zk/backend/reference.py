@@ -154,6 +154,10 @@ class ReferenceBackend(Backend):
             y[rs[i]] += cf[i] * z[cs[i]]
         return scalars_to_bytes(v % R for v in y)
 
+    def pack_matrix(self, constraints: list, m: int) -> tuple[bytes, bytes, bytes]:
+        from zk.r1cs import pack_matrix
+        return pack_matrix(constraints, m)
+
     def check_g1(self, points: bytes, allow_infinity: bool) -> int:
         for i in range(0, len(points), 64):
             try:
