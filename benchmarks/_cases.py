@@ -72,14 +72,14 @@ def prepare(case: Case, fresh: bool = False) -> dict:
     (CACHE / ".gitignore").write_text("*\n")
     d = case.dir
     meta_path = d / "meta.json"
+    cs = compile_circuit(case.circuit())
     if meta_path.exists() and not fresh:
         meta = json.loads(meta_path.read_text())
-        if meta.get("n") == case.n and meta.get("inputs") == case.inputs:
+        if meta.get("digest") == cs.digest() and meta.get("inputs") == case.inputs:
             return meta
     if d.exists():
         shutil.rmtree(d)
     d.mkdir(parents=True)
-    cs = compile_circuit(case.circuit())
     t0 = time.perf_counter()
     pk = workflow.setup_to_dir(cs, d / "keys")
     setup_s = time.perf_counter() - t0
@@ -88,8 +88,9 @@ def prepare(case: Case, fresh: bool = False) -> dict:
     write_r1cs(cs, d / "circuit.r1cs")
     write_wtns(witness, d / "witness.wtns")
     write_zkey(pk, d / "circuit.zkey")
-    meta = {"n": case.n, "inputs": case.inputs, "constraints": cs.num_constraints,
-            "public": cs.num_public, "wires": cs.num_wires, "domain": pk.domain_size,
+    meta = {"n": case.n, "digest": cs.digest(), "inputs": case.inputs,
+            "constraints": cs.num_constraints, "public": cs.num_public,
+            "wires": cs.num_wires, "domain": pk.domain_size,
             "setup_s": round(setup_s, 2), "public_values": [str(x) for x in
                                                             cs.public_values(witness)]}
     meta_path.write_text(json.dumps(meta))
