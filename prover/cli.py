@@ -15,6 +15,7 @@ from zk.errors import ChainError, ZkError
 
 # name -> ("module:attribute", one-line help); tests check each help against the command
 COMMANDS: dict[str, tuple[str, str]] = {
+    "attest": ("prover.commands.attest:attest", "Attester keys; sign and verify attestations."),
     "demo": ("prover.commands.demo:demo",
              "Build, set up, prove, verify, deploy and verify on-chain (embedded EVM)."),
     "circuit": ("prover.commands.core:circuit_group", "Inspect circuits."),
