@@ -32,7 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "contract": ("prover.commands.contract:contract",
                  "Groth16 verifier contract: export, calldata, deploy, verify."),
     "registry": ("prover.commands.registry:registry",
-                 "SolvencyRegistry: deploy, set-policy, post-prices, submit, status."),
+                 "Attesters and SolvencyRegistry: deploy, roles, policy, prices, submit, status."),
     "ceremony": ("prover.commands.ceremony:ceremony",
                  "Phase-2 trusted setup for production keys (interoperable with snarkjs)."),
 }

@@ -13,19 +13,11 @@ from verifier_contracts.chain import Chain
 from verifier_contracts.deploy_state import DeployState
 from zk.errors import MalformedInput
 from zk.field import R
+from zk.std import babyjub as bj
 
 CONTRACT = "AttesterRegistry"
 #: Default delay (seconds) of the two-step transfer of the default admin role.
 DEFAULT_ADMIN_DELAY = 2 * 24 * 3600
-_A, _D = 168700, 168696
-
-
-def _add(p: tuple[int, int], q: tuple[int, int]) -> tuple[int, int]:
-    (x1, y1), (x2, y2) = p, q
-    t = _D * x1 * x2 * y1 * y2 % R
-    x3 = (x1 * y2 + y1 * x2) * pow(1 + t, -1, R) % R
-    y3 = (y1 * y2 - _A * x1 * x2) * pow(1 - t, -1, R) % R
-    return x3, y3
 
 
 def check_key(ax: int, ay: int) -> tuple[int, int]:
@@ -33,12 +25,9 @@ def check_key(ax: int, ay: int) -> tuple[int, int]:
     for v, name in ((ax, "Ax"), (ay, "Ay")):
         if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < R:
             raise MalformedInput(f"attester key: {name} is not a field element")
-    if (_A * ax * ax + ay * ay - 1 - _D * ax * ax * ay * ay) % R:
+    if not bj.on_curve((ax, ay)):
         raise MalformedInput("attester key: (Ax, Ay) is not on Baby Jubjub")
-    p = (ax, ay)
-    for _ in range(3):
-        p = _add(p, p)
-    if p == (0, 1):
+    if bj.is_small_order((ax, ay)):
         raise MalformedInput("attester key: the point has small order (8 * A = identity)")
     return ax, ay
 

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from prover.commands.core import PARAM
 from verifier_contracts import (
     DeployState,
     add_attester,
@@ -48,7 +49,7 @@ def _ints(text: str, what: str) -> list[int]:
 
 @click.group("registry")
 def registry() -> None:
-    """Attester allowlist and SolvencyRegistry: deploy, roles, policy, prices, submit, status."""
+    """Attesters and SolvencyRegistry: deploy, roles, policy, prices, submit, status."""
 
 
 def _statement(vk: dict, statement_json: str | None) -> Statement:
@@ -58,6 +59,21 @@ def _statement(vk: dict, statement_json: str | None) -> Statement:
         return Statement.from_json(vk["statement"], "verification key statement")
     raise MalformedInput("no statement: pass --statement FILE (the circuit's statement.json) "
                          "or a verification key file that embeds it")
+
+
+@registry.command("statement")
+@click.argument("circuit")
+@PARAM
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Statement JSON to write (for `registry deploy --statement`).")
+def statement_cmd(circuit: str, params: tuple[str, ...], output: str) -> None:
+    """Write the Statement of CIRCUIT (module:Name or file.py:Name, with -p NAME=INT)."""
+    from prover.loader import load_circuit, parse_params
+    from zk import compile_circuit
+
+    st = compile_circuit(load_circuit(circuit, parse_params(params))).statement
+    atomic.write_json(output, st.to_json())
+    click.echo(f"wrote {output} ({st.num_public} public inputs, hash 0x{st.hash().hex()})")
 
 
 @registry.command("deploy")

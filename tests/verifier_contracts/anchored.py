@@ -1,9 +1,8 @@
 """Circuits, keys and real Groth16 proofs (our prover) for the anchored-registry tests.
 
 * REGISTERED mode uses the shipped `CollateralRatio` (2 collateral, 1 debt asset).
-* ATTESTED mode uses `AttestedStandIn`: exactly the public inputs (names, order, shapes)
-  of the attested collateral circuit, proving only that the commitment opens; the
-  registry's checks are about the public inputs, which are all real here.
+* ATTESTED mode uses the shipped `AttestedCollateralRatio` (same assets), the position
+  signed by an attester with EdDSA-Poseidon (circuits.attestation).
 """
 from __future__ import annotations
 
@@ -12,52 +11,22 @@ from functools import lru_cache
 
 from py_ecc import optimized_bn128 as ob
 
-from circuits.collateral import CollateralRatio
-from verifier_contracts.attesters import _add
-from zk import Circuit, Private, Public, compile_circuit, groth16
+from circuits.attestation import TAG_POSITION, sign_attestation
+from circuits.collateral import AttestedCollateralRatio, CollateralRatio
+from zk import compile_circuit, groth16
 from zk.field import R
 from zk.formats import snarkjs_json as sj
-from zk.std.poseidon import poseidon, poseidon_hash, poseidon_hash_many
+from zk.std import eddsa
+from zk.std.poseidon import poseidon_hash_many
 
 CP, DP = [3000 * 10**8, 60000 * 10**8], [10**8]
 HAIRCUTS, RATIO = [2000, 1000], 15000
 AMOUNTS, DEBTS, SALT = [10**18, 5 * 10**7], [1000 * 10**6], 987654321
-#: circomlib's Base8, the generator of Baby Jubjub's prime-order subgroup.
-BASE8 = (5299619240641551281634865583518297030282874472190772894086521144482721001553,
-         16950150798460657717958625567821834550301663161624707787222815936182638968203)
+GOOD_ATTESTER, UNKNOWN_ATTESTER = 1234567, 7654321      # signing scalars (test only)
 
 
-def babyjub_mul(k: int, p: tuple[int, int] = BASE8) -> tuple[int, int]:
-    acc = (0, 1)
-    while k:
-        if k & 1:
-            acc = _add(acc, p)
-        p, k = _add(p, p), k >> 1
-    return acc
-
-
-class AttestedStandIn(Circuit):
-    """The attested collateral circuit's public inputs; proves commitment = Poseidon(secret)."""
-
-    collateral_prices: Public[2]
-    haircuts_bps: Public[2]
-    debt_prices: Public[1]
-    min_ratio_bps: Public
-    epoch: Public
-    prover: Public
-    chain_id: Public
-    registry: Public
-    commitment: Public
-    attester_ax: Public
-    attester_ay: Public
-    as_of: Public
-    secret: Private
-
-    def define(self, api) -> None:
-        api.assert_equal(poseidon(api, self.secret), self.commitment)
-        api.bind_public(*self.collateral_prices, *self.haircuts_bps, *self.debt_prices,
-                        self.min_ratio_bps, self.epoch, self.prover, self.chain_id,
-                        self.registry, self.attester_ax, self.attester_ay, self.as_of)
+def attester_key(secret: int) -> tuple[int, int]:
+    return eddsa.public_key(secret)
 
 
 @dataclass
@@ -86,7 +55,7 @@ def collateral_keys() -> Keys:
 
 @lru_cache(maxsize=None)
 def attested_keys() -> Keys:
-    cs = compile_circuit(AttestedStandIn())
+    cs = compile_circuit(AttestedCollateralRatio(2, 1, (18, 8), (6,)))
     return Keys(cs, groth16.setup(cs))
 
 
@@ -104,14 +73,15 @@ def collateral_inputs(prover: str, chain_id: int, registry: str, *, epoch: int =
             "debts": list(debts), "salt": salt}
 
 
-def attested_inputs(prover: str, chain_id: int, registry: str, attester: tuple[int, int],
-                    as_of: int, *, epoch: int = 1, cp=CP, dp=DP, haircuts=HAIRCUTS,
-                    ratio=RATIO, secret: int = 42) -> dict:
-    return {"collateral_prices": list(cp), "haircuts_bps": list(haircuts),
-            "debt_prices": list(dp), "min_ratio_bps": ratio, "epoch": epoch,
-            "prover": int(prover, 16), "chain_id": chain_id, "registry": int(registry, 16),
-            "commitment": poseidon_hash([secret]), "attester_ax": attester[0],
-            "attester_ay": attester[1], "as_of": as_of, "secret": secret}
+def attested_inputs(prover: str, chain_id: int, registry: str, attester: int, as_of: int,
+                    *, signed: dict | None = None, **kw) -> dict:
+    """Inputs of AttestedCollateralRatio; `attester` (a signing scalar) signs the position
+    given by `signed` (default: the one proven, i.e. an honest attestation)."""
+    inputs = collateral_inputs(prover, chain_id, registry, **kw)
+    position = collateral_inputs(prover, chain_id, registry, **(kw if signed is None else signed))
+    att = sign_attestation(attester, TAG_POSITION, chain_id, int(registry, 16),
+                           int(prover, 16), position["commitment"], as_of)
+    return {**inputs, **att.circuit_inputs()}
 
 
 def rerandomise(proof: dict, t: int = 0x1234567) -> dict:
@@ -141,7 +111,7 @@ def submit_gas(chain, mode: int) -> int:
 
     keys = attested_keys() if mode == ATTESTED else collateral_keys()
     verifier = deploy_verifier(chain, keys.vk_json, self_test=False)
-    attesters, key = None, babyjub_mul(31337)
+    attesters, key = None, attester_key(GOOD_ATTESTER)
     if mode == ATTESTED:
         attesters = deploy_attester_registry(chain, admin_delay=0)
         add_attester(chain, attesters, *key)
@@ -150,7 +120,8 @@ def submit_gas(chain, mode: int) -> int:
                           attester_registry=attesters, dev_keys=True)
     post_prices(chain, reg, 1, CP, DP, chain.timestamp() + 3600)
     if mode == ATTESTED:
-        inputs = attested_inputs(chain.address, chain.chain_id, reg, key, chain.timestamp() - 5)
+        inputs = attested_inputs(chain.address, chain.chain_id, reg, GOOD_ATTESTER,
+                                 chain.timestamp() - 5)
     else:
         record_position(chain, reg, chain.address, commitment())
         inputs = collateral_inputs(chain.address, chain.chain_id, reg)

@@ -127,7 +127,7 @@ def test_registry_commands(tmp_path, anvil_env):
 def test_attester_commands(anvil_env):
     attesters = _run("registry", "deploy-attesters", "--admin-delay", 0, "--rpc-url",
                      anvil_env).output.strip()
-    key = A.babyjub_mul(99)
+    key = A.attester_key(99)
     assert _run("registry", "add-attester", attesters, *key, "--rpc-url",
                 anvil_env).exit_code == 0
     assert is_allowed(connect(anvil_env), attesters, *key)
@@ -146,3 +146,16 @@ def test_rpc_needs_key_from_environment(monkeypatch, anvil_url):
     with pytest.raises(ChainError) as err:
         connect(anvil_url)
     assert "not a key" not in str(err.value)
+
+
+def test_statement_command(tmp_path):
+    from circuits.collateral import AttestedCollateralRatio
+    from zk import compile_circuit
+
+    out = tmp_path / "statement.json"
+    res = _run("registry", "statement", "circuits.collateral:AttestedCollateralRatio",
+               "-p", "n_collateral=2", "-p", "n_debt=1", "-o", out)
+    assert res.exit_code == 0, res.output
+    want = compile_circuit(AttestedCollateralRatio(2, 1)).statement
+    assert json.loads(out.read_text()) == want.to_json()
+    assert want.hash().hex() in res.output

@@ -1,8 +1,8 @@
 """SolvencyRegistry in both binding modes with real Groth16 proofs from our prover, on the
 embedded EVM and on anvil: binding, freshness, replay, policy, roles and error arguments.
 
-REGISTERED mode runs the shipped CollateralRatio circuit; ATTESTED mode a stand-in with the
-attested circuit's exact public inputs (tests/verifier_contracts/anchored.py).
+REGISTERED mode runs the shipped CollateralRatio circuit, ATTESTED mode the shipped
+AttestedCollateralRatio with EdDSA-Poseidon attestations (tests/verifier_contracts/anchored.py).
 """
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from verifier_contracts import (
 from verifier_contracts.abi import encode_fn, role_id
 from verifier_contracts.calldata import proof_args
 from verifier_contracts.registry import encode_call, grant_role, has_role, read
+from zk.errors import WitnessError
 from zk.field import R
 
 GRACE, MAX_VALIDITY, MAX_AGE = 600, 7200, 3600
@@ -60,16 +61,16 @@ def attested(chain, roles):
                           attester_registry=attesters, oracle=roles["oracle"].address,
                           grace=GRACE, max_validity=MAX_VALIDITY, max_attestation_age=MAX_AGE,
                           dev_keys=True)
-    good, unknown = A.babyjub_mul(1234567), A.babyjub_mul(7654321)
+    good, unknown = A.attester_key(A.GOOD_ATTESTER), A.attester_key(A.UNKNOWN_ATTESTER)
     add_attester(admin, attesters, *good)
     return dict(keys=keys, reg=reg, attesters=attesters, verifier=verifier, good=good,
                 unknown=unknown)
 
 
-def prove_attested(s, roles, as_of, *, attester=None, who="prover", **kw):
+def prove_attested(s, roles, as_of, *, attester=A.GOOD_ATTESTER, who="prover", **kw):
     p = roles[who]
-    return s["keys"].prove(A.attested_inputs(p.address, p.chain_id, s["reg"],
-                                             attester or s["good"], as_of, **kw))
+    return s["keys"].prove(A.attested_inputs(p.address, p.chain_id, s["reg"], attester, as_of,
+                                             **kw))
 
 
 def test_attested_mode(chain, roles, attested):
@@ -84,10 +85,15 @@ def test_attested_mode(chain, roles, attested):
     assert cap_args[1] == now + MAX_VALIDITY + 100 and 0 < cap_args[1] - cap_args[0] <= 100
     post_prices(oracle, reg, 1, A.CP, A.DP, chain.timestamp() + MAX_VALIDITY - 60)
 
-    # a made-up position vouched for by an unknown key is refused; isSolvent stays false
+    # a made-up position (debt 0, new salt) signed with the borrower's own key is refused
+    # on-chain; with the real attester's signature of the real position the circuit refuses
     now = chain.timestamp()
-    assert reverts("UnknownAttester", submit, prover, reg,
-                   *prove_attested(s, roles, now - 10, attester=s["unknown"])) == s["unknown"]
+    made_up = dict(debts=[0], salt=1111)
+    assert reverts("UnknownAttester", submit, prover, reg, *prove_attested(
+        s, roles, now - 10, attester=A.UNKNOWN_ATTESTER, **made_up)) == s["unknown"]
+    with pytest.raises(WitnessError, match="attestation"):
+        s["keys"].prove(A.attested_inputs(acct, prover.chain_id, reg, A.GOOD_ATTESTER,
+                                          now - 10, signed={}, **made_up))
     assert not is_solvent(prover, reg, acct)
     stale_as_of = chain.timestamp() - MAX_AGE - 100
     got, oldest = reverts("StaleAttestation", submit, prover, reg,
@@ -102,9 +108,10 @@ def test_attested_mode(chain, roles, attested):
     assert reverts("WrongProver", submit, other, reg, *prove_attested(s, roles, now - 5)) \
         == (int(other.address, 16), int(acct, 16))
     assert reverts("WrongChain", submit, prover, reg, *s["keys"].prove(A.attested_inputs(
-        acct, cid + 1, reg, s["good"], now - 5))) == (cid, cid + 1)
+        acct, cid + 1, reg, A.GOOD_ATTESTER, now - 5))) == (cid, cid + 1)
     assert reverts("WrongRegistry", submit, prover, reg, *s["keys"].prove(A.attested_inputs(
-        acct, cid, s["verifier"], s["good"], now - 5))) == (int(reg, 16), int(s["verifier"], 16))
+        acct, cid, s["verifier"], A.GOOD_ATTESTER, now - 5))) \
+        == (int(reg, 16), int(s["verifier"], 16))
     assert reverts("PriceMismatch", submit, prover, reg, *prove_attested(
         s, roles, now - 5, dp=[A.DP[0] + 1])) == (4, A.DP[0], A.DP[0] + 1)
     assert reverts("HaircutBelowPolicy", submit, prover, reg, *prove_attested(
