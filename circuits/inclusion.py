@@ -25,7 +25,11 @@ def user_id_hash(user_id: str) -> int:
     """Field element identifying a user: Poseidon(len, 31-byte chunks of UTF-8 id)."""
     if not isinstance(user_id, str):
         raise MalformedInput("user id must be a string")
-    data = user_id.encode("utf-8")
+    try:
+        data = user_id.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedInput("user id is not valid Unicode text (it contains a lone "
+                             "surrogate)") from None
     if not 1 <= len(data) <= MAX_ID_BYTES:
         raise MalformedInput(f"user id must be 1..{MAX_ID_BYTES} bytes of UTF-8")
     chunks = [int.from_bytes(data[i:i + 31], "big") for i in range(0, len(data), 31)]

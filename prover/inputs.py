@@ -6,6 +6,7 @@ field, and the rule broken. Private values never appear in messages.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from pathlib import Path
@@ -16,6 +17,8 @@ from zk.errors import MalformedInput, WitnessError
 
 MAX_JSON_BYTES = 64 << 20
 MAX_LEDGER_JSON_BYTES = 512 << 20
+MAX_LEDGER_ROWS = 1 << 24   # far beyond what one proof on the reference hardware holds
+MAX_INT_CHARS = 80          # 2^256 has 78 decimal digits; "0x" + 64 hex digits is 66
 _DECIMAL = re.compile(r"(0|[1-9][0-9]*)(?:\.([0-9]+))?\Z")
 _INT = re.compile(r"(0|[1-9][0-9]*)\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]{1,64}\Z")
@@ -85,6 +88,9 @@ def parse_int(value: Any, source: str, where: str, bits: int = 256) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise InputFileError(source, where, "expected an integer or a decimal/0x-hex string")
     if isinstance(value, str):
+        if len(value) > MAX_INT_CHARS:
+            raise InputFileError(source, where, f"number longer than {MAX_INT_CHARS} "
+                                                "characters")
         if _INT.match(value):
             value = int(value)
         elif _HEX.match(value):
@@ -139,14 +145,47 @@ def iter_ledger(path: str | Path, assets: list[str]) -> Iterator[tuple[str, str,
     if not p.is_file():
         raise MalformedInput(f"{p}: no such file")
     if p.suffix.lower() == ".csv":
-        yield from _iter_csv(p, assets)
+        rows = _iter_csv(p, assets)
     elif p.suffix.lower() == ".json":
-        yield from _iter_json(p, assets)
+        rows = _iter_json(p, assets)
     else:
         raise MalformedInput(f"{p}: ledger must be a .csv or .json file")
+    for n, row in enumerate(rows):
+        if n >= MAX_LEDGER_ROWS:
+            raise InputFileError(str(p), row[0], f"more than {MAX_LEDGER_ROWS} users")
+        yield row
+
+
+def _bad_utf8(p: Path, exc: UnicodeDecodeError) -> InputFileError:
+    """The error for a ledger that is not UTF-8, naming the first bad line and byte."""
+    dec = codecs.getincrementaldecoder("utf-8")()
+    line, offset = 1, 0
+    with open(p, "rb") as fh:
+        while chunk := fh.read(1 << 16):
+            pending = len(dec.getstate()[0])     # bytes of a sequence split by the chunk
+            try:
+                dec.decode(chunk)
+            except UnicodeDecodeError as bad:
+                pos = bad.start - pending        # may be negative: started in last chunk
+                line += chunk.count(b"\n", 0, max(pos, 0))
+                offset += pos
+                break
+            line += chunk.count(b"\n")
+            offset += len(chunk)
+        else:
+            return InputFileError(str(p), f"line {line}", "not valid UTF-8 (the file ends "
+                                                          "inside a character)")
+    return InputFileError(str(p), f"line {line}", f"not valid UTF-8 (byte offset {offset})")
 
 
 def _iter_csv(p: Path, assets: list[str]) -> Iterator[tuple[str, str, dict]]:
+    try:
+        yield from _iter_csv_text(p, assets)
+    except UnicodeDecodeError as exc:
+        raise _bad_utf8(p, exc) from None
+
+
+def _iter_csv_text(p: Path, assets: list[str]) -> Iterator[tuple[str, str, dict]]:
     src = str(p)
     with open(p, newline="", encoding="utf-8") as fh:
         reader = csv.reader(fh, strict=True)

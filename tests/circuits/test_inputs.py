@@ -165,3 +165,31 @@ def test_uncovered_reserves_precheck(files):
     levels = Rv.build_tree(led, 3, Rv.capacity_for(len(led.ids)))
     with pytest.raises(WitnessError, match="reserves of ETH"):
         Rv.precheck(spec, levels[-1][0].sums)
+
+
+def test_long_salt_is_a_typed_error(files):
+    """A 5,000-digit salt used to raise Python's int-conversion ValueError."""
+    p = edit(files / "collateral/portfolio.json", lambda o: o.update(salt="9" * 5000))
+    with pytest.raises(InputFileError, match=r"portfolio\.json: field 'salt': number longer"):
+        C.load_portfolio(p, C.load_policy(files / "collateral/policy.json"))
+
+
+def test_csv_ledger_not_utf8_names_the_line(files):
+    """Invalid UTF-8 used to raise UnicodeDecodeError out of the csv reader."""
+    p = files / "reserves/ledger.csv"
+    p.write_bytes(p.read_bytes() + b"eve\xff,1,2,3\n")
+    spec = Rv.load_spec(files / "reserves/reserves.json")
+    lines = p.read_bytes().count(b"\n")
+    with pytest.raises(InputFileError, match=rf"ledger\.csv: line {lines}: not valid UTF-8"):
+        Rv.load_ledger(p, spec)
+    p.write_bytes(b"user_id,BTC\nal\xc3")          # ends inside a two-byte character
+    with pytest.raises(InputFileError, match=r"line 2: not valid UTF-8 \(the file ends"):
+        Rv.load_ledger(p, spec)
+
+
+def test_lone_surrogate_user_id_is_a_typed_error(files):
+    """A lone surrogate in a JSON user id used to raise UnicodeEncodeError."""
+    p = files / "reserves/ledger.json"
+    p.write_text('{"users": [{"id": "\\ud800", "balances": {"BTC": "1"}}]}')
+    with pytest.raises(InputFileError, match=r"users\[0\] user_id: .*lone surrogate"):
+        Rv.load_ledger(p, Rv.load_spec(files / "reserves/reserves.json"))
