@@ -22,6 +22,7 @@ class Api(GadgetsMixin):
         self.labels: list[str] = []
         self.program: list[tuple] = []           # solver steps, replayed per witness
         self._scopes: list[str] = []
+        self._prefix = ""                        # "/".join(scopes) + "/" (or "")
         self.booleans: set[int] = set()          # wires known to be constrained boolean
         self.range_checked: dict[tuple, int] = {}  # lc key -> bits already enforced
         self.bound_publics: set[int] = set()
@@ -57,31 +58,37 @@ class Api(GadgetsMixin):
     def scope(self, name: str) -> Iterator[None]:
         """Prefix the labels of constraints added inside with ``name/``."""
         self._scopes.append(str(name))
+        self._prefix = "/".join(self._scopes) + "/"
         try:
             yield
         finally:
             self._scopes.pop()
+            self._prefix = "/".join(self._scopes) + "/" if self._scopes else ""
 
     def label(self, gadget: str) -> str:
-        return "/".join([*self._scopes, gadget])
+        return self._prefix + gadget
 
     def add_constraint(self, a: LC, b: LC, c: LC, gadget: str) -> None:
         """Append the rank-1 constraint a * b = c with a label."""
         self.constraints.append((a, b, c))
-        self.labels.append(self.label(gadget))
+        self.labels.append(self._prefix + gadget)
 
     # --- core operations ----------------------------------------------------------------
     def mul(self, a: Operand, b: Operand, gadget: str = "mul") -> Var:
         """a * b. Costs 1 constraint unless one side is a constant (then 0)."""
-        la, lb = self.lc_of(a), self.lc_of(b)
-        for x, y in ((la, lb), (lb, la)):
-            k = _const(x)
-            if k is not None:
-                return Var(lc_scale(y, k), self)
-        w = self._new_wire()
+        la = a.lc if type(a) is Var and a.api is self else self.lc_of(a)
+        lb = b.lc if type(b) is Var and b.api is self else self.lc_of(b)
+        if len(la) < 2 and (not la or 0 in la):     # a constant side: no constraint
+            return Var(lc_scale(lb, la.get(0, 0)), self)
+        if len(lb) < 2 and (not lb or 0 in lb):
+            return Var(lc_scale(la, lb.get(0, 0)), self)
+        self.num_wires += 1
+        w = self.num_wires - 1
+        out = {w: 1}                  # shared by the row and the Var: LCs are never mutated
         self.program.append(("mul", w, la, lb))
-        self.add_constraint(la, lb, {w: 1}, gadget)
-        return self.wire_var(w)
+        self.constraints.append((la, lb, out))
+        self.labels.append(self._prefix + gadget)
+        return Var(out, self)
 
     def sum(self, items: Iterable[Operand]) -> Var:
         """Sum of variables and constants. Costs 0 constraints."""

@@ -1,6 +1,7 @@
 """Compile a Circuit into an R1CS plus the program that solves its witness."""
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import product
@@ -109,10 +110,9 @@ def _bind_vars(circuit: Circuit, api: Api, inp: Input) -> None:
 
 def _check_usage(api: Api, inputs: list[Input]) -> None:
     used: set[int] = set()
-    for a, b, c in api.constraints:
-        used.update(a)
-        used.update(b)
-        used.update(c)
+    add = used.update
+    for row in api.constraints:
+        add(*row)
     for inp in inputs:
         for k, name in enumerate(inp.element_names()):
             w = inp.first_wire + k
@@ -151,6 +151,16 @@ def compile_circuit(circuit: Circuit) -> CompiledCircuit:
     """
     if not isinstance(circuit, Circuit):
         raise CircuitDefinitionError("compile_circuit expects a Circuit instance")
+    gc_was_on = gc.isenabled()
+    gc.disable()  # define() allocates millions of acyclic dicts: no cycle scans meanwhile
+    try:
+        return _compile(circuit)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _compile(circuit: Circuit) -> CompiledCircuit:
     inputs, n_inputs = _allocate(circuit)
     api = Api(n_inputs)
     for inp in inputs:

@@ -49,10 +49,11 @@ class GadgetsMixin:
 
     def from_bits(self, bits: Sequence[Operand]) -> Var:
         """sum_i bits[i] * 2^i. Costs 0 constraints. Sound only if every bit is boolean."""
-        lc: dict = {}
+        acc: dict = {}
         for i, b in enumerate(bits):
-            lc = lc_add(lc, lc_scale(self.lc_of(b), 1 << i))
-        return Var(lc, self)
+            for w, c in self.lc_of(b).items():
+                acc[w] = acc.get(w, 0) + (c << i)
+        return Var({w: v % R for w, v in acc.items() if v % R}, self)
 
     def range_check(self, x: Operand, bits: int) -> None:
         """Constrain 0 <= x < 2^bits (as an integer, no wrap-around).

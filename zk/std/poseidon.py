@@ -97,8 +97,20 @@ def _sbox(api, x: Var) -> Var:
     return api.mul(x4, x, "poseidon/sbox_x5")
 
 
-def _combine(api, coeffs: Sequence[int], basis: Sequence[Var]) -> Var:
-    """sum coeffs[i] * basis[i] built in one pass (api.sum copies per term)."""
+def _combine(api, coeffs: Sequence[int], basis: Sequence[Var],
+             wires: Sequence[int | None] | None = None) -> Var:
+    """sum coeffs[i] * basis[i] built in one pass (api.sum copies per term).
+
+    coeffs are reduced mod r. wires[i], when given, is the wire of basis[i] if that is a
+    single wire with coefficient 1 (else None); when all are, and distinct, the sum is
+    built directly."""
+    if wires is None:
+        wires = [_unit_wire(b) for b in basis]
+    if None not in wires and len(set(wires)) == len(wires):
+        cs = coeffs[:len(wires)]
+        if 0 not in cs:
+            return Var(dict(zip(wires, cs)), api)
+        return Var({w: c for c, w in zip(cs, wires) if c}, api)
     acc: dict[int, int] = {}
     for c, b in zip(coeffs, basis, strict=False):
         if c:
@@ -107,10 +119,19 @@ def _combine(api, coeffs: Sequence[int], basis: Sequence[Var]) -> Var:
     return Var({w: v % R for w, v in acc.items() if v % R}, api)
 
 
+def _unit_wire(v: Var) -> int | None:
+    lc = v.lc
+    if len(lc) == 1:
+        for w, c in lc.items():
+            return w if c == 1 else None
+    return None
+
+
 def _full_round(api, state: list[Var], rnd: int, t: int) -> list[Var]:
     constants, mds, _, _ = params(t)
     ys = [_sbox(api, s + constants[rnd * t + i]) for i, s in enumerate(state)]
-    return [_combine(api, row, ys) for row in mds]
+    wires = [_unit_wire(y) for y in ys]
+    return [_combine(api, row, ys, wires) for row in mds]
 
 
 def poseidon(api, *inputs) -> Var:
@@ -129,9 +150,11 @@ def poseidon(api, *inputs) -> Var:
     ys = [_sbox(api, s + constants[rnd * t + i]) for i, s in enumerate(state)]
     sbox_inputs, final = _partial_plan(t)
     basis = [api.constant(1), *ys]
+    wires = [_unit_wire(b) for b in basis]
     for k in range(r_p):
-        basis.append(_sbox(api, _combine(api, sbox_inputs[k], basis)))
-    state = [_combine(api, row, basis) for row in final]
+        basis.append(_sbox(api, _combine(api, sbox_inputs[k], basis, wires)))
+        wires.append(_unit_wire(basis[-1]))
+    state = [_combine(api, row, basis, wires) for row in final]
     for rnd in range(half + r_p, r_f + r_p):
         state = _full_round(api, state, rnd, t)
     return state[0]
