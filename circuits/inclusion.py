@@ -19,6 +19,7 @@ from zk.std.poseidon import poseidon_hash
 
 FORMAT = "zk-solvency/inclusion-proof/v1"
 MAX_ID_BYTES = 31 * 15
+MAX_DECIMALS = 63           # the reserves file's decimals are 6-bit integers
 
 
 def user_id_hash(user_id: str) -> int:
@@ -78,7 +79,16 @@ def check_inclusion(proof: Any) -> SumNode:
             "sum_bits", "siblings", "root", "liabilities"}
     if not isinstance(proof, dict) or set(proof) != keys or proof["format"] != FORMAT:
         raise MalformedInput(f"inclusion proof: expected a {FORMAT} object")
-    n = len(_list(proof["assets"], "assets"))
+    assets = _list(proof["assets"], "assets")
+    n = len(assets)
+    if not 1 <= n <= merkle_sum.MAX_ASSETS or len(set(map(repr, assets))) != n or not all(
+            isinstance(a, str) and 1 <= len(a) <= 32 for a in assets):
+        raise MalformedInput(f"inclusion proof: assets must be 1..{merkle_sum.MAX_ASSETS} "
+                             "distinct names of 1..32 characters")
+    for i, d in enumerate(_list(proof["decimals"], "decimals", n)):
+        if not isinstance(d, int) or isinstance(d, bool) or not 0 <= d <= MAX_DECIMALS:
+            raise MalformedInput(f"inclusion proof: decimals[{i}] must be an integer in "
+                                 f"0..{MAX_DECIMALS}")
     sum_bits = proof["sum_bits"]
     if not isinstance(sum_bits, int) or isinstance(sum_bits, bool) or not 1 <= sum_bits <= 252:
         raise MalformedInput("inclusion proof: sum_bits must be an integer in 1..252")

@@ -169,3 +169,14 @@ def test_inclusion_proof_reveals_only_siblings():
     assert set(p) == {"format", "user_id", "salt", "index", "assets", "decimals", "balances",
                       "sum_bits", "siblings", "root", "liabilities"}
     assert len(p["siblings"]) == 2 and all(set(s) == {"hash", "sums"} for s in p["siblings"])
+
+
+@pytest.mark.parametrize("field,value", [("decimals", ["8", "18"]), ("decimals", [8]),
+                                         ("decimals", [8, 64]), ("decimals", [True, 8]),
+                                         ("assets", ["BTC", 7]), ("assets", ["BTC", "BTC"])])
+def test_inclusion_proof_bad_assets_or_decimals(field, value):
+    """A string or out-of-range decimals used to reach parse_decimal as a TypeError."""
+    p = proof_for(0)
+    p[field] = value
+    with pytest.raises(MalformedInput, match=f"inclusion proof: {field}"):
+        check_inclusion(p)
