@@ -17,7 +17,7 @@ from zk.errors import ChainError, ZkError
 COMMANDS: dict[str, tuple[str, str]] = {
     "attest": ("prover.commands.attest:attest", "Attester keys; sign and verify attestations."),
     "demo": ("prover.commands.demo:demo",
-             "Build, set up, prove, verify, deploy and verify on-chain (embedded EVM)."),
+             "Attester signs, borrower proves, registry accepts; made-up and stale proofs fail."),
     "circuit": ("prover.commands.core:circuit_group", "Inspect circuits."),
     "setup": ("prover.commands.core:setup_cmd",
               "DEVELOPMENT setup for CIRCUIT (whoever runs it can forge proofs)."),

@@ -1,7 +1,9 @@
-"""The whole story in one process: circuit, setup, prove, verify, deploy, verify on-chain.
+"""The whole story in one process: an attester signs, the borrower proves, the registry
+accepts; a made-up portfolio is refused; a new epoch makes the old proof stale.
 
 Runs on the embedded EVM (nothing to start) and uses the demo portfolio shipped in
-``prover/demo_data`` (the same files as ``examples/collateral``).
+``prover/demo_data`` (the same files as ``examples/collateral``). Keys come from a
+development setup, so the registry is deployed with ``dev_keys=True`` (demo only).
 """
 from __future__ import annotations
 
@@ -10,17 +12,20 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from circuits.attestation import TAG_POSITION, sign_attestation
+from circuits.collateral import AttestedCollateralRatio
 from prover import collateral
 from verifier_contracts import (
-    REGISTERED,
+    ATTESTED,
     Chain,
     ContractRevert,
+    add_attester,
     connect,
+    deploy_attester_registry,
     deploy_registry,
     deploy_verifier,
     is_solvent,
     post_prices,
-    record_position,
     submit,
     verify_on_chain,
 )
@@ -28,6 +33,7 @@ from zk import compile_circuit, curve, groth16
 from zk.backend import get_backend
 from zk.errors import WitnessError
 from zk.formats import snarkjs_json as sj
+from zk.std import eddsa
 
 DATA = Path(__file__).resolve().parent / "demo_data"
 GRACE = 600
@@ -47,10 +53,20 @@ class Step:
         self.echo(f"    {text} ({time.perf_counter() - since:.2f}s)")
 
 
-def _prove(cs, pk, policy, prices, portfolio, address: str):
+def _prove(cs, pk, policy, prices, portfolio, address: str, attestation):
     inputs = collateral.circuit_inputs(policy, prices, portfolio, int(address, 16))
-    witness = cs.solve(inputs)
+    witness = cs.solve({**inputs, **attestation.circuit_inputs()})
     return groth16.prove(pk, witness), cs.public_values(witness)
+
+
+def _refused(fn) -> str:
+    try:
+        fn()
+    except ContractRevert as exc:
+        return f"reverted with {exc.name}"
+    except WitnessError as exc:
+        return f"refused by the circuit: {exc}"
+    return "NOT refused"
 
 
 def run(echo: Callable[[str], None] = print, chain: Chain | None = None) -> dict:
@@ -64,10 +80,13 @@ def run(echo: Callable[[str], None] = print, chain: Chain | None = None) -> dict
     portfolio = collateral.load_portfolio(DATA / "portfolio.json", policy)
     echo(f"backend: {get_backend().name}")
 
-    step(f"build the collateral-ratio circuit ({len(policy.collateral)} collateral, "
+    step(f"build the attested collateral-ratio circuit ({len(policy.collateral)} collateral, "
          f"{len(policy.debt)} debt assets, min ratio {policy.min_ratio_bps / 100:.0f}%)")
     t = time.perf_counter()
-    cs = compile_circuit(policy.circuit())
+    c = policy.circuit()
+    cs = compile_circuit(AttestedCollateralRatio(
+        c.n_collateral, c.n_debt, c.collateral_decimals, c.debt_decimals, c.amount_bits,
+        c.price_bits, c.ratio_bits))
     step.done(f"{cs.num_constraints} constraints, {cs.num_public} public inputs", t)
 
     step("development setup (toxic waste from the OS CSPRNG, then discarded)")
@@ -76,36 +95,43 @@ def run(echo: Callable[[str], None] = print, chain: Chain | None = None) -> dict
     vk_json = sj.vk_to_json(pk.vk)
     step.done(f"vk hash {pk.vk.hash()[:16]}...", t)
 
-    step("connect to the chain (default: a fresh embedded EVM); deploy the verifier and "
-         "a SolvencyRegistry in REGISTERED mode (development keys, demo only)")
+    step("connect to the chain (default: a fresh embedded EVM); deploy the verifier, the "
+         "AttesterRegistry and an ATTESTED SolvencyRegistry (development keys: demo only)")
     t = time.perf_counter()
     chain = chain or connect()
     oracle = chain.with_key(chain.dev_keys[1])
     borrower = chain.with_key(chain.dev_keys[2])
     verifier = deploy_verifier(chain, vk_json)
-    registry = deploy_registry(chain, verifier, vk_json, cs.statement, mode=REGISTERED,
+    attesters = deploy_attester_registry(chain, admin_delay=0)
+    registry = deploy_registry(chain, verifier, vk_json, cs.statement, mode=ATTESTED,
                                haircuts_bps=list(policy.haircuts_bps),
-                               min_ratio_bps=policy.min_ratio_bps, oracle=oracle.address,
-                               grace=GRACE, max_validity=3600, dev_keys=True)
+                               min_ratio_bps=policy.min_ratio_bps, attester_registry=attesters,
+                               oracle=oracle.address, grace=GRACE, max_validity=3600,
+                               max_attestation_age=3600, dev_keys=True)
     policy = dataclasses.replace(policy, chain_id=chain.chain_id, registry=int(registry, 16))
     post_prices(oracle, registry, prices.epoch, list(prices.collateral), list(prices.debt),
                 chain.timestamp() + 3600)
     step.done(f"verifier {verifier}, registry {registry}, epoch {prices.epoch} prices posted",
               t)
 
-    step("the venue (position manager) records the borrower's position commitment on-chain")
-    record_position(chain, registry, borrower.address, portfolio.commitment())
-    echo("    only the commitment (a Poseidon hash) is public; amounts stay off-chain")
+    step("the attester (the borrower's custodian) is allow-listed and signs the position")
+    custodian = eddsa.new_secret()
+    add_attester(chain, attesters, *eddsa.public_key(custodian))
+    as_of = chain.timestamp() - 60
 
-    step(f"prove the borrower {borrower.address} is solvent (amounts stay private)")
-    t = time.perf_counter()
-    proof, public = _prove(cs, pk, policy, prices, portfolio, borrower.address)
-    step.done(f"proof made, {len(public)} public inputs", t)
+    def attest(secret: int, account: str, position) -> object:
+        return sign_attestation(secret, TAG_POSITION, chain.chain_id, int(registry, 16),
+                                int(account, 16), position.commitment(), as_of)
 
-    step("verify in Python")
+    attestation = attest(custodian, borrower.address, portfolio)
+    echo(f"    EdDSA-Poseidon over (TAG, chain, registry, borrower, commitment, as_of={as_of}); "
+         "the amounts stay between custodian and borrower")
+
+    step(f"the borrower {borrower.address} proves it is solvent (amounts stay private)")
     t = time.perf_counter()
+    proof, public = _prove(cs, pk, policy, prices, portfolio, borrower.address, attestation)
     ok = groth16.verify(pk.vk, proof, public)
-    step.done(f"valid: {ok}", t)
+    step.done(f"proof made, {len(public)} public inputs; valid in Python: {ok}", t)
 
     step("verify on-chain (eth_call to the verifier) and submit to the registry")
     t = time.perf_counter()
@@ -117,40 +143,37 @@ def run(echo: Callable[[str], None] = print, chain: Chain | None = None) -> dict
     step.done(f"verifyProof: {on_chain}; submit gas {receipt['gasUsed']}; "
               f"isSolvent before {before}, after {after}", t)
 
-    step("a made-up portfolio (same collateral, debt 0, new salt) is refused on-chain")
+    step("a made-up portfolio (same collateral, debt 0, new salt) is refused")
     made_up = dataclasses.replace(portfolio, debts=tuple(0 for _ in portfolio.debts),
                                   salt=portfolio.salt ^ 0x5EED)
-    fake_proof, fake_public = _prove(cs, pk, policy, prices, made_up, borrower.address)
-    try:
-        submit(borrower, registry, sj.proof_to_json(fake_proof), fake_public)
-        made_up_result = "NOT refused"
-    except ContractRevert as exc:
-        made_up_result = f"reverted with {exc.name}"
-    echo(f"    {made_up_result}; isSolvent still {is_solvent(chain, registry, borrower.address)}")
+    mallory = eddsa.new_secret()           # the borrower signs it with its own key
+    self_signed = _prove(cs, pk, policy, prices, made_up, borrower.address,
+                         attest(mallory, borrower.address, made_up))
+    made_up_result = _refused(lambda: submit(borrower, registry,
+                                             sj.proof_to_json(self_signed[0]),
+                                             self_signed[1]))
+    echo(f"    self-signed: {made_up_result}")
+    forged = _refused(lambda: _prove(cs, pk, policy, prices, made_up, borrower.address,
+                                     attestation))
+    echo(f"    with the custodian's signature of the real position: {forged}")
 
     step("an insolvent position cannot be proven (debt doubled)")
     poor = dataclasses.replace(portfolio, debts=tuple(2 * d for d in portfolio.debts))
-    refused = "NOT refused"
     try:
         collateral.precheck(policy, prices, poor)
     except WitnessError as exc:
         echo(f"    the pre-check refuses: {exc}")
-    try:                                   # and with the pre-check bypassed, the circuit does
-        _prove(cs, pk, policy, prices, poor, borrower.address)
-    except WitnessError as exc:
-        refused = f"refused by the circuit: {exc}"
+    # with the pre-check bypassed (and even with the custodian's signature), the circuit does
+    refused = _refused(lambda: _prove(cs, pk, policy, prices, poor, borrower.address,
+                                      attest(custodian, borrower.address, poor)))
     echo(f"    {refused}")
 
     step("a tampered proof is rejected on-chain")
     other = chain.with_key(chain.dev_keys[3])
-    record_position(chain, registry, other.address, portfolio.commitment())
-    proof2, public2 = _prove(cs, pk, policy, prices, portfolio, other.address)
+    proof2, public2 = _prove(cs, pk, policy, prices, portfolio, other.address,
+                             attest(custodian, other.address, portfolio))
     tampered = dataclasses.replace(proof2, a=curve.g1_add(proof2.a, curve.G1_GEN))
-    try:
-        submit(other, registry, sj.proof_to_json(tampered), public2)
-        rejected = "NOT rejected"
-    except ContractRevert as exc:
-        rejected = f"reverted with {exc.name}"
+    rejected = _refused(lambda: submit(other, registry, sj.proof_to_json(tampered), public2))
     echo(f"    {rejected}; isSolvent({other.address[:10]}...) = "
          f"{is_solvent(chain, registry, other.address)}")
 
@@ -166,5 +189,5 @@ def run(echo: Callable[[str], None] = print, chain: Chain | None = None) -> dict
     echo(f"done in {total:.1f}s")
     return {"valid": ok, "on_chain": on_chain, "solvent_before": before,
             "solvent_after": after, "insolvent": refused, "tampered": rejected,
-            "submit_gas": receipt["gasUsed"], "made_up": made_up_result,
+            "submit_gas": receipt["gasUsed"], "made_up": made_up_result, "forged": forged,
             "in_grace": in_grace, "after_grace": after_grace, "seconds": total}

@@ -8,13 +8,14 @@ import click
 
 @click.command("demo")
 def demo() -> None:
-    """Build, set up, prove, verify, deploy and verify on-chain (embedded EVM)."""
+    """Attester signs, borrower proves, registry accepts; made-up and stale proofs fail."""
     from prover.demo import run
     result = run(click.echo)
     good = (result["valid"] and result["on_chain"] and result["solvent_after"]
             and not result["solvent_before"] and result["insolvent"].startswith("refused")
             and result["tampered"].startswith("reverted")
-            and result["made_up"].startswith("reverted") and not result["after_grace"])
+            and result["made_up"].startswith("reverted")
+            and result["forged"].startswith("refused") and not result["after_grace"])
     if not good:
         click.echo("demo: an expected outcome did not happen", err=True)
         sys.exit(1)

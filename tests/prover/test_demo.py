@@ -12,7 +12,8 @@ def test_demo_story(chain):
     assert out["insolvent"].startswith("refused by the circuit") and "ratio/" in \
         out["insolvent"]
     assert out["tampered"] == "reverted with InvalidProof"
-    assert out["made_up"] == "reverted with CommitmentMismatch"
+    assert out["made_up"] == "reverted with UnknownAttester"
+    assert out["forged"].startswith("refused by the circuit") and "attestation" in out["forged"]
     assert out["in_grace"] is True and out["after_grace"] is False
     assert 200_000 < out["submit_gas"] < 500_000
     text = "\n".join(lines)
