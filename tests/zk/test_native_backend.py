@@ -4,6 +4,7 @@ a few cases are large enough to exercise the multi-threaded code paths."""
 from __future__ import annotations
 
 import random
+import re
 
 import galois
 import numpy as np
@@ -636,3 +637,18 @@ def test_coset_quotient_rejects_bad_input():
         NATIVE.coset_quotient(scalars_to_bytes([1] * 4), scalars_to_bytes([1] * 2), 7)
     with pytest.raises(MalformedInput):
         NATIVE.coset_quotient(scalars_to_bytes([1] * 4), scalars_to_bytes([1] * 4), 0)
+
+
+def test_reader_g2_check_words_errors_as_the_reference():
+    """zk.backend.check_g2 (what the key and proof readers call) refuses exactly what
+    zk.curve.check_g2 refuses, with the same message, and accepts subgroup points."""
+    from zk.backend import check_g2
+    (x0, x1), (y0, y1) = curve.g2_coords(G2)
+    check_g2(_g2_points([5]), "p")
+    for bad in (curve.g2_from_coords((x0, Q), (y0, y1)),
+                curve.g2_from_coords((x0, x1), (y0, (y1 + 1) % Q)),
+                _twist_point_outside_subgroup(), curve.G2_ZERO, b"\x00" * 127):
+        with pytest.raises(MalformedInput) as ref:
+            curve.check_g2(bad, "p")
+        with pytest.raises(MalformedInput, match=re.escape(str(ref.value))):
+            check_g2(bad, "p")

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from zk import curve
+from zk.backend import check_g2
 from zk.errors import MalformedInput
 from zk.field import Q, R
 from zk.groth16.keys import Proof, VerifyingKey, check_public_inputs
@@ -66,7 +67,7 @@ def g2_from_json(v: Any, what: str) -> bytes:
         raise MalformedInput(f"{what}: expected affine form with z = [1, 0]")
     p = curve.g2_from_coords((_num(c[0][0], what, Q), _num(c[0][1], what, Q)),
                              (_num(c[1][0], what, Q), _num(c[1][1], what, Q)))
-    curve.check_g2(p, what)
+    check_g2(p, what)
     return p
 
 

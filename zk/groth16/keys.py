@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass
 
 from zk import curve
+from zk.backend import check_g2
 from zk.errors import MalformedInput
 from zk.field import R
 
@@ -51,7 +52,7 @@ class VerifyingKey:
         """Refuse malformed or unsafe keys (SECURITY.md invariants 7, 9)."""
         curve.check_g1(self.alpha_g1, "vk.alpha_g1")
         for name in ("beta_g2", "gamma_g2", "delta_g2"):
-            curve.check_g2(getattr(self, name), f"vk.{name}")
+            check_g2(getattr(self, name), f"vk.{name}")
         if len(self.gamma_abc_g1) < 1:
             raise MalformedInput("vk.IC: needs at least one point")
         for i, p in enumerate(self.gamma_abc_g1):

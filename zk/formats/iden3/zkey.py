@@ -14,7 +14,7 @@ import struct
 from dataclasses import dataclass, field
 
 from zk import curve
-from zk.backend import get_backend
+from zk.backend import check_g2, get_backend
 from zk.errors import MalformedInput
 from zk.field import R
 from zk.formats.iden3 import points as P
@@ -68,7 +68,7 @@ def _header(bf: BinFile) -> dict:
     for name, pt in (("alpha1", g1[:64]), ("beta1", g1[64:]), ("delta1", d1)):
         curve.check_g1(pt, f"{bf.path}: {name}")
     for name, pt in (("beta2", g2[:128]), ("gamma2", g2[128:]), ("delta2", d2)):
-        curve.check_g2(pt, f"{bf.path}: {name}")
+        check_g2(pt, f"{bf.path}: {name}")
     return dict(n_vars=n_vars, n_pub=n_pub, domain=domain, alpha1=g1[:64], beta1=g1[64:],
                 beta2=g2[:128], gamma2=g2[128:], delta1=d1, delta2=d2)
 
