@@ -88,8 +88,8 @@ def test_public_inputs_are_collateral_ratio_then_attester_and_as_of(cs):
     assert cs.public_names == [*base.public_names, "attester_ax", "attester_ay", "as_of"]
     assert cs.private_names == [*base.private_names, "sig_r8x", "sig_r8y", "sig_s"]
     # the attestation adds exactly the gadget's documented cost
-    assert cs.num_constraints - base.num_constraints == 5899
-    assert cs.num_constraints == 6991
+    assert cs.num_constraints - base.num_constraints == 5397
+    assert cs.num_constraints == 6489
 
 
 def test_honest_attestation_solves(cs):

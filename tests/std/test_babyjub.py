@@ -130,7 +130,21 @@ def test_scalar_mul_gadget(k):
     p = rand_point()
     out, cost, _ = _run("mul", p, (k, 1), n_bits=20)
     assert out == bj.mul(p, k)
-    assert cost == bj.scalar_mul_cost(20) == 13 * 20 - 11
+    # table (O, p, 2p, 3p) 11, top window 6, 9 windows of 22
+    assert cost == bj.scalar_mul_cost(20) == 11 + 6 + 9 * 22
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 7])
+def test_scalar_mul_every_value_of_short_scalars(n):
+    p = bj.add(rand_point(), T8)                   # full order: exercises the cofactor too
+    for k in range(1 << n) if n <= 4 else (0, 1, 63, 64, 127, 85):
+        out, cost, _ = _run("mul", p, (k, 1), n_bits=n)
+        assert out == bj.mul(p, k), (n, k)
+        assert cost == bj.scalar_mul_cost(n)
+
+
+def test_scalar_mul_cost_at_254_bits():
+    assert bj.scalar_mul_cost(254) == 11 * 254 - 5 == 2789
 
 
 @pytest.mark.parametrize("k", [0, 1, bj.SUBORDER - 1, (1 << 251) - 1, 123456789 << 100])

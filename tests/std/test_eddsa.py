@@ -123,7 +123,7 @@ def test_circomlibjs_signatures_verify_in_circuit(cs, theirs):
 
 
 def test_gadget_cost(cs):
-    assert cs.num_constraints == eddsa.eddsa_poseidon_verify_cost() == 5483
+    assert cs.num_constraints == eddsa.eddsa_poseidon_verify_cost() == 4981
 
 
 def test_groth16_proof_of_circomlibjs_signature(cs, theirs):

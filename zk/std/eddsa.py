@@ -115,7 +115,7 @@ def eddsa_poseidon_verify(api, ax: Operand, ay: Operand, s: Operand, r8x: Operan
     decomposition and a comparison with l - 1 (``s_range``), hm = Poseidon(R8, A, msg)
     decomposed into 254 bits with the alias check (``hm_bits``), and
     S * B8 == R8 + hm * (8A) (``fixed_mul``, ``scalar_mul``, ``equation``).
-    Costs 5483 constraints (``eddsa_poseidon_verify_cost()``; a test asserts it).
+    Costs 4981 constraints (``eddsa_poseidon_verify_cost()``; a test asserts it).
     Sound for any field-element inputs: no precondition on the caller.
     """
     with api.scope("eddsa"):
