@@ -5,11 +5,17 @@ public wire (the constant-one wire included) so every public input is bound by t
 proof even if no other constraint uses it; the domain is the next power of two above
 m + num_public + 1 rows. The quotient is evaluated on the odd points of the doubled
 domain (the coset shift * <w>, shift = w_2n), so H needs no division by Z in the prover.
+
+Setup evaluates everything at tau with the backend's kernels: the powers of tau and the
+Lagrange basis by inverse NTTs (``L_k(tau) = (1/n) sum_i tau^i w^-ik``), the wire
+polynomials by transposed sparse products. ``lagrange_at``, ``h_scalars`` and
+``eval_wires`` are the plain-integer specification the tests compare them with.
 """
 from __future__ import annotations
 
 import struct
 
+from zk.backend import Backend
 from zk.errors import SetupError
 from zk.field import TWO_ADICITY, R, inv, root_of_unity
 
@@ -85,3 +91,49 @@ def batch_inverse(xs: list[int]) -> list[int]:
         out[i] = acc * prefix[i] % R
         acc = acc * xs[i] % R
     return out
+
+
+def matrices(constraints, num_public: int) -> tuple[Matrix, Matrix, Matrix]:
+    """A (with the public-input rows), B and C packed for the backends."""
+    return tuple(pack_matrix(e) for e in qap_entries(constraints, num_public))  # type: ignore
+
+
+def scale_vec(words: bytes, k: int, be: Backend) -> bytes:
+    """Every 32-byte word times k mod r (one backend pass)."""
+    n = len(words) // 32
+    return be.fr_mul_sub(words, (k % R).to_bytes(32, "little") * n, bytes(32 * n))
+
+
+def powers(t: int, n: int, c: int, be: Backend) -> bytes:
+    """c * t^i for i < n (n a power of two, t non-zero): the inverse NTT of
+    (n c, 0, ..., 0) is the constant c, and the coset shift 1/t multiplies word i by t^i."""
+    first = (n * c % R).to_bytes(32, "little") + bytes(32 * (n - 1))
+    return be.ntt(first, inverse=True, shift=inv(t))
+
+
+def lagrange_basis(tau: int, n: int, be: Backend) -> bytes:
+    """L_k(tau) for k < n over the n-th roots of unity (the words of lagrange_at)."""
+    return be.ntt(powers(tau, n, 1, be), inverse=True)
+
+
+def odd_lagrange_basis(tau: int, n: int, c: int, be: Backend) -> bytes:
+    """c * L^{2n}_{2i+1}(tau) for i < n (c times the words of h_scalars).
+
+    Splitting the 2n-point sum into halves: L^{2n}_{2i+1}(tau) =
+    (1 - tau^n) / 2 * INTT_n((tau / w_2n)^j)_i.
+    """
+    w2 = root_of_unity(2 * n)
+    k = c * (1 - pow(tau, n, R)) * inv(2) % R
+    return be.ntt(powers(tau * inv(w2) % R, n, k, be), inverse=True)
+
+
+def wire_evals(m: Matrix, lag: bytes, num_wires: int, be: Backend) -> bytes:
+    """sum_k M[k][i] L_k(tau) for every wire i: the transposed sparse product."""
+    rows, cols, coeffs = m
+    return be.sparse_matvec(num_wires, cols, rows, coeffs, lag)
+
+
+def combine(parts: list[tuple[Matrix, int]], be: Backend) -> Matrix:
+    """The entries of every matrix, each with its coefficients scaled by its factor."""
+    return (b"".join(m[0] for m, _ in parts), b"".join(m[1] for m, _ in parts),
+            b"".join(m[2] if k == 1 else scale_vec(m[2], k, be) for m, k in parts))
