@@ -47,7 +47,7 @@ def test_wire_evaluations_match_per_entry_sums(be):
                   for _ in range(3)) for _ in range(25)]
     tau, alpha, beta = (RNG.randrange(1, R) for _ in range(3))
     a_e, b_e, c_e = qap.qap_entries(cons, 3)
-    a_m, b_m, c_m = qap.matrices(cons, 3)
+    a_m, b_m, c_m = qap.matrices(cons, 3, be)
     lag_ints = qap.lagrange_at(tau, n)
     lag = qap.lagrange_basis(tau, n, be)
     u, v, w = (qap.eval_wires(e, lag_ints, nw) for e in (a_e, b_e, c_e))

@@ -93,9 +93,13 @@ def batch_inverse(xs: list[int]) -> list[int]:
     return out
 
 
-def matrices(constraints, num_public: int) -> tuple[Matrix, Matrix, Matrix]:
-    """A (with the public-input rows), B and C packed for the backends."""
-    return tuple(pack_matrix(e) for e in qap_entries(constraints, num_public))  # type: ignore
+def matrices(constraints, num_public: int, be: Backend) -> tuple[Matrix, Matrix, Matrix]:
+    """A (with the public-input rows appended), B and C packed by the backend."""
+    a, b, c = (be.pack_matrix(constraints, k) for k in range(3))
+    m, npub = len(constraints), num_public + 1
+    pub = (struct.pack(f"<{npub}I", *range(m, m + npub)), struct.pack(f"<{npub}I", *range(npub)),
+           (1).to_bytes(32, "little") * npub)
+    return (a[0] + pub[0], a[1] + pub[1], a[2] + pub[2]), b, c
 
 
 def scale_vec(words: bytes, k: int, be: Backend) -> bytes:

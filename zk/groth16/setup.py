@@ -28,7 +28,7 @@ def setup(cs: R1CS, backend: Backend | None = None) -> ProvingKey:
         tau = random_scalar()
     nw, npub = cs.num_wires, cs.num_public + 1
     with progress.step(f"setup: QAP over {n} rows"):
-        a_m, b_m, c_m = qap.matrices(cs.constraints, cs.num_public)
+        a_m, b_m, c_m = qap.matrices(cs.constraints, cs.num_public, be)
         lag = qap.lagrange_basis(tau, n, be)
         u = qap.wire_evals(a_m, lag, nw, be)
         v = qap.wire_evals(b_m, lag, nw, be)
