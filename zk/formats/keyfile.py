@@ -3,11 +3,13 @@
 Layout (little-endian): ``ZKSOLVPK`` | u32 version | u32 flags (bit 0: development
 setup) | u32 domain_size | u32 num_wires | u32 num_public | 64-byte circuit digest |
 sections ``u32 tag, u64 length, bytes`` | 32-byte SHA-256 of everything before it.
-Every length is checked against the file size before anything is allocated.
+Every length is checked against the file size before anything is allocated; loading
+maps the file and hands the key's arrays out as views (see ``load``).
 """
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import struct
 
@@ -58,14 +60,14 @@ def save(path: str | os.PathLike, pk: ProvingKey) -> None:
     atomic.write_bytes(path, encode(pk))
 
 
-def _read_sections(f, size: int, where: str) -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
+def _read_sections(buf: memoryview, size: int, where: str) -> dict[str, memoryview]:
+    """Section name -> zero-copy view into the mapped file, every length checked first."""
+    out: dict[str, memoryview] = {}
     pos = _HEAD.size
     for tag, name in enumerate(SECTIONS):
-        head = f.read(_SEC.size)
-        if len(head) != _SEC.size:
+        if pos + _SEC.size > size - 32:
             raise MalformedInput(f"{where}: truncated before section {name} (offset {pos})")
-        got, length = _SEC.unpack(head)
+        got, length = _SEC.unpack_from(buf, pos)
         if got != tag:
             raise MalformedInput(f"{where}: expected section {name} at offset {pos}, "
                                  f"found tag {got}")
@@ -73,39 +75,46 @@ def _read_sections(f, size: int, where: str) -> dict[str, bytes]:
         if length > size - 32 - pos:
             raise MalformedInput(f"{where}: section {name} at offset {pos} claims {length} "
                                  "bytes, more than the file holds")
-        out[name] = f.read(length)
+        out[name] = buf[pos:pos + length]
         pos += length
     if pos != size - 32:
         raise MalformedInput(f"{where}: {size - 32 - pos} unexpected bytes after the sections")
     return out
 
 
-def load(path: str | os.PathLike) -> ProvingKey:
-    """Read and verify a proving key; any corruption raises MalformedInput naming the file."""
-    where = str(path)
+def _map(path: str | os.PathLike, where: str) -> memoryview:
     try:
-        size = os.path.getsize(path)
-        f = open(path, "rb")
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size < _HEAD.size + 32:
+                raise MalformedInput(f"{where}: too short to be a proving key")
+            return memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
     except OSError as exc:
         raise MalformedInput(f"{where}: cannot open proving key ({exc.strerror})") from exc
-    with f:
-        if size < _HEAD.size + 32:
-            raise MalformedInput(f"{where}: too short to be a proving key")
-        head = f.read(_HEAD.size)
-        magic, version, flags, dom, nw, npub, digest = _HEAD.unpack(head)
-        if magic != MAGIC:
-            raise MalformedInput(f"{where}: not a zk-solvency proving key (bad magic)")
-        if version != VERSION:
-            raise MalformedInput(f"{where}: proving key version {version} is not supported "
-                                 f"(expected {VERSION})")
-        secs = _read_sections(f, size, where)
-        trailer = f.read(32)
-    h = hashlib.sha256(head)
-    for tag, name in enumerate(SECTIONS):
-        h.update(_SEC.pack(tag, len(secs[name])))
-        h.update(secs[name])
-    if h.digest() != trailer:
+
+
+def load(path: str | os.PathLike) -> ProvingKey:
+    """Read and verify a proving key; any corruption raises MalformedInput naming the file.
+
+    The file is memory-mapped: the point and matrix arrays of the key are read-only
+    views into the mapping (no copies; the MSMs read them in place), the small
+    sections are bytes. Keys are replaced atomically (zk.atomic), so a mapping never
+    sees a half-written file.
+    """
+    where = str(path)
+    buf = _map(path, where)
+    size = len(buf)
+    magic, version, flags, dom, nw, npub, digest = _HEAD.unpack_from(buf, 0)
+    if magic != MAGIC:
+        raise MalformedInput(f"{where}: not a zk-solvency proving key (bad magic)")
+    if version != VERSION:
+        raise MalformedInput(f"{where}: proving key version {version} is not supported "
+                             f"(expected {VERSION})")
+    secs = _read_sections(buf, size, where)
+    if hashlib.sha256(buf[:size - 32]).digest() != buf[size - 32:]:
         raise MalformedInput(f"{where}: checksum mismatch (file corrupted)")
+    for name in ("vk", "beta_g1", "delta_g1"):
+        secs[name] = secs[name].tobytes()  # type: ignore[assignment]
     pk = ProvingKey(
         vk=_vk_parse(secs["vk"], bool(flags & 1), where),
         beta_g1=secs["beta_g1"], delta_g1=secs["delta_g1"], a_query=secs["a_query"],
