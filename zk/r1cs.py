@@ -6,14 +6,13 @@ import struct
 import sys
 from array import array
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from zk.errors import UnsatisfiedConstraint
 from zk.field import R
 
-try:  # optional C fast path (zk/_native); the Python loop below is the specification
-    from zk._native._bn254 import r1cs_check as _native_check
-except ImportError:  # pragma: no cover - extension not built
-    _native_check = None
+if TYPE_CHECKING:
+    from zk.backend import Backend
 
 LC = dict  # {wire: coeff}
 PackedMatrix = tuple[bytes, bytes, bytes]  # rows (u32 LE), wires (u32 LE), coeffs (32-byte LE)
@@ -47,19 +46,24 @@ class R1CS:
     def num_internal(self) -> int:
         return self.num_wires - 1 - self.num_public - self.num_private
 
-    def check(self, w: list[int]) -> None:
-        """Raise UnsatisfiedConstraint for the first row that fails (values not shown)."""
+    def check(self, w: list[int], backend: Backend | None = None) -> None:
+        """Raise UnsatisfiedConstraint for the first row that fails (values not shown).
+
+        The backend's ``check_rows`` skips rows it shows to hold; every other row is
+        evaluated here, so the reported index and label never depend on the backend."""
         if len(w) != self.num_wires or w[0] != 1:
             raise UnsatisfiedConstraint(-1, "witness", f"expected {self.num_wires} wires "
                                         "starting with 1")
+        if backend is None:
+            from zk.backend import get_backend  # the native row check when built
+            backend = get_backend()
+        be = backend
         cons = self.constraints
-        fast = _native_check if type(cons) is list and type(w) is list else None
         i, n = 0, len(cons)
         while i < n:
-            if fast is not None:
-                i = fast(cons, w, i)  # first row it could not show to hold
-                if i >= n:
-                    break
+            i = be.check_rows(cons, w, i)  # first row it could not show to hold
+            if i >= n:
+                break
             a, b, c = cons[i]
             if eval_lc(a, w) * eval_lc(b, w) % R != eval_lc(c, w):
                 raise UnsatisfiedConstraint(i, self.labels[i])

@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from zk.errors import CircuitDefinitionError, UnsatisfiedConstraint, WitnessError
 from zk.field import R
 from zk.r1cs import R1CS, eval_lc
 
-try:  # optional C fast path (zk/_native); the Python code below is the specification
-    from zk._native._bn254 import witness_run as _native_run
-except ImportError:  # pragma: no cover - extension not built
-    _native_run = None
+if TYPE_CHECKING:
+    from zk.backend import Backend
 
 _DEC = re.compile(r"(0|[1-9][0-9]*)\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]{1,64}\Z")
@@ -58,8 +56,41 @@ def flatten(value: Any, shape: tuple[int, ...], name: str) -> list[int]:
     return out
 
 
+def _hint_bits(n: int, x: int) -> list[int]:
+    return [(x >> i) & 1 for i in range(n)]
+
+
+def _hint_divmod(n: int, x: int, d: int) -> list[int]:
+    return [x // d, x % d] if d else [0, 0]
+
+
+def _hint_inverse(n: int, x: int) -> list[int]:
+    return [pow(x, R - 2, R) if x else 0]
+
+
+def _hint_div(n: int, x: int, d: int) -> list[int]:
+    return [x * pow(d, R - 2, R) % R if d else 0]
+
+
+def _hint_copy(n: int, x: int) -> list[int]:
+    return [x]
+
+
+#: Declarative hint kinds: name -> (number of inputs, number of outputs or None for any,
+#: function of (n_out, *input values) -> output values). The compiled program names the
+#: kind, so it is plain data; the native solver implements the same kinds (differential
+#: tests compare them on every shipped circuit).
+HINT_KINDS: dict[str, tuple[int, int | None, Callable[..., list[int]]]] = {
+    "bits": (1, None, _hint_bits),        # little-endian bits of x (integer value)
+    "divmod": (2, 2, _hint_divmod),       # x // d, x % d as integers; (0, 0) if d == 0
+    "inverse": (1, 1, _hint_inverse),     # 1 / x in Fr; 0 if x == 0
+    "div": (2, 1, _hint_div),             # x / d in Fr; 0 if d == 0
+    "copy": (1, 1, _hint_copy),           # x itself (a fresh wire equal to an expression)
+}
+
+
 def _run_step(step: tuple, w: list) -> None:
-    """One solver step in Python (hints, and anything the native fast path leaves)."""
+    """One solver step in Python: the specification of the native solver."""
     kind = step[0]
     try:
         if kind == "mul":
@@ -69,7 +100,11 @@ def _run_step(step: tuple, w: list) -> None:
             w[step[1]] = eval_lc(step[2], w)
         else:
             _, outs, fn, ins, label = step
-            vals = fn(*[eval_lc(lc, w) for lc in ins])
+            args = [eval_lc(lc, w) for lc in ins]
+            if isinstance(fn, str):
+                vals = HINT_KINDS[fn][2](len(outs), *args)
+            else:
+                vals = fn(*args)
             vals = vals if isinstance(vals, (list, tuple)) else [vals]
             if len(vals) != len(outs):
                 raise CircuitDefinitionError(f"{label}: returned {len(vals)} values, "
@@ -81,35 +116,39 @@ def _run_step(step: tuple, w: list) -> None:
                                      f"api.output assigned it ({exc})") from exc
 
 
-def run_program(program: list[tuple], w: list) -> None:
+def run_program(program: list[tuple], w: list, backend: Backend | None = None) -> None:
     """Fill internal wires of w in place by replaying the recorded solver steps.
 
-    "mul" and "lc" steps over canonical values run in the C extension when it is
-    built; hints, and any step it declines, run here (same results and errors).
+    The backend's ``solve_steps`` runs what it can (the native one: arithmetic steps
+    and declarative hints, in C); Python-callable hints, and any step it declines, run
+    here (same results and errors).
     """
+    if backend is None:
+        from zk.backend import get_backend  # imported on first use: `import zk` stays light
+        backend = get_backend()
+    be = backend
     n = len(program)
-    fast = _native_run if type(program) is list and type(w) is list else None
     i = 0
     while i < n:
-        if fast is not None:
-            i = fast(program, w, i)
-            if i >= n:
-                break
+        i = be.solve_steps(program, w, i)
+        if i >= n:
+            break
         _run_step(program[i], w)
         i += 1
 
 
 def solve(cs: R1CS, program: list[tuple], public: list[int], private: list[int],
-          output_wires: list[int]) -> list[int]:
+          output_wires: list[int], backend: Backend | None = None) -> list[int]:
     """Full witness for the given flattened inputs; raises on any unsatisfied row."""
     w: list = [1, *public, *private] + [0] * cs.num_internal
     for o in output_wires:
         w[o] = None
-    run_program(program, w)
-    if any(v is None for v in w):
+    run_program(program, w, backend)
+    if None in w:
         raise CircuitDefinitionError("an Output was never assigned with api.output")
-    cs.check(w)
+    cs.check(w, backend)
     return w
 
 
-__all__ = ["parse_field_element", "flatten", "solve", "run_program", "UnsatisfiedConstraint"]
+__all__ = ["parse_field_element", "flatten", "solve", "run_program", "HINT_KINDS",
+           "UnsatisfiedConstraint"]

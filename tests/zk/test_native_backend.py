@@ -551,51 +551,48 @@ def _shapes():
 
 
 @pytest.mark.parametrize("case", range(3))
-def test_witness_fast_path_matches_python(case, monkeypatch):
-    import zk.r1cs
+def test_witness_fast_path_matches_python(case):
     import zk.witness
     circuit, inputs = _shapes()[case]
     cs = _compiled(circuit)
     fast = cs.solve(inputs)
-    monkeypatch.setattr(zk.witness, "_native_run", None)
-    monkeypatch.setattr(zk.r1cs, "_native_check", None)
-    assert cs.solve(inputs) == fast
+    public = fast[1:1 + cs.num_public]
+    private = fast[1 + cs.num_public:1 + cs.num_public + cs.num_private]
+    assert zk.witness.solve(cs, cs.program, public, private, cs.output_wires, REF) == fast
 
 
 def test_r1cs_check_fast_path_reports_the_first_failing_row():
-    from zk._native import _bn254 as c
     from zk.errors import UnsatisfiedConstraint
     circuit, inputs = _shapes()[0]
     cs = _compiled(circuit)
     w = cs.solve(inputs)
-    assert c.r1cs_check(cs.constraints, w, 0) == cs.num_constraints
+    assert NATIVE.check_rows(cs.constraints, w, 0) == cs.num_constraints
     for bad_wire in (5, 30):
         w2 = list(w)
         w2[bad_wire] = (w2[bad_wire] + 1) % R
         first = next(i for i, (a, b, cc) in enumerate(cs.constraints)
                      if bad_wire in a or bad_wire in b or bad_wire in cc)
-        assert c.r1cs_check(cs.constraints, w2, 0) == first
+        assert NATIVE.check_rows(cs.constraints, w2, 0) == first
         with pytest.raises(UnsatisfiedConstraint) as exc:
             cs.check(w2)
         assert exc.value.index == first and exc.value.label == cs.labels[first]
     # values the C path does not take (>= r, bools) are left to the Python loop
     w3 = list(w)
     w3[1] = w3[1] + R
-    assert c.r1cs_check(cs.constraints, w3, 0) < cs.num_constraints
+    assert NATIVE.check_rows(cs.constraints, w3, 0) < cs.num_constraints
     cs.check(w3)  # the Python specification reduces mod r: still satisfied
 
 
 def test_run_program_fast_path_hands_odd_steps_to_python():
-    from zk._native import _bn254 as c
     from zk.witness import run_program
     prog = [("lc", 2, {0: 3, 1: 2}), ("mul", 3, {2: 1}, {1: R - 1}),
             ("hint", [4], lambda v: v + 1, [{3: 1}], "h"), ("mul", 5, {4: 1}, {4: 1})]
     w = [1, 10, 0, 0, 0, 0]
-    assert c.witness_run(prog, w, 0) == 2 and w[:4] == [1, 10, 23, (-230) % R]
+    assert NATIVE.solve_steps(prog, w, 0) == 2 and w[:4] == [1, 10, 23, (-230) % R]
     run_program(prog, w)
     assert w == [1, 10, 23, (-230) % R, (-229) % R, 229 * 229 % R]
     w = [1, None, 0, 0, 0, 0]
-    assert c.witness_run(prog, w, 0) == 0          # None: Python raises its own error
+    assert NATIVE.solve_steps(prog, w, 0) == 0     # None: Python raises its own error
     from zk.errors import CircuitDefinitionError
     with pytest.raises(CircuitDefinitionError, match="reads an output"):
         run_program(prog, w)

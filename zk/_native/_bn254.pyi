@@ -58,7 +58,8 @@ def fr_unpack(words: Buffer) -> list[int]:
     """32-byte words as ints (no range check)."""
 def pack_lcs(constraints: list, m: int) -> Matrix | None:
     """Matrix m of R1CS rows ({wire: coeff} dicts) as sorted sparse arrays, or None."""
-def witness_run(program: list, w: list, start: int) -> int:
-    """Replays arithmetic witness steps from start; index of the first step left to Python."""
-def r1cs_check(constraints: list, w: list, start: int) -> int:
+def witness_solve(program: list, w: list, start: int) -> int:
+    """Replays witness steps (arithmetic and declarative hints) from start, in place;
+    index of the first step left to Python."""
+def r1cs_rows_check(constraints: list, w: list, start: int) -> int:
     """Index of the first row not shown to hold (Python re-checks from there)."""

@@ -337,13 +337,7 @@ static PyObject *py_default_threads(PyObject *self, PyObject *args) {
     return PyLong_FromLong(bn_default_threads());
 }
 
-/* ---- witness kernels ----------------------------------------------------------
- * Fast paths for zk.witness.run_program and zk.r1cs.R1CS.check over the Python
- * objects themselves (LCs are {wire: coeff} dicts, the witness a list of ints).
- * Each returns the index of the first step/row it cannot take: an unusual object,
- * a value that is not a canonical field element, a hint, or (check) a failing row.
- * The Python code then handles that item itself, so errors and semantics stay
- * exactly those of the Python implementation. */
+/* ---- int <-> field element helpers for the solver and packing kernels below ------ */
 #if PY_VERSION_HEX >= 0x030D0000
 #define LONG_TO_BYTES(v, buf) _PyLong_AsByteArray((PyLongObject *)(v), (buf), 32, 1, 0, 0)
 #else
@@ -368,102 +362,9 @@ static PyObject *fr_to_py(const fe *a) {
     return _PyLong_FromByteArray(buf, 32, 1, 0);
 }
 
-/* sum_k coeff_k * w[k] (raw); 0 if the LC or a value is not the usual kind. */
-static int lc_eval(PyObject *lc, PyObject *w, fe *out) {
-    if (!PyDict_CheckExact(lc)) return 0;
-    Py_ssize_t pos = 0, nw = PyList_GET_SIZE(w);
-    PyObject *key, *val;
-    fe acc = {{0, 0, 0, 0}};
-    while (PyDict_Next(lc, &pos, &key, &val)) {
-        if (!PyLong_CheckExact(key)) return 0;
-        Py_ssize_t k = PyLong_AsSsize_t(key);
-        if (k < 0 || k >= nw) {
-            PyErr_Clear();
-            return 0;
-        }
-        fe c, x;
-        if (!fr_from_py(val, &c) || !fr_from_py(PyList_GET_ITEM(w, k), &x)) return 0;
-        if (!((c.l[1] | c.l[2] | c.l[3]) == 0 && c.l[0] == 1)) {
-            fr_to_mont(&x, &x);
-            fr_mul(&x, &x, &c); /* (xR) c / R = x c, raw */
-        }
-        fr_add(&acc, &acc, &x);
-    }
-    *out = acc;
-    return 1;
-}
-
 static int is_kind(PyObject *kind, PyObject *want) {
     if (kind == want) return 1;
     return PyUnicode_CheckExact(kind) && PyUnicode_Compare(kind, want) == 0;
-}
-
-static int set_wire(PyObject *w, PyObject *idx, const fe *v) {
-    if (!PyLong_CheckExact(idx)) return 0;
-    Py_ssize_t k = PyLong_AsSsize_t(idx);
-    if (k < 0 || k >= PyList_GET_SIZE(w)) {
-        PyErr_Clear();
-        return 0;
-    }
-    PyObject *o = fr_to_py(v);
-    if (!o) return -1;
-    PyList_SetItem(w, k, o); /* steals o, releases the old value */
-    return 1;
-}
-
-/* witness_run(program, w, start) -> index of the first step left to Python. */
-static PyObject *py_witness_run(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *prog, *w;
-    Py_ssize_t i;
-    static PyObject *s_mul = NULL, *s_lc = NULL;
-    if (!PyArg_ParseTuple(args, "O!O!n", &PyList_Type, &prog, &PyList_Type, &w, &i)) return NULL;
-    if (!s_mul) {
-        s_mul = PyUnicode_InternFromString("mul");
-        s_lc = PyUnicode_InternFromString("lc");
-        if (!s_mul || !s_lc) return NULL;
-    }
-    if (i < 0) i = 0;
-    for (; i < PyList_GET_SIZE(prog); i++) {
-        PyObject *step = PyList_GET_ITEM(prog, i);
-        if (!PyTuple_CheckExact(step) || PyTuple_GET_SIZE(step) < 3) break;
-        PyObject *kind = PyTuple_GET_ITEM(step, 0);
-        fe a, b;
-        if (PyTuple_GET_SIZE(step) == 4 && is_kind(kind, s_mul)) {
-            if (!lc_eval(PyTuple_GET_ITEM(step, 2), w, &a) ||
-                !lc_eval(PyTuple_GET_ITEM(step, 3), w, &b)) break;
-            fr_to_mont(&a, &a);
-            fr_mul(&a, &a, &b);
-        } else if (PyTuple_GET_SIZE(step) == 3 && is_kind(kind, s_lc)) {
-            if (!lc_eval(PyTuple_GET_ITEM(step, 2), w, &a)) break;
-        } else {
-            break;
-        }
-        int r = set_wire(w, PyTuple_GET_ITEM(step, 1), &a);
-        if (r < 0) return NULL;
-        if (r == 0) break;
-    }
-    return PyLong_FromSsize_t(i);
-}
-
-/* r1cs_check(constraints, w, start) -> index of the first row not shown to hold. */
-static PyObject *py_r1cs_check(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *cons, *w;
-    Py_ssize_t i;
-    if (!PyArg_ParseTuple(args, "O!O!n", &PyList_Type, &cons, &PyList_Type, &w, &i)) return NULL;
-    if (i < 0) i = 0;
-    for (; i < PyList_GET_SIZE(cons); i++) {
-        PyObject *row = PyList_GET_ITEM(cons, i);
-        if (!PyTuple_CheckExact(row) || PyTuple_GET_SIZE(row) != 3) break;
-        fe a, b, c;
-        if (!lc_eval(PyTuple_GET_ITEM(row, 0), w, &a) || !lc_eval(PyTuple_GET_ITEM(row, 1), w, &b) ||
-            !lc_eval(PyTuple_GET_ITEM(row, 2), w, &c)) break;
-        fr_to_mont(&a, &a);
-        fr_mul(&a, &a, &b);
-        if (!fe_eq(&a, &c)) break;
-    }
-    return PyLong_FromSsize_t(i);
 }
 
 /* fr_pack(values) -> 32-byte little-endian words, or None if some value is not an
@@ -846,7 +747,310 @@ static PyObject *py_pack_lcs(PyObject *self, PyObject *args) {
 }
 
 
+/* ---- witness solver and R1CS check over the compiled program ------------------
+ * witness_solve(program, w, start) replays zk.witness's steps from start, in place:
+ * "mul", "lc" and the declarative hints ("hint" steps whose function is one of the
+ * kinds bits, divmod, inverse, copy). Values are kept in Montgomery form for the whole
+ * call (each wire converted once, coefficients through a small cache keyed by the int
+ * object) and written back to the list before returning. It returns the index of the
+ * first step left to Python: a Python-callable hint, an unusual object, or a read of
+ * a wire that holds no canonical value (e.g. an Output not yet assigned), so that
+ * errors are raised by the Python specification. r1cs_rows_check(constraints, w, start)
+ * returns the index of the first row not shown to hold, the same way. */
+typedef struct {
+    PyObject *key;
+    fe mont;
+    int one;
+} coef_slot;
+
+#define COEF_SLOTS 65536
+#define LC_SLOTS 4096
+
+typedef struct {
+    PyObject *key;
+    size_t epoch;
+    fe val;
+} lc_slot;
+
+/* wire state flags */
+#define ST_VALUE 1   /* val holds the wire's value */
+#define ST_WRITTEN 2 /* written here: copied back to the list at the end */
+#define ST_BAD 4     /* the list holds no canonical value (None, >= r, not an int) */
+#define ST_READ 8    /* read by some step: writing it later invalidates the LC memo */
+
+typedef struct {
+    PyObject *w;
+    Py_ssize_t n;
+    fe *val;      /* Montgomery values of loaded or written wires */
+    uint8_t *st;  /* ST_* flags per wire */
+    coef_slot *cc;
+    lc_slot *lm;  /* memo of evaluated LCs (keyed by the dict), valid within an epoch */
+    size_t epoch;
+} solver_ctx;
+
+static void ctx_free(solver_ctx *c) {
+    free(c->val);
+    free(c->st);
+    free(c->cc);
+    free(c->lm);
+}
+
+static int ctx_init(solver_ctx *c, PyObject *w) {
+    c->w = w;
+    c->n = PyList_GET_SIZE(w);
+    c->val = malloc(sizeof(fe) * (size_t)(c->n ? c->n : 1));
+    c->st = calloc((size_t)(c->n ? c->n : 1), 1);
+    c->cc = calloc(COEF_SLOTS, sizeof(coef_slot));
+    c->lm = calloc(LC_SLOTS, sizeof(lc_slot));
+    c->epoch = 1;
+    if (!c->val || !c->st || !c->cc || !c->lm) {
+        ctx_free(c);
+        PyErr_NoMemory();
+        return 0;
+    }
+    return 1;
+}
+
+/* Writes the wires computed here back into the list (canonical ints). */
+static int ctx_finish(solver_ctx *c) {
+    int ok = 1;
+    for (Py_ssize_t k = 0; ok && k < c->n; k++) {
+        if (!(c->st[k] & ST_WRITTEN)) continue;
+        fe raw;
+        fr_from_mont(&raw, &c->val[k]);
+        PyObject *o = fr_to_py(&raw);
+        if (!o) ok = 0;
+        else PyList_SetItem(c->w, k, o);
+    }
+    ctx_free(c);
+    return ok;
+}
+
+static int ctx_wire(solver_ctx *c, PyObject *key, Py_ssize_t *k) {
+    if (!PyLong_CheckExact(key)) return 0;
+    *k = PyLong_AsSsize_t(key);
+    if (*k < 0 || *k >= c->n) {
+        PyErr_Clear();
+        return 0;
+    }
+    return 1;
+}
+
+static const fe *ctx_get(solver_ctx *c, Py_ssize_t k) {
+    uint8_t s = c->st[k];
+    if (!(s & (ST_VALUE | ST_BAD))) {
+        fe v;
+        if (fr_from_py(PyList_GET_ITEM(c->w, k), &v)) {
+            fr_to_mont(&c->val[k], &v);
+            s |= ST_VALUE;
+        } else {
+            s |= ST_BAD;
+        }
+    }
+    c->st[k] = s | ST_READ;
+    return (s & ST_BAD) ? NULL : &c->val[k];
+}
+
+/* A coefficient in Montgomery form; *one = 1 when it is exactly 1. */
+static int ctx_coef(solver_ctx *c, PyObject *v, fe *out, int *one) {
+    size_t h = (((size_t)v >> 4) ^ ((size_t)v >> 20)) & (COEF_SLOTS - 1);
+    if (c->cc[h].key == v) {
+        *out = c->cc[h].mont;
+        *one = c->cc[h].one;
+        return 1;
+    }
+    fe raw;
+    if (!fr_from_py(v, &raw)) return 0;
+    *one = (raw.l[1] | raw.l[2] | raw.l[3]) == 0 && raw.l[0] == 1;
+    fr_to_mont(out, &raw);
+    c->cc[h].key = v; /* the program holds a reference for the whole call */
+    c->cc[h].mont = *out;
+    c->cc[h].one = *one;
+    return 1;
+}
+
+/* sum coeff * w over an LC dict, Montgomery; 0 if anything is unusual. */
+static int ctx_lc(solver_ctx *c, PyObject *lc, fe *out) {
+    if (!PyDict_CheckExact(lc)) return 0;
+    lc_slot *memo = &c->lm[(((size_t)lc >> 4) ^ ((size_t)lc >> 16)) & (LC_SLOTS - 1)];
+    if (memo->key == lc && memo->epoch == c->epoch) {
+        *out = memo->val;
+        return 1;
+    }
+    Py_ssize_t pos = 0, k;
+    PyObject *key, *val;
+    fe acc = {{0, 0, 0, 0}};
+    while (PyDict_Next(lc, &pos, &key, &val)) {
+        if (!ctx_wire(c, key, &k)) return 0;
+        const fe *x = ctx_get(c, k);
+        fe co;
+        int one;
+        if (!x || !ctx_coef(c, val, &co, &one)) return 0;
+        if (one) {
+            fr_add(&acc, &acc, x);
+        } else {
+            fe t;
+            fr_mul(&t, x, &co);
+            fr_add(&acc, &acc, &t);
+        }
+    }
+    *out = acc;
+    memo->key = lc;
+    memo->epoch = c->epoch;
+    memo->val = acc;
+    return 1;
+}
+
+static int ctx_set(solver_ctx *c, PyObject *key, const fe *mont) {
+    Py_ssize_t k;
+    if (!ctx_wire(c, key, &k)) return 0;
+    if (c->st[k] & ST_READ) c->epoch++; /* a value read before changes: forget the memo */
+    c->val[k] = *mont;
+    c->st[k] = (uint8_t)((c->st[k] & ~ST_BAD) | ST_VALUE | ST_WRITTEN);
+    return 1;
+}
+
+/* x >> i & 1 for a raw value */
+static int raw_bit(const fe *x, int i) { return (int)((x->l[i >> 6] >> (i & 63)) & 1); }
+
+/* q = x / d, rem = x % d for raw 256-bit values, d != 0 (binary long division). */
+static void raw_divmod(const fe *x, const fe *d, fe *q, fe *rem) {
+    fe r = {{0, 0, 0, 0}}, qq = {{0, 0, 0, 0}};
+    for (int i = 255; i >= 0; i--) {
+        /* r = (r << 1) | bit i of x; r < d < 2^254 so no overflow */
+        r.l[3] = (r.l[3] << 1) | (r.l[2] >> 63);
+        r.l[2] = (r.l[2] << 1) | (r.l[1] >> 63);
+        r.l[1] = (r.l[1] << 1) | (r.l[0] >> 63);
+        r.l[0] = (r.l[0] << 1) | (uint64_t)raw_bit(x, i);
+        if (!fe_lt(&r, d->l)) {
+            uint64_t borrow = 0;
+            for (int j = 0; j < 4; j++) {
+                u128 t = (u128)r.l[j] - d->l[j] - borrow;
+                r.l[j] = (uint64_t)t;
+                borrow = (uint64_t)(t >> 64) & 1;
+            }
+            qq.l[i >> 6] |= (uint64_t)1 << (i & 63);
+        }
+    }
+    *q = qq;
+    *rem = r;
+}
+
+static PyObject *s_mul, *s_lc, *s_hint, *s_bits, *s_divmod, *s_inverse, *s_copy;
+
+static int solver_strings(void) {
+    if (s_mul) return 1;
+    s_mul = PyUnicode_InternFromString("mul");
+    s_lc = PyUnicode_InternFromString("lc");
+    s_hint = PyUnicode_InternFromString("hint");
+    s_bits = PyUnicode_InternFromString("bits");
+    s_divmod = PyUnicode_InternFromString("divmod");
+    s_inverse = PyUnicode_InternFromString("inverse");
+    s_copy = PyUnicode_InternFromString("copy");
+    return s_mul && s_lc && s_hint && s_bits && s_divmod && s_inverse && s_copy;
+}
+
+/* One declarative hint step; 1 done, 0 left to Python. */
+static int solve_hint(solver_ctx *c, PyObject *step) {
+    if (PyTuple_GET_SIZE(step) != 5) return 0;
+    PyObject *outs = PyTuple_GET_ITEM(step, 1), *kind = PyTuple_GET_ITEM(step, 2),
+             *ins = PyTuple_GET_ITEM(step, 3);
+    if (!PyList_CheckExact(outs) || !PyList_CheckExact(ins) || !PyUnicode_CheckExact(kind))
+        return 0;
+    Py_ssize_t no = PyList_GET_SIZE(outs), ni = PyList_GET_SIZE(ins);
+    fe x, raw;
+    if (ni < 1 || !ctx_lc(c, PyList_GET_ITEM(ins, 0), &x)) return 0;
+    if (is_kind(kind, s_bits)) {
+        if (ni != 1 || no > 256) return 0;
+        fr_from_mont(&raw, &x);
+        for (Py_ssize_t i = 0; i < no; i++) {
+            fe b = raw_bit(&raw, (int)i) ? R_ONE : (fe){{0, 0, 0, 0}};
+            if (!ctx_set(c, PyList_GET_ITEM(outs, i), &b)) return 0;
+        }
+        return 1;
+    }
+    if (is_kind(kind, s_inverse) || is_kind(kind, s_copy)) {
+        if (ni != 1 || no != 1) return 0;
+        if (is_kind(kind, s_inverse)) fr_inv(&x, &x); /* 0 stays 0, as in Python */
+        return ctx_set(c, PyList_GET_ITEM(outs, 0), &x);
+    }
+    if (is_kind(kind, s_divmod)) {
+        fe d, draw, q, rem;
+        if (ni != 2 || no != 2 || !ctx_lc(c, PyList_GET_ITEM(ins, 1), &d)) return 0;
+        fr_from_mont(&raw, &x);
+        fr_from_mont(&draw, &d);
+        if (fe_is_zero(&draw)) {
+            q = (fe){{0, 0, 0, 0}};
+            rem = q;
+        } else {
+            raw_divmod(&raw, &draw, &q, &rem);
+            fr_to_mont(&q, &q); /* q <= x < r, rem < d < r: already reduced */
+            fr_to_mont(&rem, &rem);
+        }
+        return ctx_set(c, PyList_GET_ITEM(outs, 0), &q) &&
+               ctx_set(c, PyList_GET_ITEM(outs, 1), &rem);
+    }
+    return 0;
+}
+
+static PyObject *py_witness_solve(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *prog, *w;
+    Py_ssize_t i;
+    if (!PyArg_ParseTuple(args, "O!O!n", &PyList_Type, &prog, &PyList_Type, &w, &i)) return NULL;
+    if (!solver_strings()) return NULL;
+    solver_ctx c;
+    if (!ctx_init(&c, w)) return NULL;
+    if (i < 0) i = 0;
+    for (; i < PyList_GET_SIZE(prog); i++) {
+        PyObject *step = PyList_GET_ITEM(prog, i);
+        if (!PyTuple_CheckExact(step) || PyTuple_GET_SIZE(step) < 3) break;
+        PyObject *kind = PyTuple_GET_ITEM(step, 0);
+        fe a, b;
+        if (PyTuple_GET_SIZE(step) == 4 && is_kind(kind, s_mul)) {
+            if (!ctx_lc(&c, PyTuple_GET_ITEM(step, 2), &a) ||
+                !ctx_lc(&c, PyTuple_GET_ITEM(step, 3), &b)) break;
+            fr_mul(&a, &a, &b);
+            if (!ctx_set(&c, PyTuple_GET_ITEM(step, 1), &a)) break;
+        } else if (PyTuple_GET_SIZE(step) == 3 && is_kind(kind, s_lc)) {
+            if (!ctx_lc(&c, PyTuple_GET_ITEM(step, 2), &a)) break;
+            if (!ctx_set(&c, PyTuple_GET_ITEM(step, 1), &a)) break;
+        } else if (is_kind(kind, s_hint)) {
+            if (!solve_hint(&c, step)) break;
+        } else {
+            break;
+        }
+    }
+    if (!ctx_finish(&c)) return NULL;
+    return PyLong_FromSsize_t(i);
+}
+
+static PyObject *py_r1cs_rows_check(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *cons, *w;
+    Py_ssize_t i;
+    if (!PyArg_ParseTuple(args, "O!O!n", &PyList_Type, &cons, &PyList_Type, &w, &i)) return NULL;
+    solver_ctx c;
+    if (!ctx_init(&c, w)) return NULL;
+    if (i < 0) i = 0;
+    for (; i < PyList_GET_SIZE(cons); i++) {
+        PyObject *row = PyList_GET_ITEM(cons, i);
+        if (!PyTuple_CheckExact(row) || PyTuple_GET_SIZE(row) != 3) break;
+        fe a, b, cc;
+        if (!ctx_lc(&c, PyTuple_GET_ITEM(row, 0), &a) || !ctx_lc(&c, PyTuple_GET_ITEM(row, 1), &b) ||
+            !ctx_lc(&c, PyTuple_GET_ITEM(row, 2), &cc)) break;
+        fr_mul(&a, &a, &b);
+        if (!fe_eq(&a, &cc)) break;
+    }
+    ctx_free(&c);
+    return PyLong_FromSsize_t(i);
+}
+
 static PyMethodDef methods[] = {
+    {"witness_solve", py_witness_solve, METH_VARARGS,
+     "witness_solve(program, w, start) -> first step index left to Python"},
+    {"r1cs_rows_check", py_r1cs_rows_check, METH_VARARGS,
+     "r1cs_rows_check(constraints, w, start) -> first row index not shown to hold"},
     {"pack_lcs", py_pack_lcs, METH_VARARGS,
      "pack_lcs(constraints, m) -> (rows, wires, coeffs) of matrix m, or None"},
     {"points_from_lem", py_points_from_lem, METH_VARARGS,
@@ -864,10 +1068,6 @@ static PyMethodDef methods[] = {
      "scale_g1(points, first32, step32[, threads]) -> (first step^i) points[i]"},
     {"scale_g2", py_scale_g2, METH_VARARGS,
      "scale_g2(points, first32, step32[, threads]) -> (first step^i) points[i]"},
-    {"witness_run", py_witness_run, METH_VARARGS,
-     "witness_run(program, w, start) -> first step index left to Python"},
-    {"r1cs_check", py_r1cs_check, METH_VARARGS,
-     "r1cs_check(constraints, w, start) -> first row index not shown to hold"},
     {"fr_pack", py_fr_pack, METH_O, "fr_pack(values) -> bytes, or None if not all in [0, r)"},
     {"msm_g1", py_msm_g1, METH_VARARGS, "msm_g1(points, scalars[, threads]) -> bytes"},
     {"msm_g2", py_msm_g2, METH_VARARGS, "msm_g2(points, scalars[, threads]) -> bytes"},

@@ -73,6 +73,17 @@ class Backend(ABC):
         """Matrix m (0 = A, 1 = B, 2 = C) of R1CS rows [(a, b, c) LC dicts] as sorted
         (rows, wires, coeffs) triples, exactly as :func:`zk.r1cs.pack_matrix` specifies."""
 
+    @abstractmethod
+    def solve_steps(self, program: list, w: list, start: int) -> int:
+        """Replay witness-solver steps from ``start`` in place over the list w, as
+        :func:`zk.witness.run_program` specifies; returns the index of the first step
+        left to that Python specification (len(program) when all are done)."""
+
+    @abstractmethod
+    def check_rows(self, constraints: list, w: list, start: int) -> int:
+        """Index of the first R1CS row from ``start`` not shown to hold under w (rows
+        it cannot evaluate count as not shown; :meth:`zk.r1cs.R1CS.check` decides)."""
+
     # --- checks and pairing ------------------------------------------------------
     @abstractmethod
     def check_g1(self, points: bytes, allow_infinity: bool) -> int:

@@ -62,6 +62,16 @@ class NativeBackend(Backend):
             return pack_matrix(constraints, m)
         return packed
 
+    def solve_steps(self, program: list, w: list, start: int) -> int:
+        if type(program) is not list or type(w) is not list:
+            return start
+        return _c.witness_solve(program, w, start)
+
+    def check_rows(self, constraints: list, w: list, start: int) -> int:
+        if type(constraints) is not list or type(w) is not list:
+            return start
+        return _c.r1cs_rows_check(constraints, w, start)
+
     def check_g1(self, points: bytes, allow_infinity: bool) -> int:
         return _c.check_g1(points, bool(allow_infinity), self.threads)
 

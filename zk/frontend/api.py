@@ -11,6 +11,7 @@ from zk.errors import CircuitDefinitionError
 from zk.field import R
 from zk.frontend.gadgets import GadgetsMixin
 from zk.frontend.variable import LC, Operand, Var, lc_add, lc_scale
+from zk.witness import HINT_KINDS
 
 
 class Api(GadgetsMixin):
@@ -125,14 +126,26 @@ class Api(GadgetsMixin):
         if w is not None:
             self.booleans.add(w)
 
-    def hint(self, name: str, fn: Callable[..., int | list[int]], *inputs: Operand,
+    def hint(self, name: str, fn: Callable[..., int | list[int]] | str, *inputs: Operand,
              n_out: int = 1) -> Var | list[Var]:
         """UNCONSTRAINED new wires computed off-circuit by fn(*input values).
 
+        fn is a Python callable, or the name of a declarative kind of
+        :data:`zk.witness.HINT_KINDS` ("bits", "divmod", "inverse", "div", "copy"): those
+        keep the compiled program plain data, solved natively and cacheable.
         Costs 0 constraints and proves NOTHING by itself: the caller must constrain every
         returned wire, or a malicious prover sets it freely. Compile fails if a hint
         output appears in no constraint.
         """
+        if isinstance(fn, str):
+            spec = HINT_KINDS.get(fn)
+            if spec is None or len(inputs) != spec[0] or spec[1] not in (None, n_out):
+                raise CircuitDefinitionError(
+                    f"{self.label('hint:' + name)}: unknown hint kind {fn!r} or wrong arity "
+                    f"({len(inputs)} in, {n_out} out)")
+        elif not callable(fn):
+            raise CircuitDefinitionError(f"{self.label('hint:' + name)}: fn must be callable "
+                                         "or a declarative hint kind")
         ins = [self.lc_of(x) for x in inputs]
         outs = [self._new_wire() for _ in range(n_out)]
         for w in outs:
@@ -143,7 +156,7 @@ class Api(GadgetsMixin):
 
     def inverse(self, a: Operand) -> Var:
         """1 / a. Costs 1 constraint. Sound only if a != 0 (enforced: a * inv = 1)."""
-        inv = self.hint("inverse", lambda x: pow(x, R - 2, R) if x else 0, a)
+        inv = self.hint("inverse", "inverse", a)
         self.add_constraint(self.lc_of(a), inv.lc, {0: 1}, "inverse")
         return inv
 
@@ -162,7 +175,7 @@ class Api(GadgetsMixin):
     def is_zero(self, a: Operand) -> Var:
         """1 if a == 0 else 0, as a constrained boolean. Costs 2 constraints."""
         la = self.lc_of(a)
-        inv = self.hint("is_zero_inverse", lambda x: pow(x, R - 2, R) if x else 0, a)
+        inv = self.hint("is_zero_inverse", "inverse", a)
         out = self.mul(a, inv, "is_zero/product")
         res = 1 - out                       # res = 1 - a*inv
         self.add_constraint(la, res.lc, {}, "is_zero/a_times_result")

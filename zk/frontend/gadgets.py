@@ -34,8 +34,8 @@ class GadgetsMixin:
         """
         n = _check_bits(n, MAX_DECOMPOSE_BITS, self.label("to_bits"))
         lx = self.lc_of(x)
-        bits = self.hint("bits", lambda v: [(v >> i) & 1 for i in range(n)], x, n_out=n) \
-            if n > 1 else ([self.hint("bits", lambda v: v & 1, x)] if n == 1 else [])
+        bits = self.hint("bits", "bits", x, n_out=n) if n > 1 else \
+            ([self.hint("bits", "bits", x)] if n == 1 else [])
         with self.scope("to_bits"):
             for i, b in enumerate(bits):
                 self.add_constraint(b.lc, lc_add(b.lc, {0: R - 1}), {}, f"bit {i}")

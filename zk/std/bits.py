@@ -47,8 +47,7 @@ def to_bits_strict(api, x: Operand) -> list[Var]:
     + 1 recomposition + 253 comparison constraints = 508. Sound for any field element.
     """
     with api.scope("to_bits_strict"):
-        bits = api.hint("bits", lambda v: [(v >> i) & 1 for i in range(FIELD_BITS)], x,
-                        n_out=FIELD_BITS)
+        bits = api.hint("bits", "bits", x, n_out=FIELD_BITS)
         for i, b in enumerate(bits):
             api.assert_bool(b, f"bit {i}")
         api.assert_equal(api.from_bits(bits), x, "recompose")

@@ -54,8 +54,7 @@ def _check_widths(x_bits: int, d_bits: int, what: str) -> None:
 
 def _divmod(api, x: Operand, d: Operand, x_bits: int, d_bits: int) -> tuple[Var, Var]:
     """q, rem with x == q*d + rem, rem < d, q < 2^x_bits (all range-checked)."""
-    q, rem = api.hint("divmod", lambda xv, dv: [xv // dv, xv % dv] if dv else [0, 0],
-                      x, d, n_out=2)
+    q, rem = api.hint("divmod", "divmod", x, d, n_out=2)
     api.range_check(q, bits=x_bits)
     api.range_check(rem, bits=d_bits)
     api.assert_lt_unchecked(rem, d, bits=d_bits)
