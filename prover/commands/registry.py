@@ -28,6 +28,7 @@ from verifier_contracts.registry import (
     MODES,
     grant_role,
     layout_of,
+    set_freshness,
 )
 from zk import atomic
 from zk.errors import MalformedInput
@@ -202,6 +203,22 @@ def set_policy_cmd(address, haircuts, min_ratio, rpc_url) -> None:
     """Admin: set the policy of the registry at ADDRESS."""
     receipt = set_policy(connect(rpc_url), address, _ints(haircuts, "--haircuts"), min_ratio)
     click.echo(f"policy set (gas used {receipt['gasUsed']})")
+
+
+@registry.command("set-freshness")
+@click.argument("address")
+@click.option("--grace", type=int, required=True,
+              help="Seconds a proof of the previous epoch still counts in a new one.")
+@click.option("--max-validity", type=int, required=True,
+              help="Cap, in seconds from posting, on a price snapshot's validity.")
+@click.option("--max-attestation-age", type=int, required=True,
+              help="Oldest as_of accepted, seconds before submission.")
+@click.option("--rpc-url", default=None, help=RPC_HELP)
+def set_freshness_cmd(address, grace, max_validity, max_attestation_age, rpc_url) -> None:
+    """Admin: set the freshness parameters of the registry at ADDRESS (seconds)."""
+    receipt = set_freshness(connect(rpc_url), address, grace, max_validity,
+                            max_attestation_age)
+    click.echo(f"freshness set (gas used {receipt['gasUsed']})")
 
 
 @registry.command("post-prices")

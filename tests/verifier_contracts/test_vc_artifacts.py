@@ -44,3 +44,21 @@ def test_template_constants_match_independent_values():
     assert "%#066x" % (q + b0) in src and "%#066x" % b1 in src
     for sig in VERIFIER_ERRORS + ("vkHash()", "nPublic()"):
         assert "0x" + keccak(text=sig)[:4].hex() in src, sig
+
+
+def test_artifacts_record_the_openzeppelin_sources_they_were_built_from():
+    """Imports are compiled from the pinned npm package; their hashes are in the artifact."""
+    import hashlib
+
+    from verifier_contracts.solc import node_modules
+
+    pkg = json.loads((node_modules() / "@openzeppelin" / "contracts" / "package.json")
+                     .read_text())
+    assert pkg["version"] == "5.7.0"
+    for name in ("SolvencyRegistry", "AttesterRegistry"):
+        imports = arts.load_artifact(name)["importsSha256"]
+        unit = "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol"
+        assert unit in imports and len(imports) >= 10
+        for unit, digest in imports.items():
+            assert hashlib.sha256((node_modules() / unit).read_bytes()).hexdigest() == digest
+    assert arts.load_artifact("Groth16VerifierTemplate")["importsSha256"] == {}

@@ -122,6 +122,13 @@ def test_registry_commands(tmp_path, anvil_env):
     res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env, "--json")
     out = json.loads(res.output)
     assert out["solvent"] is True and out["proven"]["commitment"] == A.commitment()
+    assert (out["grace"], out["max_validity"]) == (900, 7200)
+    res = _run("registry", "set-freshness", reg, "--grace", 60, "--max-validity", 600,
+               "--max-attestation-age", 300, "--rpc-url", anvil_env)
+    assert res.exit_code == 0, res.output
+    res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env, "--json")
+    out = json.loads(res.output)
+    assert (out["grace"], out["max_validity"], out["max_attestation_age"]) == (60, 600, 300)
 
 
 def test_attester_commands(anvil_env):
