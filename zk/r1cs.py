@@ -90,6 +90,9 @@ class R1CS:
         matrix as packed by :func:`pack_matrix` (rows, then wires, then coefficients).
         Labels and names are not hashed: they do not change what a proof shows.
         """
+        known = self.__dict__.get("_digest_of")   # set by zk.cache for a loaded circuit
+        if known is not None and known[0] is self.constraints:
+            return known[1]
         h = hashlib.sha256(DIGEST_MAGIC)
         h.update(struct.pack("<4I", self.num_public, self.num_private, self.num_wires,
                              self.num_constraints))

@@ -63,3 +63,7 @@ def witness_solve(program: list, w: list, start: int) -> int:
     index of the first step left to Python."""
 def r1cs_rows_check(constraints: list, w: list, start: int) -> int:
     """Index of the first row not shown to hold (Python re-checks from there)."""
+def lc_table_pack(lcs: list) -> tuple[bytes, bytes] | None:
+    """{wire: coeff} dicts as a coefficient pool and a (count, wire, pool index) table."""
+def lc_table_unpack(pool: Buffer, table: Buffer, n: int, num_wires: int) -> list:
+    """The n dicts of an LC table; ValueError on any inconsistency."""

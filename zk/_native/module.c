@@ -1046,7 +1046,218 @@ static PyObject *py_r1cs_rows_check(PyObject *self, PyObject *args) {
     return PyLong_FromSsize_t(i);
 }
 
+/* ---- LC tables for the compiled-circuit cache (zk.cache) ------------------------
+ * lc_table_pack(lcs) -> (pool, table) or None: every {wire: coeff} dict of lcs as
+ * u32 n, then n pairs (u32 wire, u32 index into pool), pool holding each distinct
+ * coefficient once as a 32-byte little-endian word (< r). None on anything unusual.
+ * lc_table_unpack(pool, table, n, num_wires) -> list of n dicts, sharing one int
+ * object per wire and per pool entry; ValueError on any inconsistency. */
+typedef struct {
+    fe v;
+    uint32_t idx;
+    int used;
+} pool_slot;
+
+typedef struct {
+    pool_slot *s;
+    size_t cap, n;
+    buf_t out;
+} pool_t;
+
+static size_t pool_hash(const fe *v) {
+    uint64_t h = v->l[0] * 0x9e3779b97f4a7c15ULL ^ v->l[1] * 0xc2b2ae3d27d4eb4fULL ^
+                 v->l[2] * 0x165667b19e3779f9ULL ^ v->l[3];
+    return (size_t)(h ^ (h >> 29));
+}
+
+static int pool_add(pool_t *p, const fe *v, uint32_t *idx) {
+    if (2 * (p->n + 1) > p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 1024;
+        pool_slot *s = calloc(cap, sizeof(pool_slot));
+        if (!s) return 0;
+        for (size_t i = 0; i < p->cap; i++) {
+            if (!p->s[i].used) continue;
+            size_t h = pool_hash(&p->s[i].v) & (cap - 1);
+            while (s[h].used) h = (h + 1) & (cap - 1);
+            s[h] = p->s[i];
+        }
+        free(p->s);
+        p->s = s;
+        p->cap = cap;
+    }
+    size_t h = pool_hash(v) & (p->cap - 1);
+    while (p->s[h].used) {
+        if (fe_eq(&p->s[h].v, v)) {
+            *idx = p->s[h].idx;
+            return 1;
+        }
+        h = (h + 1) & (p->cap - 1);
+    }
+    if (p->n >= 0xffffffffULL) return 0;
+    p->s[h].used = 1;
+    p->s[h].v = *v;
+    p->s[h].idx = (uint32_t)p->n;
+    *idx = (uint32_t)p->n++;
+    uint8_t b[32];
+    fe_store(b, v);
+    return buf_put(&p->out, b, 32);
+}
+
+static PyObject *py_lc_table_pack(PyObject *self, PyObject *arg) {
+    (void)self;
+    if (!PyList_CheckExact(arg)) Py_RETURN_NONE;
+    pool_t pool = {0};
+    buf_t table = {0};
+    int ok = 1;
+    for (Py_ssize_t i = 0; ok && i < PyList_GET_SIZE(arg); i++) {
+        PyObject *lc = PyList_GET_ITEM(arg, i);
+        if (!PyDict_CheckExact(lc)) {
+            ok = 0;
+            break;
+        }
+        uint8_t b[8];
+        put_u32(b, (uint32_t)PyDict_GET_SIZE(lc));
+        if (!buf_put(&table, b, 4)) ok = 0;
+        Py_ssize_t pos = 0;
+        PyObject *key, *val;
+        while (ok && PyDict_Next(lc, &pos, &key, &val)) {
+            fe c;
+            uint32_t idx;
+            if (!PyLong_CheckExact(key) || !long_to_fe(val, &c)) {
+                ok = 0;
+                break;
+            }
+            unsigned long long wk = PyLong_AsUnsignedLongLong(key);
+            if (PyErr_Occurred() || wk > 0xffffffffULL) {
+                PyErr_Clear();
+                ok = 0;
+                break;
+            }
+            if (!pool_add(&pool, &c, &idx)) {
+                ok = 0;
+                break;
+            }
+            put_u32(b, (uint32_t)wk);
+            put_u32(b + 4, idx);
+            ok = buf_put(&table, b, 8);
+        }
+    }
+    PyObject *res;
+    if (ok) {
+        res = Py_BuildValue("(y#y#)", pool.out.p ? (char *)pool.out.p : "",
+                            (Py_ssize_t)pool.out.len, table.p ? (char *)table.p : "",
+                            (Py_ssize_t)table.len);
+    } else {
+        res = Py_None;
+        Py_INCREF(res);
+    }
+    free(pool.s);
+    free(pool.out.p);
+    free(table.p);
+    return res;
+}
+
+static uint32_t get_u32(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static PyObject *py_lc_table_unpack(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer pool, table;
+    Py_ssize_t n, nw;
+    if (!PyArg_ParseTuple(args, "y*y*nn", &pool, &table, &n, &nw)) return NULL;
+    PyObject *res = NULL, *coefs = NULL;
+    PyObject **wires = NULL;
+    const uint8_t *t = table.buf;
+    size_t tl = (size_t)table.len, pos = 0, np = (size_t)pool.len / 32;
+    if (pool.len % 32 || n < 0 || nw < 0) {
+        PyErr_SetString(PyExc_ValueError, "lc table: bad sizes");
+        goto done;
+    }
+    coefs = PyList_New((Py_ssize_t)np);
+    wires = calloc((size_t)(nw ? nw : 1), sizeof(PyObject *));
+    res = PyList_New(n);
+    if (!coefs || !wires || !res) {
+        if (!wires) PyErr_NoMemory();
+        Py_CLEAR(res);
+        goto done;
+    }
+    for (size_t k = 0; k < np; k++) {
+        fe v;
+        if (!fr_load_checked(&v, (const uint8_t *)pool.buf + 32 * k)) {
+            PyErr_Format(PyExc_ValueError, "lc table: coefficient %zu is not below r", k);
+            Py_CLEAR(res);
+            goto done;
+        }
+        PyObject *o = fr_to_py(&v);
+        if (!o) {
+            Py_CLEAR(res);
+            goto done;
+        }
+        PyList_SET_ITEM(coefs, (Py_ssize_t)k, o);
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (tl - pos < 4) {
+            PyErr_Format(PyExc_ValueError, "lc table: truncated at linear combination %zd", i);
+            Py_CLEAR(res);
+            goto done;
+        }
+        uint32_t cnt = get_u32(t + pos);
+        pos += 4;
+        if ((tl - pos) / 8 < cnt) {
+            PyErr_Format(PyExc_ValueError, "lc table: linear combination %zd runs past the end", i);
+            Py_CLEAR(res);
+            goto done;
+        }
+        PyObject *d = PyDict_New();
+        if (!d) {
+            Py_CLEAR(res);
+            goto done;
+        }
+        PyList_SET_ITEM(res, i, d);
+        for (uint32_t j = 0; j < cnt; j++, pos += 8) {
+            uint32_t w = get_u32(t + pos), ci = get_u32(t + pos + 4);
+            if ((Py_ssize_t)w >= nw || ci >= np) {
+                PyErr_Format(PyExc_ValueError, "lc table: wire or coefficient index out of "
+                             "range in linear combination %zd", i);
+                Py_CLEAR(res);
+                goto done;
+            }
+            if (!wires[w] && !(wires[w] = PyLong_FromUnsignedLong(w))) {
+                Py_CLEAR(res);
+                goto done;
+            }
+            if (PyDict_SetItem(d, wires[w], PyList_GET_ITEM(coefs, ci)) < 0) {
+                Py_CLEAR(res);
+                goto done;
+            }
+        }
+        if ((size_t)PyDict_GET_SIZE(d) != cnt) {
+            PyErr_Format(PyExc_ValueError, "lc table: a wire repeats in linear combination %zd", i);
+            Py_CLEAR(res);
+            goto done;
+        }
+    }
+    if (pos != tl) {
+        PyErr_SetString(PyExc_ValueError, "lc table: trailing bytes");
+        Py_CLEAR(res);
+    }
+done:
+    if (wires) {
+        for (Py_ssize_t k = 0; k < nw; k++) Py_XDECREF(wires[k]);
+        free(wires);
+    }
+    Py_XDECREF(coefs);
+    PyBuffer_Release(&pool);
+    PyBuffer_Release(&table);
+    return res;
+}
+
 static PyMethodDef methods[] = {
+    {"lc_table_pack", py_lc_table_pack, METH_O,
+     "lc_table_pack(lcs) -> (pool, table), or None"},
+    {"lc_table_unpack", py_lc_table_unpack, METH_VARARGS,
+     "lc_table_unpack(pool, table, n, num_wires) -> list of n dicts"},
     {"witness_solve", py_witness_solve, METH_VARARGS,
      "witness_solve(program, w, start) -> first step index left to Python"},
     {"r1cs_rows_check", py_r1cs_rows_check, METH_VARARGS,

@@ -74,6 +74,15 @@ class Backend(ABC):
         (rows, wires, coeffs) triples, exactly as :func:`zk.r1cs.pack_matrix` specifies."""
 
     @abstractmethod
+    def pack_lc_table(self, lcs: list) -> tuple[bytes, bytes] | None:
+        """{wire: coeff} dicts as (pool, table), as :func:`zk.lc_table.pack_lc_table`."""
+
+    @abstractmethod
+    def unpack_lc_table(self, pool: bytes, table: bytes, n: int, num_wires: int) -> list:
+        """The dicts of an LC table, as :func:`zk.lc_table.unpack_lc_table` (which
+        raises MalformedInput on any inconsistency)."""
+
+    @abstractmethod
     def solve_steps(self, program: list, w: list, start: int) -> int:
         """Replay witness-solver steps from ``start`` in place over the list w, as
         :func:`zk.witness.run_program` specifies; returns the index of the first step

@@ -62,6 +62,15 @@ class NativeBackend(Backend):
             return pack_matrix(constraints, m)
         return packed
 
+    def pack_lc_table(self, lcs: list) -> tuple[bytes, bytes] | None:
+        return _c.lc_table_pack(lcs) if type(lcs) is list else None
+
+    def unpack_lc_table(self, pool: bytes, table: bytes, n: int, num_wires: int) -> list:
+        try:
+            return _c.lc_table_unpack(pool, table, n, num_wires)
+        except ValueError as exc:
+            raise MalformedInput(str(exc)) from None
+
     def solve_steps(self, program: list, w: list, start: int) -> int:
         if type(program) is not list or type(w) is not list:
             return start

@@ -158,6 +158,14 @@ class ReferenceBackend(Backend):
         from zk.r1cs import pack_matrix
         return pack_matrix(constraints, m)
 
+    def pack_lc_table(self, lcs: list) -> tuple[bytes, bytes] | None:
+        from zk.lc_table import pack_lc_table
+        return pack_lc_table(lcs)
+
+    def unpack_lc_table(self, pool: bytes, table: bytes, n: int, num_wires: int) -> list:
+        from zk.lc_table import unpack_lc_table
+        return unpack_lc_table(pool, table, n, num_wires)
+
     def solve_steps(self, program: list, w: list, start: int) -> int:
         return start  # the Python specification in zk.witness runs every step
 
