@@ -7,16 +7,16 @@ Files (JSON, numbers as decimal strings):
 * prices    {"epoch", "decimals": 8, "prices": {asset: "3012.5"}}  -- per whole token
 * portfolio {"salt", "collateral": {asset: "1.5"}, "debt": {asset: "1000"}}  -- PRIVATE
 
-Keys for a circuit shape live in ``<keys_dir>/collateral-<shape id>/`` and are reused.
+Keys for a circuit shape live in ``<keys_dir>/collateral-<shape id>/`` and are reused
+(prover.flow); this adapter only loads and checks the files and names the inputs.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from circuits.collateral import BPS, CollateralRatio
-from prover import workflow
+from prover import flow
 from prover.inputs import (
     InputFileError,
     MissingPrice,
@@ -27,7 +27,7 @@ from prover.inputs import (
     parse_int,
     read_object,
 )
-from zk import CompiledCircuit, atomic, compile_circuit, progress
+from zk import CompiledCircuit
 from zk.errors import MalformedInput, WitnessError
 from zk.field import R
 from zk.std.poseidon import poseidon_hash_many
@@ -36,6 +36,7 @@ PRICE_DECIMALS = 8
 PRICE_BITS = 64
 AMOUNT_BITS = 96
 RATIO_BITS = 20
+KIND = "collateral"
 
 
 @dataclass(frozen=True)
@@ -171,11 +172,18 @@ def circuit_inputs(policy: Policy, prices: Prices, portfolio: Portfolio,
     }
 
 
-def expected_public(policy: Policy, prices: Prices, prover_address: int,
-                    commitment: int) -> list[int]:
-    """The public inputs a verifier expects, in circuit order."""
-    return [*prices.collateral, *policy.haircuts_bps, *prices.debt, policy.min_ratio_bps,
-            prices.epoch, prover_address, policy.chain_id, policy.registry, commitment]
+def expected(policy: Policy, prices: Prices | None = None,
+             prover_address: int | None = None) -> dict[str, int | list[int]]:
+    """Public values (by name) a verifier expects from the policy, prices and prover."""
+    out: dict[str, int | list[int]] = {
+        "haircuts_bps": list(policy.haircuts_bps), "min_ratio_bps": policy.min_ratio_bps,
+        "chain_id": policy.chain_id, "registry": policy.registry}
+    if prices is not None:
+        out.update(collateral_prices=list(prices.collateral), debt_prices=list(prices.debt),
+                   epoch=prices.epoch)
+    if prover_address is not None:
+        out["prover"] = prover_address
+    return out
 
 
 def precheck(policy: Policy, prices: Prices, portfolio: Portfolio) -> None:
@@ -193,64 +201,29 @@ def precheck(policy: Policy, prices: Prices, portfolio: Portfolio) -> None:
 
 def shape_dir(keys_dir: str | Path, policy: Policy) -> Path:
     """Folder of the keys for this policy's circuit shape."""
-    desc = policy.circuit().describe()
-    return Path(keys_dir) / f"collateral-{hashlib.sha256(desc.encode()).hexdigest()[:16]}"
+    return flow.key_folder(keys_dir, KIND, policy.circuit())
 
 
 def setup(policy: Policy, keys_dir: str | Path, force: bool = False) -> Path:
     """DEVELOPMENT setup for the policy's shape, once; returns the key folder."""
-    folder = shape_dir(keys_dir, policy)
-    if (folder / workflow.PK_NAME).is_file() and not force:
-        return folder
-    with progress.step("compile"):
-        cs = compile_circuit(policy.circuit())
-    with progress.step(f"setup ({cs.num_constraints} constraints)"):
-        workflow.setup_to_dir(cs, folder)
-    return folder
+    return flow.setup(KIND, policy.circuit(), keys_dir, force)
 
 
 def prove(policy: Policy, prices: Prices, portfolio: Portfolio, prover_address: int,
           keys_dir: str | Path, out_dir: str | Path,
-          cs: CompiledCircuit | None = None) -> list[int]:
-    """Prove and write proof.json, public.json, statement.json to out_dir; returns public."""
+          cs: CompiledCircuit | None = None) -> dict:
+    """Prove into out_dir (see prover.flow.prove); returns the public values by name."""
     precheck(policy, prices, portfolio)
-    folder = shape_dir(keys_dir, policy)
-    if not (folder / workflow.PK_NAME).is_file():
-        raise MalformedInput(f"{folder}: no keys for this policy shape; run "
-                             "`collateral setup` first")
-    with progress.step("compile"):
-        cs = cs or compile_circuit(policy.circuit())
-    pk = workflow.load_proving_key(folder, cs)
-    with progress.step("witness"):
-        witness = cs.solve(circuit_inputs(policy, prices, portfolio, prover_address))
-    from zk import groth16
-    proof = groth16.prove(pk, witness)
-    public = cs.public_values(witness)
-    out = Path(out_dir)
-    workflow.write_proof(proof, public, pk.vk, out / "proof.json", out / "public.json")
-    atomic.write_json(out / "statement.json", {
-        "circuit": cs.name, "vk_hash": pk.vk.hash(),
-        "public_inputs": dict(zip(cs.public_names, (str(v) for v in public), strict=False))})
-    return public
+    values, _ = flow.prove(KIND, policy.circuit(),
+                           circuit_inputs(policy, prices, portfolio, prover_address),
+                           keys_dir, out_dir, cs)
+    return values
 
 
 def verify(keys_or_vk: str | Path, proof_path: str | Path, public_path: str | Path,
            policy: Policy | None = None, prices: Prices | None = None,
            prover_address: int | None = None) -> tuple[bool, str]:
-    """(valid, reason). With policy/prices/prover, the public inputs must also match them."""
-    p = Path(keys_or_vk)
-    vk_path = p / workflow.VK_NAME if p.is_dir() else p
-    public = workflow.read_public(public_path)
-    if policy is not None:
-        n = len(policy.collateral) * 2 + len(policy.debt) + 6
-        if len(public) != n:
-            return False, f"public.json has {len(public)} inputs, the policy shape needs {n}"
-        if prices is not None:
-            who = public[-4] if prover_address is None else prover_address
-            want = expected_public(policy, prices, who, public[-1])
-            names = ("prices/haircuts/ratio/epoch/prover/chain/registry")
-            if public != want:
-                return False, f"public inputs do not match the policy and prices ({names})"
-    if not workflow.verify_files(vk_path, proof_path, public_path):
-        return False, "the proof does not verify"
-    return True, "proof is valid"
+    """(valid, reason). With policy (and prices, prover) the public values must match them."""
+    want = expected(policy, prices, prover_address) if policy is not None else None
+    return flow.verify(keys_or_vk, proof_path, public_path, want,
+                       "the policy, prices and prover")

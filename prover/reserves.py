@@ -16,7 +16,7 @@ from pathlib import Path
 
 from circuits.inclusion import check_inclusion, inclusion_proof, user_id_hash
 from circuits.reserves import BPS, ProofOfReserves
-from prover import workflow
+from prover import flow, workflow
 from prover.inputs import (
     DuplicateUser,
     InputFileError,
@@ -26,7 +26,7 @@ from prover.inputs import (
     parse_int,
     read_object,
 )
-from zk import atomic, compile_circuit, groth16, progress
+from zk import atomic, progress
 from zk.errors import MalformedInput, WitnessError
 from zk.field import R
 from zk.std import merkle_sum
@@ -34,6 +34,7 @@ from zk.std import merkle_sum
 BALANCE_BITS = 64
 RESERVE_BITS = 128
 RATIO_BITS = 20
+KIND = "reserves"
 
 
 @dataclass(frozen=True)
@@ -170,21 +171,13 @@ def circuit_inputs(spec: ReservesSpec, ledger: Ledger, levels) -> dict:
 
 
 def shape_dir(keys_dir: str | Path, spec: ReservesSpec, capacity: int) -> Path:
-    desc = circuit_for(spec, capacity).describe()
-    return Path(keys_dir) / f"reserves-{hashlib.sha256(desc.encode()).hexdigest()[:16]}"
+    return flow.key_folder(keys_dir, KIND, circuit_for(spec, capacity))
 
 
 def setup(spec: ReservesSpec, capacity: int, keys_dir: str | Path,
           force: bool = False) -> Path:
     """DEVELOPMENT setup for (capacity users, this asset count), once; returns the folder."""
-    folder = shape_dir(keys_dir, spec, capacity)
-    if (folder / workflow.PK_NAME).is_file() and not force:
-        return folder
-    with progress.step("compile"):
-        cs = compile_circuit(circuit_for(spec, capacity))
-    with progress.step(f"setup ({cs.num_constraints} constraints)"):
-        workflow.setup_to_dir(cs, folder)
-    return folder
+    return flow.setup(KIND, circuit_for(spec, capacity), keys_dir, force)
 
 
 def _inclusion_name(user_id: str) -> str:
@@ -192,67 +185,53 @@ def _inclusion_name(user_id: str) -> str:
 
 
 def prove(spec: ReservesSpec, ledger: Ledger, keys_dir: str | Path, out_dir: str | Path,
-          capacity: int | None = None) -> list[int]:
-    """Prove; writes proof.json, public.json, statement.json and inclusion/<user>.json."""
+          capacity: int | None = None) -> dict:
+    """Prove into out_dir (see prover.flow.prove) plus inclusion/<user>.json; returns the
+    public values by name."""
     cap = capacity_for(len(ledger.ids), capacity)
-    folder = shape_dir(keys_dir, spec, cap)
-    if not (folder / workflow.PK_NAME).is_file():
-        raise MalformedInput(f"{folder}: no keys for {cap} users x {len(spec.assets)} "
-                             "assets; run `reserves setup` first")
+    circuit = circuit_for(spec, cap)
+    if not flow.has_keys(shape_dir(keys_dir, spec, cap)):
+        raise MalformedInput(f"{shape_dir(keys_dir, spec, cap)}: no keys for {cap} users x "
+                             f"{len(spec.assets)} assets; run `reserves setup` first")
     with progress.step("tree"):
         levels = build_tree(ledger, len(spec.assets), cap)
     precheck(spec, levels[-1][0].sums)
-    circuit = circuit_for(spec, cap)
-    with progress.step("compile"):
-        cs = compile_circuit(circuit)
-    pk = workflow.load_proving_key(folder, cs)
-    with progress.step("witness"):
-        witness = cs.solve(circuit_inputs(spec, ledger, levels))
-    proof = groth16.prove(pk, witness)
-    public = cs.public_values(witness)
+    values, _ = flow.prove(KIND, circuit, circuit_inputs(spec, ledger, levels), keys_dir,
+                           out_dir)
     out = Path(out_dir)
-    workflow.write_proof(proof, public, pk.vk, out / "proof.json", out / "public.json")
-    atomic.write_json(out / "statement.json", {
-        "circuit": cs.name, "vk_hash": pk.vk.hash(), "assets": list(spec.assets),
-        "public_inputs": dict(zip(cs.public_names, (str(v) for v in public), strict=False))})
     with progress.step("inclusion proofs"):
         for i, (uid, salt) in enumerate(zip(ledger.ids, ledger.salts, strict=False)):
             atomic.write_json(out / "inclusion" / _inclusion_name(uid), inclusion_proof(
                 levels, i, uid, salt, spec.assets, spec.decimals, circuit.sum_bits))
-    return public
+    return values
 
 
 def verify(keys_or_vk: str | Path, proof_path: str | Path, public_path: str | Path,
            spec: ReservesSpec | None = None) -> tuple[bool, str]:
     """(valid, reason); with a spec, reserves and ratio in public.json must match it."""
-    p = Path(keys_or_vk)
-    public = workflow.read_public(public_path)
-    if spec is not None:
-        k = len(spec.assets)
-        if len(public) != 2 * k + 2:
-            return False, f"public.json has {len(public)} inputs, {2 * k + 2} expected"
-        if public[1 + k:1 + 2 * k] != list(spec.reserves) or public[-1] != spec.min_ratio_bps:
-            return False, "public reserves or ratio differ from the reserves file"
-    vk_path = p / workflow.VK_NAME if p.is_dir() else p
-    if not workflow.verify_files(vk_path, proof_path, public_path):
-        return False, "the proof does not verify"
-    return True, "proof is valid"
+    want = {"reserves": list(spec.reserves), "min_ratio_bps": spec.min_ratio_bps} \
+        if spec is not None else None
+    return flow.verify(keys_or_vk, proof_path, public_path, want, "the reserves file")
 
 
 def verify_inclusion(proof_file: str | Path, public_path: str | Path,
-                     expect: dict[str, str] | None = None) -> tuple[bool, str]:
+                     expect: dict[str, str] | None = None,
+                     statement_path: str | Path | None = None) -> tuple[bool, str]:
     """A user's check: their leaf leads to the proven root and liabilities.
 
-    ``expect`` optionally maps asset -> decimal balance the user believes they hold.
+    ``expect`` optionally maps asset -> decimal balance the user believes they hold. The
+    public values are read by name through statement.json (default: next to public.json).
     """
     obj = atomic.read_json(proof_file, 16 << 20)
     public = workflow.read_public(public_path)
+    statement = flow.read_statement(statement_path or
+                                    Path(public_path).parent / flow.STATEMENT_NAME)
     try:
         root = check_inclusion(obj)
     except MalformedInput as exc:
         return False, str(exc)
-    k = len(root.sums)
-    if len(public) != 2 * k + 2 or public[0] != root.hash or public[1:1 + k] != list(root.sums):
+    if flow.mismatches(statement, public, {"root": root.hash,
+                                           "liabilities": list(root.sums)}):
         return False, "the inclusion proof's root/liabilities are not the proven ones"
     for asset, amount in (expect or {}).items():
         if asset not in obj["assets"]:

@@ -1,64 +1,107 @@
-"""Library API for any circuit: set up to a folder, prove to files, verify files."""
+"""Library API for any circuit: key folders, proof files, verification by name.
+
+A key folder holds ``proving_key.zkpk`` and ``verification_key.json``; the latter is
+snarkjs-compatible and also embeds the circuit's ``statement`` (zk.statement) and its
+``key_id`` (verifier_contracts.vk.key_id), which proof.json names too.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
+from verifier_contracts.vk import MAX_PUBLIC, key_id
 from zk import CompiledCircuit, atomic, groth16
 from zk.errors import MalformedInput
 from zk.formats import keyfile
 from zk.formats import snarkjs_json as sj
 from zk.groth16 import Proof, ProvingKey, VerifyingKey
+from zk.statement import Statement
 
 PK_NAME = "proving_key.zkpk"
 VK_NAME = "verification_key.json"
-INFO_NAME = "circuit.json"
+
+
+def key_id_of(vk: VerifyingKey, statement: Statement | None) -> bytes | None:
+    """The key id of (vk, statement), or None without a statement or for a key no EVM
+    verifier takes (no public input, or more than 1024)."""
+    if statement is None or not 1 <= vk.num_public <= MAX_PUBLIC:
+        return None
+    return key_id(vk, statement)
+
+
+def write_vk(path: str | Path, vk: VerifyingKey, statement: Statement | None) -> None:
+    """verification_key.json with the statement and key id embedded (atomic)."""
+    atomic.write_json(path, sj.vk_to_json(vk, statement, key_id_of(vk, statement)))
 
 
 def setup_to_dir(cs: CompiledCircuit, out_dir: str | Path) -> ProvingKey:
-    """Development setup; writes proving key, snarkjs verification key and circuit info."""
+    """Development setup; writes the proving key and the verification key (+ statement)."""
     out = Path(out_dir)
     pk = groth16.setup(cs)
     keyfile.save(out / PK_NAME, pk)
-    atomic.write_json(out / VK_NAME, sj.vk_to_json(pk.vk))
-    atomic.write_json(out / INFO_NAME, {"circuit": cs.name, "digest": cs.digest(),
-                                        "vk_hash": pk.vk.hash(), "development_setup": True,
-                                        **cs.info()})
+    write_vk(out / VK_NAME, pk.vk, cs.statement)
     return pk
 
 
 def load_proving_key(path: str | Path, cs: CompiledCircuit | None = None) -> ProvingKey:
-    """Read a proving key, checking it was made for this circuit shape when cs is given."""
+    """Read a proving key, checking it was made for this circuit when cs is given: same
+    digest, and (for a key folder) the same statement in its verification key."""
     p = Path(path)
     pk = keyfile.load(p / PK_NAME if p.is_dir() else p)
-    if cs is not None and pk.circuit_digest and pk.circuit_digest != cs.digest():
+    if cs is None:
+        return pk
+    if pk.circuit_digest and pk.circuit_digest != cs.digest():
         raise MalformedInput(f"{path}: proving key was made for another circuit "
                              f"({pk.circuit_digest[:12]}..., this one is {cs.digest()[:12]}...; "
                              "keys made before the packed-matrix digest need a new setup)")
+    if p.is_dir() and (p / VK_NAME).is_file():
+        vk, st = read_vk(p / VK_NAME)
+        if vk != pk.vk:
+            raise MalformedInput(f"{p / VK_NAME}: not the verifying key of {p / PK_NAME}")
+        if st is not None and st != cs.statement:
+            raise MalformedInput(f"{p / VK_NAME}: keys were made for another statement "
+                                 f"({st.circuit}; this circuit is {cs.statement.circuit})")
     return pk
 
 
-def proof_json(proof: Proof, vk: VerifyingKey) -> dict:
-    """snarkjs proof.json plus the content hash of the key it is for."""
-    return {**sj.proof_to_json(proof), "vk_hash": vk.hash()}
+def read_vk(path: str | Path) -> tuple[VerifyingKey, Statement | None]:
+    """(verifying key, its statement or None for a plain snarkjs key); an embedded key id
+    must be the one of this key and statement."""
+    obj = atomic.read_json(path, 64 << 20)
+    vk = sj.vk_from_json(obj, str(path))
+    st, kid = sj.vk_extras_from_json(obj, vk, str(path))
+    if kid is not None and kid != key_id_of(vk, st):
+        raise MalformedInput(f"{path}: key_id does not match the key and its statement")
+    return vk, st
+
+
+def proof_json(proof: Proof, vk: VerifyingKey, statement: Statement | None = None) -> dict:
+    """snarkjs proof.json plus the key id it is for (or, without a statement, the key's
+    content hash)."""
+    kid = key_id_of(vk, statement)
+    extra = {"key_id": "0x" + kid.hex()} if kid else {"vk_hash": vk.hash()}
+    return {**sj.proof_to_json(proof), **extra}
 
 
 def write_proof(proof: Proof, public: list[int], vk: VerifyingKey, proof_path: str | Path,
-                public_path: str | Path) -> None:
-    """Write proof.json and public.json atomically."""
-    atomic.write_json(proof_path, proof_json(proof, vk))
+                public_path: str | Path, statement: Statement | None = None) -> None:
+    """Write proof.json (naming the key id) and public.json atomically."""
+    atomic.write_json(proof_path, proof_json(proof, vk, statement))
     atomic.write_json(public_path, sj.public_to_json(public))
 
 
-def read_vk(path: str | Path) -> VerifyingKey:
-    return sj.vk_from_json(atomic.read_json(path, 64 << 20), str(path))
-
-
-def read_proof(path: str | Path, vk: VerifyingKey | None = None) -> Proof:
-    """Read proof.json; if it names a vk_hash, it must be the given key's."""
+def read_proof(path: str | Path, vk: VerifyingKey | None = None,
+               statement: Statement | None = None) -> Proof:
+    """Read proof.json; a key id or vk_hash it names must be the given key's."""
     obj = atomic.read_json(path, 1 << 16)
     proof = sj.proof_from_json(obj, str(path))
-    if vk is not None and isinstance(obj, dict) and "vk_hash" in obj \
-            and obj["vk_hash"] != vk.hash():
+    if vk is None:
+        return proof
+    if "key_id" in obj:
+        kid = key_id_of(vk, statement)
+        if kid is None or obj["key_id"] != "0x" + kid.hex():
+            raise MalformedInput(f"{path}: proof is for another key or statement "
+                                 f"(key_id {obj['key_id'][:14]}...)")
+    if "vk_hash" in obj and obj["vk_hash"] != vk.hash():
         raise MalformedInput(f"{path}: proof is for another verification key "
                              f"(vk_hash {str(obj['vk_hash'])[:12]}...)")
     return proof
@@ -70,6 +113,10 @@ def read_public(path: str | Path) -> list[int]:
 
 def verify_files(vk_path: str | Path, proof_path: str | Path,
                  public_path: str | Path) -> bool:
-    """True iff the proof verifies; MalformedInput for malformed files."""
-    vk = read_vk(vk_path)
-    return groth16.verify(vk, read_proof(proof_path, vk), read_public(public_path))
+    """True iff the proof verifies; MalformedInput for malformed files, including public
+    values outside the bit bounds the statement proves."""
+    vk, st = read_vk(vk_path)
+    public = read_public(public_path)
+    if st is not None:
+        st.values(public)
+    return groth16.verify(vk, read_proof(proof_path, vk, st), public)

@@ -1,31 +1,21 @@
 """Proofs and public signals (snarkjs `proof.json` / `public.json`) as EVM call arguments."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from verifier_contracts.encoding import G1, G2, g2_evm, hex_word, parse_uint
+from verifier_contracts.encoding import g2_evm, hex_word, parse_uint
 from verifier_contracts.vk import verify_selector
 from zk import curve
 from zk.errors import MalformedInput
 from zk.field import R
 from zk.formats import snarkjs_json
-
-
-@dataclass(frozen=True)
-class Proof:
-    """A validated Groth16 proof (affine integers, G2 as ((x.c0, x.c1), (y.c0, y.c1)))."""
-
-    a: G1
-    b: G2
-    c: G1
+from zk.groth16.keys import Proof
 
 
 def parse_proof(proof: dict | Proof) -> Proof:
-    """Validate a snarkjs proof dict (coordinates < q, on curve, B in the subgroup)."""
+    """A zk Proof from a snarkjs proof dict (coordinates < q, on curve, B in the subgroup),
+    or the Proof itself (as ``zk.groth16.prove`` returns it)."""
     if isinstance(proof, Proof):
         return proof
-    p = snarkjs_json.proof_from_json(proof)
-    return Proof(a=curve.g1_coords(p.a), b=curve.g2_coords(p.b), c=curve.g1_coords(p.c))
+    return snarkjs_json.proof_from_json(proof)
 
 
 def parse_public(public: list, n_public: int | None = None) -> list[int]:
@@ -43,8 +33,9 @@ def proof_args(proof: dict | Proof, public: list, n_public: int | None = None):
     """(a, b, c, pub) integer arguments of verifyProof, B in the EVM limb order."""
     p = parse_proof(proof)
     pub = parse_public(public, n_public)
-    (bx1, bx0, by1, by0) = g2_evm(p.b)
-    return list(p.a), [[bx1, bx0], [by1, by0]], list(p.c), pub
+    (bx1, bx0, by1, by0) = g2_evm(curve.g2_coords(p.b))
+    return list(curve.g1_coords(p.a)), [[bx1, bx0], [by1, by0]], \
+        list(curve.g1_coords(p.c)), pub
 
 
 def encode_verify_call(proof: dict | Proof, public: list, n_public: int | None = None) -> bytes:

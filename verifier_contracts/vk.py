@@ -1,6 +1,8 @@
-"""Groth16 verifying keys (snarkjs `verification_key.json`): validation, content hash, key blob.
+"""Groth16 verifying keys on the EVM: validation, key blob, vk hash and key id.
 
-The key blob appended to the verifier template is the 32-byte big-endian words
+The key type is ``zk.groth16.VerifyingKey`` (one type everywhere); this module holds
+only its EVM encodings. The key blob appended to the verifier template is the 32-byte
+big-endian words
     IC[0].x, IC[0].y, ..., IC[N].x, IC[N].y,
     delta, gamma (each x.c1, x.c0, y.c1, y.c0), alpha.x, alpha.y, beta,
     selector(N) << 32 | N
@@ -9,72 +11,39 @@ and `vk_hash` is its keccak256, exactly what a deployed verifier returns from `v
 The **key id** binds that verifier key to what its inputs mean:
     key_id = keccak256(vk_hash32 || statement.hash())
 (`zk.statement.Statement.hash`), so relabelled, reordered or re-bounded public inputs give
-another key id. Registries check it at construction; it is not the key file's SHA-256.
+another key id. Registries check it at construction; it is not the key file's SHA-256
+(`VerifyingKey.hash()`, "vk_hash" in verification_key.json).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from eth_utils import keccak
-from py_ecc import optimized_bn128 as ob
-
-from verifier_contracts.encoding import G1, G2, g2_evm, parse_g1, parse_g2, parse_uint, word
+from verifier_contracts.encoding import g2_evm, word
+from zk import curve
 from zk.errors import MalformedInput
-from zk.statement import Statement
+from zk.formats import snarkjs_json
+from zk.groth16.keys import VerifyingKey
+from zk.statement import Statement, keccak256
 
 MAX_PUBLIC = 1024
-_KEYS = {"protocol", "curve", "nPublic", "vk_alpha_1", "vk_beta_2", "vk_gamma_2",
-         "vk_delta_2", "vk_alphabeta_12", "IC", "vk_hash", "development_setup"}
-_G2_GEN = ((ob.G2[0].coeffs[0], ob.G2[0].coeffs[1]), (ob.G2[1].coeffs[0], ob.G2[1].coeffs[1]))
-
-
-@dataclass(frozen=True)
-class VerifyingKey:
-    """A validated Groth16 verifying key (affine integers, G2 as ((x.c0, x.c1), (y.c0, y.c1)))."""
-
-    alpha: G1
-    beta: G2
-    gamma: G2
-    delta: G2
-    ic: tuple[G1, ...]
-
-    @property
-    def n_public(self) -> int:
-        return len(self.ic) - 1
 
 
 def parse_vk(vk: dict | VerifyingKey) -> VerifyingKey:
-    """Validate a snarkjs verification key dict; raise MalformedInput naming the problem.
+    """A verifying key fit for an EVM verifier; raise MalformedInput naming the problem.
 
-    Refuses: another protocol/curve, unknown keys, nPublic outside 1..1024 or not matching
-    IC, points off curve/subgroup or at infinity, duplicated IC points, and keys without a
-    phase-2 contribution (delta == gamma or delta == the G2 generator).
+    A dict is parsed strictly as snarkjs verification_key.json (zk.formats.snarkjs_json:
+    unknown keys, points off curve/subgroup or at infinity, duplicated IC points, nPublic
+    not matching IC). Also refuses nPublic outside 1..1024 and keys without a phase-2
+    contribution (delta == gamma or delta == the G2 generator).
     """
     if isinstance(vk, VerifyingKey):
-        return vk
-    if not isinstance(vk, dict):
+        key = vk
+    elif isinstance(vk, dict):
+        key = snarkjs_json.vk_from_json(vk, "verification key")
+    else:
         raise MalformedInput("verification key: expected a JSON object")
-    unknown = set(vk) - _KEYS
-    if unknown:
-        raise MalformedInput(f"verification key: unknown keys {sorted(unknown)}")
-    if vk.get("protocol") != "groth16":
-        raise MalformedInput("verification key: protocol must be 'groth16'")
-    if vk.get("curve") not in ("bn128", "bn254"):
-        raise MalformedInput("verification key: curve must be bn128 (BN254)")
-    n = parse_uint(vk.get("nPublic"), "verification key: nPublic", MAX_PUBLIC + 1)
-    ic_raw = vk.get("IC")
-    if n < 1 or not isinstance(ic_raw, list) or len(ic_raw) != n + 1:
-        raise MalformedInput(f"verification key: need 1 <= nPublic <= {MAX_PUBLIC} "
-                             "and len(IC) == nPublic + 1")
-    ic = tuple(parse_g1(p, f"IC[{i}]") for i, p in enumerate(ic_raw))
-    if len(set(ic)) != len(ic):
-        raise MalformedInput("verification key: duplicated IC points")
-    key = VerifyingKey(alpha=parse_g1(vk.get("vk_alpha_1"), "vk_alpha_1"),
-                       beta=parse_g2(vk.get("vk_beta_2"), "vk_beta_2"),
-                       gamma=parse_g2(vk.get("vk_gamma_2"), "vk_gamma_2"),
-                       delta=parse_g2(vk.get("vk_delta_2"), "vk_delta_2"),
-                       ic=ic)
-    if key.delta == key.gamma or key.delta == _G2_GEN:
+    if not 1 <= key.num_public <= MAX_PUBLIC:
+        raise MalformedInput(f"verification key: need 1 <= nPublic <= {MAX_PUBLIC}, "
+                             f"got {key.num_public}")
+    if key.delta_g2 in (key.gamma_g2, curve.G2_GEN):
         raise MalformedInput("verification key: delta equals gamma or the G2 generator "
                              "(no phase-2 contribution)")
     return key
@@ -83,10 +52,12 @@ def parse_vk(vk: dict | VerifyingKey) -> VerifyingKey:
 def key_words(vk: dict | VerifyingKey) -> list[int]:
     """The key blob words (see module docstring)."""
     k = parse_vk(vk)
-    words = [c for p in k.ic for c in p]
-    words += g2_evm(k.delta) + g2_evm(k.gamma) + list(k.alpha) + g2_evm(k.beta)
-    selector = int.from_bytes(verify_selector(k.n_public), "big")
-    return words + [selector << 32 | k.n_public]
+    words = [c for p in k.gamma_abc_g1 for c in curve.g1_coords(p)]
+    for p in (k.delta_g2, k.gamma_g2):
+        words += g2_evm(curve.g2_coords(p))
+    words += list(curve.g1_coords(k.alpha_g1)) + g2_evm(curve.g2_coords(k.beta_g2))
+    selector = int.from_bytes(verify_selector(k.num_public), "big")
+    return words + [selector << 32 | k.num_public]
 
 
 def verify_signature(n_public: int) -> str:
@@ -96,12 +67,12 @@ def verify_signature(n_public: int) -> str:
 
 def verify_selector(n_public: int) -> bytes:
     """4-byte selector of `verify_signature(n_public)`."""
-    return keccak(text=verify_signature(n_public))[:4]
+    return keccak256(verify_signature(n_public).encode())[:4]
 
 
 def vk_hash(vk: dict | VerifyingKey) -> str:
     """keccak256 of the key blob, as 0x-prefixed hex (the verifier's vkHash())."""
-    return "0x" + keccak(key_blob(vk)).hex()
+    return "0x" + keccak256(key_blob(vk)).hex()
 
 
 def key_blob(vk: dict | VerifyingKey) -> bytes:
@@ -113,4 +84,8 @@ def key_id(vk: dict | VerifyingKey, statement: Statement) -> bytes:
     """32-byte key id: keccak256(vkHash() of the verifier || statement.hash())."""
     if not isinstance(statement, Statement):
         raise MalformedInput("key id: expected a zk.statement.Statement")
-    return keccak(bytes.fromhex(vk_hash(vk)[2:]) + statement.hash())
+    k = parse_vk(vk)
+    if statement.num_public != k.num_public:
+        raise MalformedInput(f"key id: the statement of {statement.circuit} has "
+                             f"{statement.num_public} public inputs, the key {k.num_public}")
+    return keccak256(bytes.fromhex(vk_hash(k)[2:]) + statement.hash())

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import click
 
+from prover import workflow
 from prover.commands.core import PARAM
-from zk import atomic
 from zk.ceremony import (
     beacon,
     contribute,
@@ -27,7 +27,7 @@ from zk.ceremony import (
     verify_zkey,
 )
 from zk.errors import SetupError
-from zk.formats import keyfile, snarkjs_json
+from zk.formats import keyfile
 from zk.formats.iden3 import read_r1cs, read_zkey, write_zkey
 from zk.formats.iden3.zkey import ZKey
 from zk.r1cs import R1CS
@@ -146,7 +146,7 @@ def export_cmd(zkey: str, circuit: str | None, params: tuple[str, ...], ptau: st
     pk, vk, report = export_keys(read_zkey(zkey), cs, ptau, development=development)
     out = Path(out_dir)
     keyfile.save(out / PK_NAME, pk)
-    atomic.write_json(out / VK_NAME, snarkjs_json.vk_to_json(vk))
+    workflow.write_vk(out / VK_NAME, vk, getattr(cs, "statement", None))
     label = "DEVELOPMENT " if development else ""
     n = len(report.contributions) if report else "unverified"
     click.echo(f"wrote {label}keys to {out} (contributions: {n}, vk hash {vk.hash()[:16]}...)")

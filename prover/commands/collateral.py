@@ -53,9 +53,9 @@ def prove_cmd(policy: str, prices: str, portfolio: str, prover_address: str, key
     pol = lib.load_policy(policy)
     pr = lib.load_prices(prices, pol)
     pf = lib.load_portfolio(portfolio, pol)
-    public = lib.prove(pol, pr, pf, _address(prover_address, "prover"), keys_dir, out_dir)
+    values = lib.prove(pol, pr, pf, _address(prover_address, "prover"), keys_dir, out_dir)
     click.echo(f"wrote {Path(out_dir) / 'proof.json'} and {Path(out_dir) / 'public.json'} "
-               f"({len(public)} public inputs; commitment {hex(public[-1])})")
+               f"(commitment {hex(values['commitment'])})")
 
 
 @collateral.command("verify")

@@ -58,15 +58,17 @@ def circuit_info(circuit: str, params: tuple[str, ...], as_json: bool) -> None:
 @click.argument("circuit")
 @PARAM
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Folder for proving_key.zkpk, verification_key.json, circuit.json.")
+              help="Folder for proving_key.zkpk and verification_key.json (with the statement).")
 def setup_cmd(circuit: str, params: tuple[str, ...], out_dir: str) -> None:
     """DEVELOPMENT setup for CIRCUIT (whoever runs it can forge proofs)."""
     cs = _compile(circuit, params)
     pk = workflow.setup_to_dir(cs, out_dir)
     click.echo(f"development setup for {cs.name}: {cs.num_constraints} constraints, "
                f"domain {pk.domain_size}")
+    kid = workflow.key_id_of(pk.vk, cs.statement)
     click.echo(f"wrote {Path(out_dir) / workflow.PK_NAME} and "
-               f"{Path(out_dir) / workflow.VK_NAME} (vk hash {pk.vk.hash()[:16]}...)")
+               f"{Path(out_dir) / workflow.VK_NAME}"
+               + (f" (key id 0x{kid.hex()[:16]}...)" if kid else ""))
     click.echo("warning: development keys only; use `zksolvency ceremony` for production",
                err=True)
 
@@ -106,7 +108,7 @@ def prove_cmd(circuit: str | None, params: tuple[str, ...], keys: str | None,
         prover = Prover.load(keys, circuit, params)
         result = prover.prove(atomic.read_json(inputs, 256 << 20))
     proof, public, vk = result.proof, result.public, prover.vk
-    workflow.write_proof(proof, public, vk, proof_path, public_path)
+    workflow.write_proof(proof, public, vk, proof_path, public_path, prover.statement)
     click.echo(f"wrote {proof_path} and {public_path} ({len(public)} public inputs)")
 
 

@@ -57,8 +57,9 @@ def prove_cmd(spec_path: str, ledger: str, capacity: int | None, keys_dir: str,
     """Prove; writes proof.json, public.json and one inclusion proof per user."""
     spec = lib.load_spec(spec_path)
     led = lib.load_ledger(ledger, spec)
-    public = lib.prove(spec, led, keys_dir, out_dir, capacity)
-    click.echo(f"wrote {Path(out_dir) / 'proof.json'}, public.json ({len(public)} inputs) "
+    values = lib.prove(spec, led, keys_dir, out_dir, capacity)
+    click.echo(f"wrote {Path(out_dir) / 'proof.json'}, public.json (root "
+               f"{hex(values['root'])[:18]}...), statement.json "
                f"and {len(led.ids)} inclusion proofs in {Path(out_dir) / 'inclusion'}")
 
 
@@ -93,9 +94,13 @@ def _expect(pairs: tuple[str, ...]) -> dict[str, str]:
               help="public.json of the reserves proof (root and liabilities).")
 @click.option("--balance", "balances", multiple=True, metavar="ASSET=AMOUNT",
               help="Also check the tree holds this balance for you (repeatable).")
-def verify_inclusion_cmd(inclusion: str, public_path: str, balances: tuple[str, ...]) -> None:
+@click.option("--statement", "statement_path", default=None, type=click.Path(dir_okay=False),
+              help="statement.json naming the public inputs [default: next to --public].")
+def verify_inclusion_cmd(inclusion: str, public_path: str, balances: tuple[str, ...],
+                         statement_path: str | None) -> None:
     """Check locally that your balances are included in the proven liabilities."""
-    ok, reason = lib.verify_inclusion(inclusion, public_path, _expect(balances))
+    ok, reason = lib.verify_inclusion(inclusion, public_path, _expect(balances),
+                                      statement_path)
     if ok:
         click.echo(f"OK: {reason}")
         return

@@ -21,6 +21,9 @@ def test_key_id_binds_vkhash_and_statement(snark):
     kid = key_id(vk, st)
     assert kid == sha3.keccak_256(on_chain + st.hash()).digest()
     other = Statement("Fixture()", DIGEST, (PublicInput("y", (), 254),))
-    assert key_id(vk, other) != kid and key_id(snark[5][0].vk, st) != kid
+    five = Statement("Fixture()", DIGEST, (PublicInput("x", (5,), 254),))
+    assert key_id(vk, other) != kid and key_id(snark[5][0].vk, five) != kid
     with pytest.raises(MalformedInput):
         key_id(vk, st.to_json())
+    with pytest.raises(MalformedInput, match="1 public inputs, the key 5"):
+        key_id(snark[5][0].vk, st)

@@ -3,6 +3,10 @@
 Points are decimal strings in projective form: G1 [x, y, "1"], G2
 [[x.c0, x.c1], [y.c0, y.c1], ["1", "0"]]. Parsing is strict: canonical decimal
 strings only, coordinates < q, every point validated, public inputs < r.
+
+Extra fields (snarkjs ignores them): a verification key may embed the circuit's
+``statement`` (zk.statement) and its ``key_id`` (0x-hex, see verifier_contracts.vk.key_id);
+a proof may name the ``key_id`` it was made for (or, without a statement, ``vk_hash``).
 """
 from __future__ import annotations
 
@@ -14,8 +18,10 @@ from zk.backend import check_g2
 from zk.errors import MalformedInput
 from zk.field import Q, R
 from zk.groth16.keys import Proof, VerifyingKey, check_public_inputs
+from zk.statement import Statement
 
 _DEC = re.compile(r"(0|[1-9][0-9]{0,77})\Z")
+_KEY_ID = re.compile(r"0x[0-9a-f]{64}\Z")
 
 
 def _num(s: Any, what: str, bound: int) -> int:
@@ -90,8 +96,18 @@ def proof_to_json(proof: Proof) -> dict:
             "pi_c": g1_to_json(proof.c), "protocol": "groth16", "curve": "bn128"}
 
 
+def key_id_from_json(v: Any, what: str) -> bytes:
+    """A key id as written in our files: "0x" + 64 lowercase hex digits."""
+    if not isinstance(v, str) or not _KEY_ID.match(v):
+        raise MalformedInput(f"{what}: expected 0x followed by 64 lowercase hex digits")
+    return bytes.fromhex(v[2:])
+
+
 def proof_from_json(obj: Any, what: str = "proof") -> Proof:
-    obj = _keys(obj, {"pi_a", "pi_b", "pi_c"}, {"protocol", "curve", "vk_hash"}, what)
+    obj = _keys(obj, {"pi_a", "pi_b", "pi_c"}, {"protocol", "curve", "vk_hash", "key_id"},
+                what)
+    if "key_id" in obj:
+        key_id_from_json(obj["key_id"], f"{what}.key_id")
     return Proof(g1_from_json(obj["pi_a"], f"{what}.pi_a"),
                  g2_from_json(obj["pi_b"], f"{what}.pi_b"),
                  g1_from_json(obj["pi_c"], f"{what}.pi_c"))
@@ -109,20 +125,49 @@ def public_from_json(obj: Any, what: str = "public") -> list[int]:
     return vals
 
 
-def vk_to_json(vk: VerifyingKey) -> dict:
-    return {
+def vk_to_json(vk: VerifyingKey, statement: Statement | None = None,
+               key_id: bytes | None = None) -> dict:
+    """snarkjs verification_key.json, plus our statement and key id when given."""
+    out = {
         "protocol": "groth16", "curve": "bn128", "nPublic": vk.num_public,
         "vk_alpha_1": g1_to_json(vk.alpha_g1), "vk_beta_2": g2_to_json(vk.beta_g2),
         "vk_gamma_2": g2_to_json(vk.gamma_g2), "vk_delta_2": g2_to_json(vk.delta_g2),
         "IC": [g1_to_json(p) for p in vk.gamma_abc_g1],
         "vk_hash": vk.hash(), "development_setup": vk.development,
     }
+    if statement is not None:
+        if statement.num_public != vk.num_public:
+            raise MalformedInput(f"statement of {statement.circuit} has "
+                                 f"{statement.num_public} public inputs, the key "
+                                 f"{vk.num_public}")
+        out["statement"] = statement.to_json()
+    if key_id is not None:
+        if statement is None or len(key_id) != 32:
+            raise MalformedInput("verification key: a key id needs a statement and 32 bytes")
+        out["key_id"] = "0x" + key_id.hex()
+    return out
+
+
+def vk_extras_from_json(obj: Any, vk: VerifyingKey,
+                        what: str = "verification_key") -> tuple[Statement | None,
+                                                                  bytes | None]:
+    """The (statement, key id) embedded in a parsed key's JSON, each None if absent."""
+    st = None
+    if isinstance(obj, dict) and "statement" in obj:
+        st = Statement.from_json(obj["statement"], f"{what}.statement")
+        if st.num_public != vk.num_public:
+            raise MalformedInput(f"{what}.statement: {st.num_public} public inputs, the key "
+                                 f"has {vk.num_public}")
+    kid = None
+    if isinstance(obj, dict) and "key_id" in obj:
+        kid = key_id_from_json(obj["key_id"], f"{what}.key_id")
+    return st, kid
 
 
 def vk_from_json(obj: Any, what: str = "verification_key") -> VerifyingKey:
     obj = _keys(obj, {"vk_alpha_1", "vk_beta_2", "vk_gamma_2", "vk_delta_2", "IC"},
                 {"protocol", "curve", "nPublic", "vk_alphabeta_12", "vk_hash",
-                 "development_setup"}, what)
+                 "development_setup", "statement", "key_id"}, what)
     ic = obj["IC"]
     if not isinstance(ic, list) or not ic or len(ic) > 1 << 20:
         raise MalformedInput(f"{what}.IC: expected a non-empty list of G1 points")
@@ -138,4 +183,5 @@ def vk_from_json(obj: Any, what: str = "verification_key") -> VerifyingKey:
     if "vk_hash" in obj and obj["vk_hash"] != vk.hash():
         raise MalformedInput(f"{what}: vk_hash does not match the key's content")
     vk.validate()
+    vk_extras_from_json(obj, vk, what)
     return vk

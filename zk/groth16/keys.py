@@ -34,6 +34,11 @@ class VerifyingKey:
     def num_public(self) -> int:
         return len(self.gamma_abc_g1) - 1
 
+    @property
+    def n_public(self) -> int:
+        """Same as num_public (the name of the Solidity verifier's ``nPublic()``)."""
+        return self.num_public
+
     def canonical_bytes(self) -> bytes:
         """Deterministic encoding that the content hash is taken over."""
         n = len(self.gamma_abc_g1).to_bytes(4, "little")
@@ -41,7 +46,9 @@ class VerifyingKey:
                 + self.gamma_g2 + self.delta_g2 + n + b"".join(self.gamma_abc_g1))
 
     def hash(self) -> str:
-        """SHA-256 content hash (hex) of the key; embedded in proofs and contracts."""
+        """SHA-256 content hash (hex) of the key file's content ("vk_hash" in its JSON).
+
+        Not the key id that contracts check (verifier_contracts.vk.key_id)."""
         return hashlib.sha256(self.canonical_bytes()).hexdigest()
 
     def hash_field(self) -> int:

@@ -1,0 +1,105 @@
+"""One flow for every circuit: a key folder per circuit shape, setup, prove, and verify
+with public values checked by name (through the circuit's Statement, never by offset).
+
+A circuit's adapter (prover.collateral, prover.reserves) loads and validates its own
+input files, builds the circuit and its named inputs, and says which public values the
+verifier expects; everything else happens here.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Mapping
+
+from prover import workflow
+from zk import Circuit, CompiledCircuit, atomic, compile_circuit, groth16, progress
+from zk.errors import MalformedInput
+from zk.statement import Statement
+
+STATEMENT_NAME = "statement.json"
+
+
+def key_folder(keys_dir: str | Path, kind: str, circuit: Circuit) -> Path:
+    """``<keys_dir>/<kind>-<16 hex of SHA-256(circuit description)>``: one per shape."""
+    desc = circuit.describe()
+    return Path(keys_dir) / f"{kind}-{hashlib.sha256(desc.encode()).hexdigest()[:16]}"
+
+
+def has_keys(folder: Path) -> bool:
+    return (folder / workflow.PK_NAME).is_file() and (folder / workflow.VK_NAME).is_file()
+
+
+def setup(kind: str, circuit: Circuit, keys_dir: str | Path, force: bool = False) -> Path:
+    """DEVELOPMENT setup for this circuit shape, once; returns the key folder."""
+    folder = key_folder(keys_dir, kind, circuit)
+    if has_keys(folder) and not force:
+        return folder
+    with progress.step("compile"):
+        cs = compile_circuit(circuit)
+    with progress.step(f"setup ({cs.num_constraints} constraints)"):
+        workflow.setup_to_dir(cs, folder)
+    return folder
+
+
+def prove(kind: str, circuit: Circuit, inputs: dict[str, Any], keys_dir: str | Path,
+          out_dir: str | Path, cs: CompiledCircuit | None = None,
+          setup_hint: str = "") -> tuple[dict[str, Any], CompiledCircuit]:
+    """Prove into ``out_dir``: proof.json (naming the key id), public.json, and
+    statement.json (what public.json means). Returns (public values by name, cs)."""
+    folder = key_folder(keys_dir, kind, circuit)
+    if not has_keys(folder):
+        raise MalformedInput(f"{folder}: no keys for this circuit shape; run "
+                             f"`{setup_hint or kind + ' setup'}` first")
+    with progress.step("compile"):
+        cs = cs or compile_circuit(circuit)
+    pk = workflow.load_proving_key(folder, cs)
+    with progress.step("witness"):
+        witness = cs.solve(inputs)
+    with progress.step("prove"):
+        proof = groth16.prove(pk, witness)
+    public = cs.public_values(witness)
+    out = Path(out_dir)
+    workflow.write_proof(proof, public, pk.vk, out / "proof.json", out / "public.json",
+                         cs.statement)
+    atomic.write_json(out / STATEMENT_NAME, cs.statement.to_json())
+    return cs.statement.values(public), cs
+
+
+def vk_path(keys_or_vk: str | Path) -> Path:
+    p = Path(keys_or_vk)
+    return p / workflow.VK_NAME if p.is_dir() else p
+
+
+def mismatches(statement: Statement, public: list[int],
+               expected: Mapping[str, Any]) -> list[str]:
+    """Names of expected public inputs whose proven values differ (unknown names raise)."""
+    values = statement.values(public)
+    for name in expected:
+        statement.input(name)
+    return [name for name, want in expected.items() if values[name] != want]
+
+
+def verify(keys_or_vk: str | Path, proof_path: str | Path, public_path: str | Path,
+           expected: Mapping[str, Any] | None = None, what: str = "the given files",
+           ) -> tuple[bool, str]:
+    """(valid, reason): the proof verifies and every ``expected`` public value (by
+    name: an int, or a list for an array) equals the proven one."""
+    vk, st = workflow.read_vk(vk_path(keys_or_vk))
+    public = workflow.read_public(public_path)
+    if expected:
+        if st is None:
+            raise MalformedInput(f"{vk_path(keys_or_vk)}: no statement in the verification "
+                                 "key, so public values cannot be checked by name")
+        bad = mismatches(st, public, expected)
+        if bad:
+            return False, f"public inputs {', '.join(bad)} do not match {what}"
+    elif st is not None:
+        st.values(public)
+    if not groth16.verify(vk, workflow.read_proof(proof_path, vk, st), public):
+        return False, "the proof does not verify"
+    return True, "proof is valid"
+
+
+def read_statement(path: str | Path) -> Statement:
+    """A statement.json written by :func:`prove`."""
+    return Statement.from_json(atomic.read_json(path, 1 << 20), str(path))
