@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from circuits.collateral import BPS, CollateralRatio
+from circuits.attestation import TAG_POSITION, Attestation
+from circuits.collateral import BPS, AttestedCollateralRatio, CollateralRatio
 from prover import flow
 from prover.inputs import (
     InputFileError,
@@ -37,6 +38,7 @@ PRICE_BITS = 64
 AMOUNT_BITS = 96
 RATIO_BITS = 20
 KIND = "collateral"
+KIND_ATTESTED = "collateral-attested"
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,11 @@ class Policy:
     chain_id: int
     registry: int
 
-    def circuit(self) -> CollateralRatio:
-        return CollateralRatio(len(self.collateral), len(self.debt), self.collateral_decimals,
-                               self.debt_decimals, AMOUNT_BITS, PRICE_BITS, RATIO_BITS)
+    def circuit(self, attested: bool = False) -> CollateralRatio:
+        """The circuit shape; attested: the commitment must carry an attester's signature."""
+        cls = AttestedCollateralRatio if attested else CollateralRatio
+        return cls(len(self.collateral), len(self.debt), self.collateral_decimals,
+                   self.debt_decimals, AMOUNT_BITS, PRICE_BITS, RATIO_BITS)
 
 
 @dataclass(frozen=True)
@@ -199,31 +203,65 @@ def precheck(policy: Policy, prices: Prices, portfolio: Portfolio) -> None:
                            "these prices; no proof can be made")
 
 
-def shape_dir(keys_dir: str | Path, policy: Policy) -> Path:
+def check_attestation(att: Attestation, src: str, policy: Policy, portfolio: Portfolio,
+                      prover_address: int) -> None:
+    """Off-circuit check that ``att`` vouches for this position on this chain and registry
+    (the circuit enforces the same); InputFileError naming the field otherwise."""
+    rules = (("tag", att.tag == TAG_POSITION, "is not a position attestation"),
+             ("chain_id", att.chain_id == policy.chain_id, "differs from the policy's"),
+             ("registry", att.registry == policy.registry, "differs from the policy's"),
+             ("subject", att.subject == prover_address, "is not the prover address"),
+             ("commitment", att.commitment == portfolio.commitment(),
+              "is not the commitment of this portfolio"))
+    for name, ok, rule in rules:
+        if not ok:
+            raise InputFileError(src, f"field '{name}'", rule)
+    if not att.verify():
+        raise InputFileError(src, "field 'signature'", "not a valid signature of this "
+                                                       "attestation by its attester")
+
+
+def shape_dir(keys_dir: str | Path, policy: Policy, attested: bool = False) -> Path:
     """Folder of the keys for this policy's circuit shape."""
-    return flow.key_folder(keys_dir, KIND, policy.circuit())
+    return flow.key_folder(keys_dir, KIND_ATTESTED if attested else KIND,
+                           policy.circuit(attested))
 
 
-def setup(policy: Policy, keys_dir: str | Path, force: bool = False) -> Path:
+def setup(policy: Policy, keys_dir: str | Path, force: bool = False,
+          attested: bool = False) -> Path:
     """DEVELOPMENT setup for the policy's shape, once; returns the key folder."""
-    return flow.setup(KIND, policy.circuit(), keys_dir, force)
+    return flow.setup(KIND_ATTESTED if attested else KIND, policy.circuit(attested),
+                      keys_dir, force)
 
 
 def prove(policy: Policy, prices: Prices, portfolio: Portfolio, prover_address: int,
-          keys_dir: str | Path, out_dir: str | Path,
-          cs: CompiledCircuit | None = None) -> dict:
-    """Prove into out_dir (see prover.flow.prove); returns the public values by name."""
+          keys_dir: str | Path, out_dir: str | Path, cs: CompiledCircuit | None = None,
+          attestation: Attestation | None = None,
+          attestation_src: str = "attestation") -> dict:
+    """Prove into out_dir (see prover.flow.prove); returns the public values by name.
+
+    With an attestation, proves the attested shape (AttestedCollateralRatio): the
+    attester's key and as_of become public, the signature stays private."""
     precheck(policy, prices, portfolio)
-    values, _ = flow.prove(KIND, policy.circuit(),
-                           circuit_inputs(policy, prices, portfolio, prover_address),
-                           keys_dir, out_dir, cs)
+    inputs = circuit_inputs(policy, prices, portfolio, prover_address)
+    attested = attestation is not None
+    if attested:
+        check_attestation(attestation, attestation_src, policy, portfolio, prover_address)
+        inputs.update(attestation.circuit_inputs())
+    values, _ = flow.prove(KIND_ATTESTED if attested else KIND, policy.circuit(attested),
+                           inputs, keys_dir, out_dir, cs,
+                           "collateral setup" + (" --attested" if attested else ""))
     return values
 
 
 def verify(keys_or_vk: str | Path, proof_path: str | Path, public_path: str | Path,
            policy: Policy | None = None, prices: Prices | None = None,
-           prover_address: int | None = None) -> tuple[bool, str]:
-    """(valid, reason). With policy (and prices, prover) the public values must match them."""
-    want = expected(policy, prices, prover_address) if policy is not None else None
-    return flow.verify(keys_or_vk, proof_path, public_path, want,
-                       "the policy, prices and prover")
+           prover_address: int | None = None,
+           attester: tuple[int, int] | None = None) -> tuple[bool, str]:
+    """(valid, reason). With policy (and prices, prover, attester key) the public values
+    must match them."""
+    want = expected(policy, prices, prover_address) if policy is not None else {}
+    if attester is not None:
+        want.update(attester_ax=attester[0], attester_ay=attester[1])
+    return flow.verify(keys_or_vk, proof_path, public_path, want or None,
+                       "the policy, prices, prover and attester")

@@ -29,9 +29,11 @@ def collateral() -> None:
 @POLICY
 @KEYS
 @click.option("--force", is_flag=True, help="Redo the setup even if keys exist.")
-def setup_cmd(policy: str, keys_dir: str, force: bool) -> None:
+@click.option("--attested", is_flag=True,
+              help="Keys for the attested shape (prove with --attestation).")
+def setup_cmd(policy: str, keys_dir: str, force: bool, attested: bool) -> None:
     """DEVELOPMENT setup for the policy's circuit shape (made once, then reused)."""
-    folder = lib.setup(lib.load_policy(policy), keys_dir, force=force)
+    folder = lib.setup(lib.load_policy(policy), keys_dir, force=force, attested=attested)
     click.echo(f"keys for this policy shape: {folder}")
     click.echo("warning: development keys only (whoever ran setup can forge proofs)", err=True)
 
@@ -44,16 +46,24 @@ def setup_cmd(policy: str, keys_dir: str, force: bool) -> None:
               help="PRIVATE portfolio JSON (amounts, debts, salt).")
 @click.option("--prover", "prover_address", required=True,
               help="Prover address (0x-hex), bound into the proof.")
+@click.option("--attestation", default=None, type=click.Path(dir_okay=False),
+              help="Attester's signature of this position (from `attest sign`); proves "
+                   "the attested shape.")
 @KEYS
 @click.option("-o", "--out", "out_dir", default="collateral-proof", show_default=True,
               type=click.Path(file_okay=False))
-def prove_cmd(policy: str, prices: str, portfolio: str, prover_address: str, keys_dir: str,
-              out_dir: str) -> None:
+def prove_cmd(policy: str, prices: str, portfolio: str, prover_address: str,
+              attestation: str | None, keys_dir: str, out_dir: str) -> None:
     """Prove the portfolio meets the policy at these prices; writes proof.json, public.json."""
     pol = lib.load_policy(policy)
     pr = lib.load_prices(prices, pol)
     pf = lib.load_portfolio(portfolio, pol)
-    values = lib.prove(pol, pr, pf, _address(prover_address, "prover"), keys_dir, out_dir)
+    att = None
+    if attestation:
+        from prover.attest import load_attestation
+        att = load_attestation(attestation)
+    values = lib.prove(pol, pr, pf, _address(prover_address, "prover"), keys_dir, out_dir,
+                       attestation=att, attestation_src=attestation or "")
     click.echo(f"wrote {Path(out_dir) / 'proof.json'} and {Path(out_dir) / 'public.json'} "
                f"(commitment {hex(values['commitment'])})")
 
@@ -65,13 +75,19 @@ def prove_cmd(policy: str, prices: str, portfolio: str, prover_address: str, key
 @click.option("--prices", default=None, type=click.Path(dir_okay=False),
               help="... and this price snapshot.")
 @click.option("--prover", "prover_address", default=None, help="... and this prover address.")
+@click.option("--attester", default=None, type=click.Path(dir_okay=False),
+              help="Attester public-key JSON the proof's attester key must equal.")
 def verify_cmd(keys: str, proof_path: str, public_path: str, policy: str | None,
-               prices: str | None, prover_address: str | None) -> None:
+               prices: str | None, prover_address: str | None, attester: str | None) -> None:
     """Verify a collateral proof. Exit 0 valid, 1 invalid, 2 malformed input."""
     pol = lib.load_policy(policy) if policy else None
     pr = lib.load_prices(prices, pol) if prices and pol else None
     who = _address(prover_address, "prover") if prover_address else None
-    ok, reason = lib.verify(keys, proof_path, public_path, pol, pr, who)
+    key = None
+    if attester:
+        from prover.attest import load_public_key
+        key = load_public_key(attester)
+    ok, reason = lib.verify(keys, proof_path, public_path, pol, pr, who, key)
     if ok:
         click.echo(f"OK: {reason}")
         return

@@ -77,3 +77,43 @@ def test_reserves_cli(tmp_path):
     alice.write_text(json.dumps(obj))
     run("reserves", "verify-inclusion", str(alice), "--public", str(out / "public.json"),
         code=1)
+
+
+def test_collateral_attested_cli(tmp_path):
+    """attest keygen/sign -> collateral setup --attested -> prove --attestation -> verify
+    --attester; attestations for another subject or with a broken signature are refused."""
+    shutil.copytree(EX / "collateral", tmp_path / "c")
+    c, keys, out = tmp_path / "c", str(tmp_path / "keys"), str(tmp_path / "out")
+    pol, prices, pf = str(c / "policy.json"), str(c / "prices.json"), str(c / "portfolio.json")
+    key, other = str(tmp_path / "att.key"), str(tmp_path / "other.key")
+    run("attest", "keygen", "--key", key)
+    run("attest", "keygen", "--key", other)
+    att = str(tmp_path / "att.json")
+    run("attest", "sign", "--key", key, "--tag", "position", "--subject", ADDR,
+        "--policy", pol, "--portfolio", pf, "--as-of", "1700000000", "-o", att)
+    run("collateral", "setup", "--policy", pol, "--keys", keys, "--attested")
+    prove = ["collateral", "prove", "--policy", pol, "--prices", prices, "--portfolio", pf,
+             "--prover", ADDR, "--keys", keys]
+    run(*prove, "--attestation", att, "-o", out)
+    folder = next(Path(keys).iterdir())
+    assert folder.name.startswith("collateral-attested-")
+    args = ["collateral", "verify", "--keys", str(folder), "--proof", f"{out}/proof.json",
+            "--public", f"{out}/public.json", "--policy", pol, "--prices", prices,
+            "--prover", ADDR]
+    assert "OK" in run(*args, "--attester", str(tmp_path / "att.pub.json")).output
+    res = run(*args, "--attester", str(tmp_path / "other.pub.json"), code=1)
+    assert "attester_ax" in res.output
+    stmt = json.loads(Path(out, "statement.json").read_text())
+    assert [i["name"] for i in stmt["inputs"]][-3:] == ["attester_ax", "attester_ay", "as_of"]
+    # an attestation of another subject, and one with an altered signature
+    wrong = str(tmp_path / "wrong.json")
+    run("attest", "sign", "--key", key, "--tag", "position", "--subject", "0x1234",
+        "--policy", pol, "--portfolio", pf, "--as-of", "1700000000", "-o", wrong)
+    res = run(*prove, "--attestation", wrong, "-o", str(tmp_path / "o2"), code=2)
+    assert "field 'subject'" in res.output
+    obj = json.loads(Path(att).read_text())
+    obj["signature"]["s"] = str(int(obj["signature"]["s"]) + 1)
+    Path(wrong).write_text(json.dumps(obj))
+    res = run(*prove, "--attestation", wrong, "-o", str(tmp_path / "o3"), code=2)
+    assert "field 'signature'" in res.output
+    assert not (tmp_path / "o2").exists() and not (tmp_path / "o3").exists()
