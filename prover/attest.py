@@ -10,6 +10,9 @@ Files (JSON, integers as decimal strings or 0x-hex):
   "position"|"reserve", "chain_id", "registry", "subject", "commitment", "as_of",
   "attester": {"x", "y"}, "signature": {"r8x", "r8y", "s"}}
 
+A circomlibjs private key (the bytes its eddsa.prv2pub/signPoseidon take) can be imported:
+key_from_circomlibjs reproduces its BLAKE-512 derivation (prover/blake512.py).
+
 Parse errors name the file and field (InputFileError). The secret scalar is never part
 of a message, a repr or an output other than the key file itself.
 """
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from circuits.attestation import TAGS, Attestation, sign_attestation
+from prover.blake512 import blake512
 from prover.inputs import InputFileError, parse_int, read_object
 from zk import atomic
 from zk.field import R
@@ -53,6 +57,38 @@ def generate_key() -> AttesterKey:
     """A fresh key from the ``secrets`` module."""
     k = eddsa.new_secret()
     return AttesterKey(k, eddsa.public_key(k))
+
+
+def key_from_circomlibjs(prv: bytes) -> AttesterKey:
+    """The key circomlibjs eddsa derives from the private key bytes prv.
+
+    circomlibjs hashes prv with BLAKE-512, prunes the first 32 bytes (clear the low 3
+    bits and bit 255, set bit 254), reads them little-endian as s and uses s >> 3 times
+    Base8 as the public key; the signing scalar here is (s >> 3) mod l.
+    """
+    h = bytearray(blake512(bytes(prv))[:32])
+    h[0] &= 0xF8
+    h[31] = (h[31] & 0x7F) | 0x40
+    k = (int.from_bytes(h, "little") >> 3) % bj.SUBORDER
+    if k == 0:                                      # probability ~2^-250
+        raise InputFileError("circomlibjs key", "value", "derives the zero scalar")
+    return AttesterKey(k, eddsa.public_key(k))
+
+
+def read_circomlibjs_key(path: str | Path) -> AttesterKey:
+    """Import a circomlibjs private key: a file holding its 32 bytes as hex."""
+    src = str(path)
+    raw = atomic.read_bytes(path, 1024)
+    try:
+        text = raw.decode("ascii")
+    except UnicodeDecodeError:
+        raise InputFileError(src, "content", "expected 64 hex digits") from None
+    text = text[:-1] if text.endswith("\n") else text
+    text = text[2:] if text.startswith("0x") else text
+    if len(text) != 64 or any(c not in "0123456789abcdefABCDEF" for c in text):
+        raise InputFileError(src, "content", "expected the 32-byte private key as 64 hex "
+                                             "digits (optional 0x, one final newline)")
+    return key_from_circomlibjs(bytes.fromhex(text))
 
 
 def _point_json(p: bj.Point) -> dict[str, str]:

@@ -27,12 +27,15 @@ def attest() -> None:
               help="SECRET key file to create (mode 0600; never overwritten).")
 @click.option("--public", "public_path", default=None, type=click.Path(dir_okay=False),
               help="Public-key JSON to write [default: KEY with .pub.json].")
-def keygen_cmd(key_path: str, public_path: str | None) -> None:
-    """Create an attester key; prints only the public key."""
+@click.option("--import-circomlibjs", "import_path", default=None,
+              type=click.Path(dir_okay=False),
+              help="Derive the key from a circomlibjs private key (file of 64 hex digits).")
+def keygen_cmd(key_path: str, public_path: str | None, import_path: str | None) -> None:
+    """Create (or import) an attester key; prints only the public key."""
     pub = public_path or str(Path(key_path).with_suffix("")) + ".pub.json"
     if Path(pub).resolve() == Path(key_path).resolve():
         raise InputFileError(pub, "--public", "must differ from the key file")
-    key = lib.generate_key()
+    key = lib.read_circomlibjs_key(import_path) if import_path else lib.generate_key()
     lib.save_key(key, key_path, pub)
     click.echo(f"wrote secret key {key_path} (mode 0600) and public key {pub}")
     click.echo(f"public key: x={key.public[0]} y={key.public[1]}")

@@ -6,6 +6,7 @@
   {"op": "in_curve" | "in_subgroup", "p"}  -> bool
   {"op": "sign", "prv": hex, "msg": m}     -> {"a": A, "r8": R8, "s": S, "k": s >> 3}
   {"op": "verify", "msg", "r8", "s", "a"}  -> bool (verifyPoseidon)
+  {"op": "blake512", "hex": data}          -> hex digest (blake-hash, circomlibjs's KDF)
 Points and integers travel as decimal strings.
 """
 from __future__ import annotations
@@ -48,6 +49,8 @@ const createBlakeHash = require("blake-hash");
       }
       case "verify":
         return eddsa.verifyPoseidon(F.e(o.msg), { R8: pt(o.r8), S: BigInt(o.s) }, pt(o.a));
+      case "blake512":
+        return createBlakeHash("blake512").update(Buffer.from(o.hex, "hex")).digest("hex");
       default: throw new Error("unknown op " + o.op);
     }
   });
