@@ -635,33 +635,79 @@ static void PT(bm_tab_to_aff)(void *vctx, size_t lo, size_t hi) {
     }
 }
 
+/* A chunk of scalars walks the windows in lockstep with affine accumulators: each
+ * window's additions share one inversion (Montgomery's trick). An addition whose
+ * x-coordinates coincide (a doubling or a cancellation) goes to a Jacobian side sum
+ * instead, so every case stays exact; the result is accumulator + side sum. */
 static void PT(bm_range)(void *vctx, size_t lo, size_t hi) {
     PT(bm_ctx) *ctx = vctx;
-    PT(jac) acc[PT_BM_CHUNK];
-    PT(aff) aff[PT_BM_CHUNK];
-    F scratch[PT_BM_CHUNK];
-    int16_t dg[64];
+    PT(aff) acc[PT_BM_CHUNK], tq[PT_BM_CHUNK];
+    PT(jac) side[PT_BM_CHUNK];
+    F dx[PT_BM_CHUNK], pre[PT_BM_CHUNK];
+    uint32_t qi[PT_BM_CHUNK];
+    uint8_t empty[PT_BM_CHUNK];
+    int16_t dg[PT_BM_CHUNK][64];
     for (size_t i = lo; i < hi; i += PT_BM_CHUNK) {
         size_t m = hi - i < PT_BM_CHUNK ? hi - i : PT_BM_CHUNK;
         for (size_t k = 0; k < m; k++) {
             fe s;
             fe_load(&s, ctx->scalars + 32 * (i + k));
-            signed_digits(dg, &s, ctx->c, ctx->nwin);
-            PT(set_inf)(&acc[k]);
-            for (int w = 0; w < ctx->nwin; w++) {
-                int d = dg[w];
-                const PT(aff) *row = ctx->tab + (size_t)w * ctx->nb;
-                if (d > 0) {
-                    PT(add_aff)(&acc[k], &row[d - 1]);
-                } else if (d < 0) {
-                    PT(aff) neg;
-                    PT(aff_neg)(&neg, &row[-d - 1]);
-                    PT(add_aff)(&acc[k], &neg);
+            signed_digits(dg[k], &s, ctx->c, ctx->nwin);
+            empty[k] = 1;
+            PT(set_inf)(&side[k]);
+        }
+        for (int w = 0; w < ctx->nwin; w++) {
+            const PT(aff) *row = ctx->tab + (size_t)w * ctx->nb;
+            size_t nq = 0;
+            for (size_t k = 0; k < m; k++) {
+                int d = dg[k][w];
+                if (d == 0) continue;
+                PT(aff) t = row[(d > 0 ? d : -d) - 1];
+                if (d < 0) F_NEG(&t.y, &t.y);
+                if (empty[k]) {
+                    acc[k] = t;
+                    empty[k] = 0;
+                } else if (F_EQ(&acc[k].x, &t.x)) {
+                    PT(add_aff)(&side[k], &t);
+                } else {
+                    tq[nq] = t;
+                    qi[nq] = (uint32_t)k;
+                    F_SUB(&dx[nq], &t.x, &acc[k].x);
+                    nq++;
                 }
             }
+            if (nq == 0) continue;
+            F prod = F_ONE, inv, lam, t, x3;
+            for (size_t j = 0; j < nq; j++) {
+                pre[j] = prod;
+                F_MUL(&prod, &prod, &dx[j]);
+            }
+            F_INV(&inv, &prod);
+            for (size_t j = nq; j-- > 0;) {
+                PT(aff) *a = &acc[qi[j]];
+                F_MUL(&t, &inv, &pre[j]);          /* 1 / dx[j] */
+                F_MUL(&inv, &inv, &dx[j]);
+                F_SUB(&lam, &tq[j].y, &a->y);
+                F_MUL(&lam, &lam, &t);
+                F_SQR(&x3, &lam);
+                F_SUB(&x3, &x3, &a->x);
+                F_SUB(&x3, &x3, &tq[j].x);
+                F_SUB(&t, &a->x, &x3);
+                F_MUL(&t, &t, &lam);
+                F_SUB(&a->y, &t, &a->y);
+                a->x = x3;
+            }
         }
-        PT(batch_to_aff)(aff, acc, m, scratch);
-        for (size_t k = 0; k < m; k++) PT(encode)(ctx->out + (i + k) * 2 * F_BYTES, &aff[k]);
+        for (size_t k = 0; k < m; k++) {
+            uint8_t *o = ctx->out + (i + k) * 2 * F_BYTES;
+            if (!PT(is_inf)(&side[k])) {           /* rare: fold the side sum in */
+                if (!empty[k]) PT(add_aff)(&side[k], &acc[k]);
+                PT(to_aff)(&acc[k], &side[k]);
+                empty[k] = PT(aff_is_inf)(&acc[k]);
+            }
+            if (empty[k]) memset(o, 0, 2 * F_BYTES);
+            else PT(encode)(o, &acc[k]);
+        }
     }
 }
 
