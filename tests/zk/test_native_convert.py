@@ -153,3 +153,47 @@ def test_scale_rejects_bad_points():
     for be in (NATIVE, REF):
         with pytest.raises(MalformedInput, match="point #1 is not on the curve"):
             be.scale_g1(bytes(pts), 3)
+
+
+def _r1cs_section(rows) -> bytes:
+    out = []
+    for row in rows:
+        for lc in row:
+            out.append(len(lc).to_bytes(4, "little"))
+            for w, v in lc.items():
+                out.append(w.to_bytes(4, "little") + v.to_bytes(32, "little"))
+    return b"".join(out)
+
+
+def test_r1cs_constraints_parse_like_the_reference():
+    rows = [tuple({RNG.randrange(30): RNG.randrange(R) for _ in range(RNG.randrange(5))}
+                  for _ in range(3)) for _ in range(40)]
+    data = _r1cs_section(rows)
+    for be in (NATIVE, REF):
+        assert be.r1cs_constraints(data, 40, 30) == rows
+
+
+@pytest.mark.parametrize("case,match", [
+    ("cut", "offset 1240: linear combination of 1 terms runs past"),
+    ("wire", "offset 1124: bad term"), ("coeff", "offset 1124: bad term"),
+    ("dup", "offset 1160: bad term"), ("trailing", "offset 1276: 3 trailing bytes"),
+    ("long", "offset 1124: linear combination of 1000 terms runs past")])
+def test_r1cs_constraints_refuse_bad_sections(case, match):
+    rows = [({1: 5, 2: 7}, {3: 1}, {}), ({4: 2, 5: 3}, {0: 1}, {2: 9})]
+    data = bytearray(_r1cs_section(rows))     # row 1's A starts at byte 120
+    assert len(data) == 276
+    if case == "cut":
+        data = data[:-10]
+    elif case == "wire":                      # row 1, A, first term: wire 4 -> 99
+        data[124:128] = (99).to_bytes(4, "little")
+    elif case == "coeff":
+        data[128:160] = R.to_bytes(32, "little")
+    elif case == "dup":                       # row 1, A, second term: wire 5 -> 4
+        data[160:164] = (4).to_bytes(4, "little")
+    elif case == "trailing":
+        data += b"\0\0\0"
+    elif case == "long":
+        data[120:124] = (1000).to_bytes(4, "little")
+    for be in (NATIVE, REF):
+        with pytest.raises(MalformedInput, match=match):
+            be.r1cs_constraints(bytes(data), 2, 10, 1000)

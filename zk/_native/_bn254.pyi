@@ -67,3 +67,6 @@ def lc_table_pack(lcs: list) -> tuple[bytes, bytes] | None:
     """{wire: coeff} dicts as a coefficient pool and a (count, wire, pool index) table."""
 def lc_table_unpack(pool: Buffer, table: Buffer, n: int, num_wires: int) -> list:
     """The n dicts of an LC table; ValueError on any inconsistency."""
+def r1cs_constraints(section: Buffer, n_constraints: int, n_wires: int,
+                     base: int = 0) -> list[tuple[dict[int, int], dict[int, int], dict[int, int]]]:
+    """.r1cs section 2 -> rows of {wire: coeff}; errors name "offset base + N"."""

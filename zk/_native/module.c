@@ -1253,7 +1253,105 @@ done:
     return res;
 }
 
+/* r1cs_constraints(section2, n_constraints, n_wires[, base]) -> [(A, B, C) per row].
+ * Refuses (MalformedInput "offset N: ...") a truncated list, a wire out of range, a
+ * duplicated wire in one combination, a coefficient >= r, and trailing bytes. */
+static size_t r1cs_base; /* file offset of the section (only for messages; GIL held) */
+
+static PyObject *r1cs_error(size_t off, const char *msg) {
+    return raise_msg("offset %zu: %s", r1cs_base + off, msg);
+}
+
+static PyObject *r1cs_lc(const uint8_t *p, size_t len, size_t *pos, uint32_t nwires) {
+    if (*pos + 4 > len) return r1cs_error(*pos, "constraint list is truncated");
+    uint32_t n = (uint32_t)p[*pos] | (uint32_t)p[*pos + 1] << 8 | (uint32_t)p[*pos + 2] << 16 |
+                 (uint32_t)p[*pos + 3] << 24;
+    *pos += 4;
+    if ((uint64_t)n * 36 > len - *pos) {
+        char buf[96];
+        PyOS_snprintf(buf, sizeof buf, "linear combination of %u terms runs past the section", n);
+        return r1cs_error(*pos, buf);
+    }
+    PyObject *d = PyDict_New();
+    if (!d) return NULL;
+    for (uint32_t k = 0; k < n; k++, *pos += 36) {
+        const uint8_t *t = p + *pos;
+        uint32_t w = (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 |
+                     (uint32_t)t[3] << 24;
+        fe v;
+        PyObject *key = NULL, *val = NULL;
+        int dup = 0;
+        if (w < nwires && fr_load_checked(&v, t + 4)) {
+            key = PyLong_FromUnsignedLong(w);
+            dup = key ? PyDict_Contains(d, key) : -1;
+        }
+        if (!key || dup) {
+            Py_XDECREF(key);
+            Py_DECREF(d);
+            if (dup < 0) return NULL;
+            return r1cs_error(*pos, "bad term (wire out of range, duplicated or coefficient >= r)");
+        }
+        val = fr_to_py(&v);
+        if (!val || PyDict_SetItem(d, key, val) < 0) {
+            Py_DECREF(key);
+            Py_XDECREF(val);
+            Py_DECREF(d);
+            return NULL;
+        }
+        Py_DECREF(key);
+        Py_DECREF(val);
+    }
+    return d;
+}
+
+static PyObject *py_r1cs_constraints(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer in;
+    Py_ssize_t ncons, base = 0;
+    unsigned int nwires;
+    if (!PyArg_ParseTuple(args, "y*nI|n", &in, &ncons, &nwires, &base)) return NULL;
+    r1cs_base = base > 0 ? (size_t)base : 0;
+    PyObject *rows = ncons >= 0 && (size_t)ncons <= (size_t)in.len / 12 ? PyList_New(ncons) : NULL;
+    if (!rows) {
+        if (!PyErr_Occurred()) r1cs_error(0, "constraint count does not fit the section");
+        PyBuffer_Release(&in);
+        return NULL;
+    }
+    const uint8_t *p = in.buf;
+    size_t pos = 0, len = (size_t)in.len;
+    for (Py_ssize_t i = 0; i < ncons; i++) {
+        PyObject *lc[3] = {NULL, NULL, NULL};
+        for (int k = 0; k < 3; k++) {
+            lc[k] = r1cs_lc(p, len, &pos, nwires);
+            if (!lc[k]) {
+                for (int j = 0; j < k; j++) Py_DECREF(lc[j]);
+                Py_DECREF(rows);
+                PyBuffer_Release(&in);
+                return NULL;
+            }
+        }
+        PyObject *row = PyTuple_Pack(3, lc[0], lc[1], lc[2]);
+        for (int k = 0; k < 3; k++) Py_DECREF(lc[k]);
+        if (!row) {
+            Py_DECREF(rows);
+            PyBuffer_Release(&in);
+            return NULL;
+        }
+        PyList_SET_ITEM(rows, i, row);
+    }
+    PyBuffer_Release(&in);
+    if (pos != len) {
+        char buf[64];
+        PyOS_snprintf(buf, sizeof buf, "%zu trailing bytes after the constraints", len - pos);
+        Py_DECREF(rows);
+        return r1cs_error(pos, buf);
+    }
+    return rows;
+}
+
 static PyMethodDef methods[] = {
+    {"r1cs_constraints", py_r1cs_constraints, METH_VARARGS,
+     "r1cs_constraints(section, n_constraints, n_wires[, base]) -> list of (A, B, C) dicts"},
     {"lc_table_pack", py_lc_table_pack, METH_O,
      "lc_table_pack(lcs) -> (pool, table), or None"},
     {"lc_table_unpack", py_lc_table_unpack, METH_VARARGS,

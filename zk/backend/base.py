@@ -153,3 +153,13 @@ class Backend(ABC):
     @abstractmethod
     def fr_unpack(self, words: bytes) -> list[int]:
         """32-byte words as ints (no range check: see fr_first_unreduced)."""
+
+    @abstractmethod
+    def r1cs_constraints(self, section: bytes, num_constraints: int, num_wires: int,
+                         base: int = 0) -> list[tuple[dict, dict, dict]]:
+        """A .r1cs constraint section as rows of {wire: coeff} dicts (A, B, C).
+
+        Refuses, with MalformedInput "offset <base + N>: ...", a truncated list, a wire
+        >= num_wires, a wire repeated in one combination, a coefficient >= r and
+        trailing bytes.
+        """

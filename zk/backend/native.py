@@ -122,6 +122,10 @@ class NativeBackend(Backend):
     def fr_unpack(self, words: bytes) -> list[int]:
         return _c.fr_unpack(words)
 
+    def r1cs_constraints(self, section: bytes, num_constraints: int, num_wires: int,
+                         base: int = 0) -> list[tuple[dict, dict, dict]]:
+        return _c.r1cs_constraints(section, num_constraints, num_wires, base)
+
 
 def _word(k: int) -> bytes:
     return (int(k) % R).to_bytes(32, "little")

@@ -104,3 +104,39 @@ def scale(points: bytes, first: int, step: int, g2: bool) -> bytes:
         out.append(enc(ob.multiply(dec(p), k)))
         k = k * step % R
     return b"".join(out)
+
+
+def _r1cs_lc(data: bytes, pos: int, nwires: int, base: int) -> tuple[dict, int]:
+    if pos + 4 > len(data):
+        raise MalformedInput(f"offset {base + pos}: constraint list is truncated")
+    n = int.from_bytes(data[pos:pos + 4], "little")
+    pos += 4
+    if pos + 36 * n > len(data):
+        raise MalformedInput(f"offset {base + pos}: linear combination of {n} terms runs "
+                             "past the section")
+    lc: dict[int, int] = {}
+    for _ in range(n):
+        w = int.from_bytes(data[pos:pos + 4], "little")
+        v = int.from_bytes(data[pos + 4:pos + 36], "little")
+        if w >= nwires or v >= R or w in lc:
+            raise MalformedInput(f"offset {base + pos}: bad term (wire out of range, "
+                                 "duplicated or coefficient >= r)")
+        lc[w] = v
+        pos += 36
+    return lc, pos
+
+
+def r1cs_constraints(data: bytes, ncons: int, nwires: int, base: int = 0) -> list[tuple]:
+    """.r1cs section 2 -> rows of (A, B, C) {wire: coeff} dicts, strictly checked."""
+    if ncons > len(data) // 12:
+        raise MalformedInput(f"offset {base}: constraint count does not fit the section")
+    rows, pos = [], 0
+    for _ in range(ncons):
+        a, pos = _r1cs_lc(data, pos, nwires, base)
+        b, pos = _r1cs_lc(data, pos, nwires, base)
+        c, pos = _r1cs_lc(data, pos, nwires, base)
+        rows.append((a, b, c))
+    if pos != len(data):
+        raise MalformedInput(f"offset {base + pos}: {len(data) - pos} trailing bytes after "
+                             "the constraints")
+    return rows

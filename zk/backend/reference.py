@@ -232,3 +232,7 @@ class ReferenceBackend(Backend):
         if len(words) % 32:
             raise MalformedInput(f"fr_unpack: {len(words)} bytes is not a whole number of words")
         return bytes_to_scalars(words)
+
+    def r1cs_constraints(self, section: bytes, num_constraints: int, num_wires: int,
+                         base: int = 0) -> list[tuple[dict, dict, dict]]:
+        return ref_convert.r1cs_constraints(section, num_constraints, num_wires, base)

@@ -9,9 +9,10 @@ counted as public. Custom-gate (PLONK) sections are refused.
 from __future__ import annotations
 
 import os
-import struct
 from dataclasses import dataclass
 
+from zk.backend import get_backend
+from zk.errors import MalformedInput
 from zk.field import R
 from zk.formats.iden3.binfile import open_binfile, u32, u64, write_binfile
 from zk.r1cs import R1CS
@@ -51,26 +52,6 @@ def read_r1cs_header(bf) -> R1csHeader:
     return h
 
 
-def _lc(data: bytes, pos: int, nwires: int, bf, base: int) -> tuple[dict, int]:
-    if pos + 4 > len(data):
-        raise bf.error("constraint list is truncated", 2, base + pos)
-    n = struct.unpack_from("<I", data, pos)[0]
-    pos += 4
-    if pos + 36 * n > len(data):
-        raise bf.error(f"linear combination of {n} terms runs past the section", 2,
-                       base + pos)
-    lc: dict[int, int] = {}
-    for _ in range(n):
-        w = struct.unpack_from("<I", data, pos)[0]
-        v = int.from_bytes(data[pos + 4:pos + 36], "little")
-        if w >= nwires or v >= R or w in lc:
-            raise bf.error("bad term (wire out of range, duplicated or coefficient >= r)",
-                           2, base + pos)
-        lc[w] = v
-        pos += 36
-    return lc, pos
-
-
 def read_r1cs(path: str | os.PathLike) -> R1CS:
     """Load a circom .r1cs into an R1CS (labels name rows by index)."""
     with open_binfile(path, MAGIC, 1) as bf:
@@ -82,15 +63,10 @@ def read_r1cs(path: str | os.PathLike) -> R1CS:
         if h.num_constraints > size // 12:
             raise bf.error(f"{h.num_constraints} constraints cannot fit in {size} bytes", 2)
         data = bf.read_section(2)
-        rows, pos = [], 0
-        for _ in range(h.num_constraints):
-            a, pos = _lc(data, pos, h.num_wires, bf, off)
-            b, pos = _lc(data, pos, h.num_wires, bf, off)
-            c, pos = _lc(data, pos, h.num_wires, bf, off)
-            rows.append((a, b, c))
-        if pos != len(data):
-            raise bf.error(f"{len(data) - pos} trailing bytes after the constraints", 2,
-                           off + pos)
+        try:
+            rows = get_backend().r1cs_constraints(data, h.num_constraints, h.num_wires, off)
+        except MalformedInput as exc:
+            raise MalformedInput(f"{bf.path}, section 2, {exc}") from None
     npub = h.num_outputs + h.num_pub_inputs
     return R1CS(constraints=rows, labels=[f"r1cs/{i}" for i in range(len(rows))],
                 num_public=npub, num_private=h.num_prv_inputs, num_wires=h.num_wires,
