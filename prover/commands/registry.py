@@ -6,6 +6,7 @@ import json
 
 import click
 
+from prover import workflow
 from prover.commands.core import PARAM
 from verifier_contracts import (
     DeployState,
@@ -53,11 +54,17 @@ def registry() -> None:
     """Attesters and SolvencyRegistry: deploy, roles, policy, prices, submit, status."""
 
 
-def _statement(vk: dict, statement_json: str | None) -> Statement:
-    if statement_json:
-        return Statement.from_json(atomic.read_json(statement_json), statement_json)
-    if isinstance(vk, dict) and "statement" in vk:
-        return Statement.from_json(vk["statement"], "verification key statement")
+def _statement(vk_json: str, statement_json: str | None) -> Statement:
+    """The statement to deploy for: the one embedded in VK_JSON (its key id checked) or
+    --statement; when both exist they must be the same statement."""
+    _, embedded = workflow.read_vk(vk_json)
+    given = (Statement.from_json(atomic.read_json(statement_json), statement_json)
+             if statement_json else None)
+    if embedded is not None and given is not None and given.hash() != embedded.hash():
+        raise MalformedInput(f"{statement_json}: not the statement embedded in {vk_json} "
+                             "(a relabelled statement would give the registry a wrong layout)")
+    if given is not None or embedded is not None:
+        return given or embedded
     raise MalformedInput("no statement: pass --statement FILE (the circuit's statement.json) "
                          "or a verification key file that embeds it")
 
@@ -116,7 +123,7 @@ def deploy_cmd(verifier, vk_json, mode, statement_json, attester_registry, hairc
     chain = connect(rpc_url)
     state = DeployState(state_file) if state_file else None
     address = deploy_registry(
-        chain, verifier, vk, _statement(vk, statement_json), mode=MODES[mode],
+        chain, verifier, vk, _statement(vk_json, statement_json), mode=MODES[mode],
         haircuts_bps=_ints(haircuts, "--haircuts"), min_ratio_bps=min_ratio,
         attester_registry=attester_registry, admin=admin, admin_delay=admin_delay,
         oracle=oracle, position_manager=position_manager, grace=grace,

@@ -166,3 +166,23 @@ def test_statement_command(tmp_path):
     want = compile_circuit(AttestedCollateralRatio(2, 1)).statement
     assert json.loads(out.read_text()) == want.to_json()
     assert want.hash().hex() in res.output
+
+
+def test_registry_deploy_refuses_a_statement_other_than_the_embedded_one(tmp_path):
+    """A vk that embeds its statement fixes the layout: a relabelled --statement is refused
+    before anything is deployed (the on-chain key-id check cannot see the mismatch)."""
+    from dataclasses import replace
+
+    from prover.workflow import write_vk
+    keys = A.collateral_keys()
+    vk = tmp_path / "vk.json"
+    write_vk(vk, keys.pk.vk, keys.statement)
+    inputs = list(keys.statement.inputs)
+    inputs[-1], inputs[-2] = replace(inputs[-1], name=inputs[-2].name), \
+        replace(inputs[-2], name=inputs[-1].name)   # swap two labels, same shapes
+    relabelled = replace(keys.statement, inputs=tuple(inputs))
+    st = _write(tmp_path / "st.json", relabelled.to_json())
+    res = _run("registry", "deploy", "0x" + "11" * 20, vk, "--mode", "registered",
+               "--statement", st, "--haircuts", "2000,1000", "--min-ratio", 15000,
+               "--dev-keys")
+    assert res.exit_code == 2 and "not the statement embedded" in res.output, res.output
