@@ -158,8 +158,8 @@ def whole_process_rows(case: Case, meta: dict, tools: list[str], repeat: int) ->
     for k in range(repeat):
         for tool in tools[k % len(tools):] + tools[:k % len(tools)]:
             runs[tool].append(run_tool(tool, case, expected))
-            print(f"  {case.shape} 2^{case.logn} {tool}: {runs[tool][-1][0]:.2f} s",
-                  file=sys.stderr, flush=True)
+            print(f"  {case.shape} 2^{case.logn} {tool}: {runs[tool][-1][0]:.2f} s, "
+                  f"{runs[tool][-1][1]:.0f} MiB", file=sys.stderr, flush=True)
     t = {tool: median([w for w, _ in runs.get(tool, [])]) for tool in
          ("ours --zkey", "ours own keys", "snarkjs", "groth16py")}
     m = {tool: max([p for _, p in runs.get(tool, [])], default=float("nan")) for tool in t}
