@@ -225,7 +225,7 @@ def load_attestation(path: str | Path) -> Attestation:
     src = str(path)
     obj = read_object(path, _ATT_KEYS, _ATT_KEYS)
     _header(obj, src, ATTESTATION_KIND)
-    if obj["tag"] not in TAGS:
+    if not isinstance(obj["tag"], str) or obj["tag"] not in TAGS:
         raise InputFileError(src, "field 'tag'", "expected \"position\" or \"reserve\"")
     sig = obj["signature"]
     if not isinstance(sig, dict) or set(sig) != {"r8x", "r8y", "s"}:
