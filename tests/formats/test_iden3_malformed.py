@@ -141,3 +141,18 @@ def test_r1cs_wtns_ptau_corruption(circuits, ptau_path, tmp_path):
     p.write_bytes(pt[:4] + pt[4:8] + pt[8:])
     with open_ptau(p) as ok:
         assert ok.prepared and ok.power == env.PTAU_POWER
+
+
+def test_r1cs_wire_count_is_bounded_by_the_label_map(tmp_path):
+    """A 428-byte .r1cs claiming 587 million public inputs used to allocate a name per
+    wire until the process was killed (found by fuzzing); the wire-to-label map (8 bytes
+    per wire) now bounds the count before anything is allocated."""
+    from zk.field import R
+    from zk.formats.iden3.binfile import u32, u64, write_binfile
+    n_wires, n_pub = 603979781, 587202561
+    header = (u32(32) + R.to_bytes(32, "little") + u32(n_wires) + u32(0) + u32(n_pub)
+              + u32(2) + u64(5) + u32(0))
+    p = tmp_path / "huge.r1cs"
+    write_binfile(p, "r1cs", 1, [(1, header), (2, b""), (3, u64(0) * 5)])
+    with pytest.raises(MalformedInput, match="section 3: wire-to-label map has 40 bytes"):
+        read_r1cs(p)

@@ -59,6 +59,10 @@ def read_r1cs(path: str | os.PathLike) -> R1CS:
         for sid in (4, 5):
             if bf.has(sid):
                 raise bf.error("custom gates (PLONK) are not supported by Groth16", sid)
+        _, labels = bf.section(3)       # one u64 label id per wire: bounds the wire count
+        if labels != 8 * h.num_wires:
+            raise bf.error(f"wire-to-label map has {labels} bytes, expected 8 per wire "
+                           f"({h.num_wires} wires)", 3)
         off, size = bf.section(2)
         if h.num_constraints > size // 12:
             raise bf.error(f"{h.num_constraints} constraints cannot fit in {size} bytes", 2)
