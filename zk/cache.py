@@ -196,10 +196,13 @@ def decode(data: bytes, key: str, src: str = "cache") -> CompiledCircuit:
             private_names=h["private_names"], program=program,
             inputs=[Input(n, k, tuple(s), f) for n, k, s, f in h["inputs"]],
             name=h["name"], public_bits=h["public_bits"])
+        digest = h["digest"]
+        if not isinstance(digest, str):
+            raise TypeError("digest is not a string")
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise MalformedInput(f"{src}: inconsistent cache entry ({type(exc).__name__}: "
                              f"{exc})") from None
-    cs.__dict__["_digest_of"] = (cs.constraints, h["digest"])
+    cs.__dict__["_digest_of"] = (cs.constraints, digest)
     return cs
 
 

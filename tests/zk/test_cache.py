@@ -152,3 +152,24 @@ def test_native_lc_table_codec_equals_the_python_specification():
         for be in (native, ref):
             with pytest.raises(MalformedInput):
                 be.unpack_lc_table(*args)
+
+
+@pytest.mark.parametrize("digest", [None, 7, ["x"]])
+def test_entry_without_a_string_digest_is_refused(tmp_path, digest):
+    """A checksummed entry whose header lacks a string digest raised a raw KeyError
+    (found by fuzzing); it is a MalformedInput, so load_or_compile rebuilds it."""
+    import hashlib
+    import json
+    import struct
+    circuit, path, good = _entry(tmp_path)
+    pos = len(cache.MAGIC)
+    (n,) = struct.unpack_from("<Q", good, pos)
+    head = json.loads(good[pos + 8:pos + 8 + n])
+    head.pop("digest")
+    if digest is not None:
+        head["digest"] = digest
+    new = json.dumps(head).encode()
+    body = good[:pos] + struct.pack("<Q", len(new)) + new + good[pos + 8 + n:-32]
+    path.write_bytes(body + hashlib.sha256(body).digest())
+    with pytest.raises(MalformedInput, match="inconsistent cache entry"):
+        cache.load(path, cache.cache_key(circuit))
