@@ -1,0 +1,1 @@
+"""Fuzz harnesses for every reader of untrusted files (see fuzz/README.md)."""
