@@ -45,6 +45,7 @@ _ZK = Path(__file__).resolve().parent
 _CODE = [_ZK / "frontend", _ZK / "std", _ZK / "witness.py", _ZK / "r1cs.py", _ZK / "cache.py",
          _ZK / "lc_table.py"]
 MAX_CACHE_BYTES = 1 << 36
+MAX_WIRES = 1 << 28          # far beyond what fits in memory on the reference hardware
 
 
 def _u32s(words: bytes) -> array:
@@ -177,6 +178,11 @@ def decode(data: bytes, key: str, src: str = "cache") -> CompiledCircuit:
         if h["key"] != key:
             raise MalformedInput(f"{src}: entry for another circuit or code version")
         nw, n_lcs, m = h["num_wires"], h["num_lcs"], h["num_constraints"]
+        # counts bounded by the bytes that hold them before anything is allocated
+        if not (0 <= n_lcs <= len(table) // 4 and 0 <= nw <= MAX_WIRES
+                and 0 <= m <= len(rows_b) // 12):
+            raise MalformedInput(f"{src}: {n_lcs} linear combinations, {nw} wires or {m} "
+                                 "constraints do not fit the entry")
         lcs = _backend().unpack_lc_table(pool, table, n_lcs, nw)
         rows = _u32s(rows_b)
         if len(rows) != 3 * m:

@@ -154,10 +154,13 @@ def test_native_lc_table_codec_equals_the_python_specification():
                 be.unpack_lc_table(*args)
 
 
-@pytest.mark.parametrize("digest", [None, 7, ["x"]])
-def test_entry_without_a_string_digest_is_refused(tmp_path, digest):
+@pytest.mark.parametrize("field,value", [("digest", None), ("digest", 7),
+                                         ("digest", ["x"]), ("num_lcs", 10 ** 12),
+                                         ("num_wires", 1 << 40), ("num_constraints", -1)])
+def test_checksummed_entry_with_a_bad_header_is_refused(tmp_path, field, value):
     """A checksummed entry whose header lacks a string digest raised a raw KeyError
-    (found by fuzzing); it is a MalformedInput, so load_or_compile rebuilds it."""
+    (found by fuzzing), and huge counts were allocated before being checked; both are
+    MalformedInput, so load_or_compile rebuilds the entry."""
     import hashlib
     import json
     import struct
@@ -165,11 +168,11 @@ def test_entry_without_a_string_digest_is_refused(tmp_path, digest):
     pos = len(cache.MAGIC)
     (n,) = struct.unpack_from("<Q", good, pos)
     head = json.loads(good[pos + 8:pos + 8 + n])
-    head.pop("digest")
-    if digest is not None:
-        head["digest"] = digest
+    head.pop(field)
+    if value is not None:
+        head[field] = value
     new = json.dumps(head).encode()
     body = good[:pos] + struct.pack("<Q", len(new)) + new + good[pos + 8 + n:-32]
     path.write_bytes(body + hashlib.sha256(body).digest())
-    with pytest.raises(MalformedInput, match="inconsistent cache entry"):
+    with pytest.raises(MalformedInput, match="inconsistent cache entry|do not fit"):
         cache.load(path, cache.cache_key(circuit))
