@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from prover.loader import load_circuit, parse_params
@@ -72,14 +73,24 @@ class Prover:
     @classmethod
     def load(cls, keys: str | os.PathLike, circuit: str | Circuit | CompiledCircuit,
              params: dict[str, int] | tuple[str, ...] = (),
-             backend: Backend | None = None) -> Prover:
+             backend: Backend | None = None,
+             cache_dir: str | os.PathLike | None = None) -> Prover:
         """From a key folder (or proving_key.zkpk) and the circuit: ``module:Name`` /
-        ``file.py:Name`` with params, a Circuit instance, or a compiled circuit."""
+        ``file.py:Name`` with params, a Circuit instance, or a compiled circuit.
+
+        With cache_dir, the compiled circuit comes from zk.cache (written on first use,
+        rebuilt when stale or corrupted) instead of running ``define`` again."""
         pk = load_proving_key(keys)
         if isinstance(circuit, str):
             values = params if isinstance(params, dict) else parse_params(params)
             circuit = load_circuit(circuit, values)
-        cs = circuit if isinstance(circuit, CompiledCircuit) else compile_circuit(circuit)
+        if isinstance(circuit, CompiledCircuit):
+            cs = circuit
+        elif cache_dir is not None:
+            from zk.cache import load_or_compile
+            cs = load_or_compile(circuit, Path(cache_dir).expanduser())
+        else:
+            cs = compile_circuit(circuit)
         return cls(pk, cs, backend)
 
     @classmethod

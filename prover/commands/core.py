@@ -86,16 +86,20 @@ def setup_cmd(circuit: str, params: tuple[str, ...], out_dir: str) -> None:
               help="circom witness .wtns (with --zkey).")
 @click.option("--proof", "proof_path", default="proof.json", show_default=True)
 @click.option("--public", "public_path", default="public.json", show_default=True)
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help="Compiled-circuit cache folder: load CIRCUIT from it instead of "
+                   "compiling (filled on first use).")
 def prove_cmd(circuit: str | None, params: tuple[str, ...], keys: str | None,
               inputs: str | None, zkey: str | None, wtns: str | None, proof_path: str,
-              public_path: str) -> None:
+              public_path: str, cache_dir: str | None) -> None:
     """Prove CIRCUIT for JSON inputs, or a circom circuit from --zkey and --wtns.
 
     Writes snarkjs-compatible proof.json and public.json.
     """
     if zkey or wtns:
-        if not (zkey and wtns) or circuit or keys or inputs:
-            raise click.UsageError("use --zkey with --wtns, without CIRCUIT/--keys/--inputs")
+        if not (zkey and wtns) or circuit or keys or inputs or cache_dir:
+            raise click.UsageError("use --zkey with --wtns, without CIRCUIT/--keys/--inputs/"
+                                   "--cache-dir")
         from zk.formats.iden3 import read_wtns
         prover = Prover.from_zkey(zkey)
         try:
@@ -105,7 +109,7 @@ def prove_cmd(circuit: str | None, params: tuple[str, ...], keys: str | None,
     else:
         if not (circuit and keys and inputs):
             raise click.UsageError("give CIRCUIT, --keys and --inputs (or --zkey and --wtns)")
-        prover = Prover.load(keys, circuit, params)
+        prover = Prover.load(keys, circuit, params, cache_dir=cache_dir)
         result = prover.prove(atomic.read_json(inputs, 256 << 20))
     proof, public, vk = result.proof, result.public, prover.vk
     workflow.write_proof(proof, public, vk, proof_path, public_path, prover.statement)

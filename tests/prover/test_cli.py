@@ -116,3 +116,17 @@ def test_console_script_exit_codes_and_debug(flow):
     dbg = subprocess.run([*cmd, "--debug", "verify", vk, str(flow / "proof.json"), vk],
                          capture_output=True, text=True)
     assert dbg.returncode != 0 and "Traceback" in dbg.stderr
+
+
+def test_prove_with_a_compiled_circuit_cache(flow, tmp_path):
+    args = ["prove", EXAMPLE, "--keys", str(flow / "keys"), "-i", str(INPUTS),
+            "--cache-dir", str(tmp_path / "cc"), "--proof", str(tmp_path / "proof.json"),
+            "--public", str(tmp_path / "public.json")]
+    for _ in range(2):                     # fills the cache, then loads from it
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code == 0, r.output
+        assert len(list((tmp_path / "cc").iterdir())) == 1
+        r = CliRunner().invoke(main, ["verify", str(flow / "keys/verification_key.json"),
+                                      str(tmp_path / "proof.json"),
+                                      str(tmp_path / "public.json")])
+        assert r.exit_code == 0 and "valid" in r.output

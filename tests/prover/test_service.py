@@ -159,3 +159,18 @@ def test_zk_threads_sets_the_kernel_worker_count_and_the_gil_is_released(setting
     seen, polls = json.loads(out.stdout)
     assert polls > 0        # Python ran during the kernel: the GIL was released
     assert seen == extra    # the calling thread works too: ZK_THREADS - 1 more threads
+
+
+def test_compiled_circuit_cache_is_filled_once_then_loaded(keys, tmp_path):
+    cache = tmp_path / "cc"
+    first = Prover.load(keys, EXAMPLE, cache_dir=cache)
+    entries = list(cache.iterdir())
+    assert len(entries) == 1
+    stamp = entries[0].stat().st_mtime_ns
+    second = Prover.load(keys, EXAMPLE, cache_dir=cache)
+    assert entries[0].stat().st_mtime_ns == stamp          # loaded, not rewritten
+    assert second.cs.digest() == first.cs.digest() == workflow.load_proving_key(
+        keys).circuit_digest
+    res = second.prove(_inputs(5))
+    assert groth16.verify(second.vk, res.proof, res.public)
+    assert res.values["total"] == int(_inputs(5)["total"])
