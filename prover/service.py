@@ -80,7 +80,6 @@ class Prover:
 
         With cache_dir, the compiled circuit comes from zk.cache (written on first use,
         rebuilt when stale or corrupted) instead of running ``define`` again."""
-        pk = load_proving_key(keys)
         if isinstance(circuit, str):
             values = params if isinstance(params, dict) else parse_params(params)
             circuit = load_circuit(circuit, values)
@@ -91,6 +90,8 @@ class Prover:
             cs = load_or_compile(circuit, Path(cache_dir).expanduser())
         else:
             cs = compile_circuit(circuit)
+        # same digest, and for a key folder the same statement (names, shapes, bounds)
+        pk = load_proving_key(keys, cs)
         return cls(pk, cs, backend)
 
     @classmethod

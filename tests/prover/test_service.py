@@ -92,6 +92,22 @@ def test_key_for_another_circuit_is_refused_at_load(keys):
         Prover.load(keys, EXAMPLE, ("n=5",))
 
 
+def test_key_folder_for_another_statement_is_refused_at_load(keys, tmp_path):
+    """Same matrices, relabelled public inputs: values by name would be mislabelled."""
+    import shutil
+    from dataclasses import replace
+
+    other = tmp_path / "relabelled"
+    shutil.copytree(keys, other)
+    vk, st = workflow.read_vk(other / workflow.VK_NAME)
+    a, b = st.inputs[0], st.inputs[1]
+    swapped = (replace(a, name=b.name), replace(b, name=a.name), *st.inputs[2:])
+    workflow.write_vk(other / workflow.VK_NAME, vk, replace(st, inputs=swapped))
+    with pytest.raises(MalformedInput, match="another statement"):
+        Prover.load(other, EXAMPLE)
+    assert Prover.load(keys, EXAMPLE).statement == st
+
+
 def test_from_zkey_proves_a_full_witness_and_refuses_a_wrong_one(keys, tmp_path):
     cs = compile_circuit(ReserveCheck())
     pk = workflow.load_proving_key(keys)
