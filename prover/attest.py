@@ -120,14 +120,7 @@ def write_secret_json(path: str | Path, obj: Any) -> None:
                                                     "a key") from None
     finally:
         os.unlink(tmp)
-    try:
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+    atomic.fsync_dir(path.parent)
 
 
 def save_key(key: AttesterKey, key_path: str | Path, public_path: str | Path) -> None:
