@@ -44,10 +44,10 @@ def embedded():
 
 
 @pytest.mark.parametrize("name,circuit,mode", shipped_circuits(), ids=lambda v: str(v)[:28])
-def test_layout_round_trip(embedded, name, circuit, mode):
+def test_layout_round_trip(chain, name, circuit, mode):
+    """On the embedded EVM and on anvil (the `chain` fixture)."""
     cs = compile_circuit(circuit)
     vk = sj.vk_to_json(groth16.setup(cs).vk)
-    chain = embedded
     verifier = deploy_verifier(chain, vk, self_test=False)
     attesters = deploy_attester_registry(chain, admin_delay=0) if mode == ATTESTED else None
     n_c = cs.statement.input("collateral_prices").size
