@@ -257,11 +257,14 @@ def prove(policy: Policy, prices: Prices, portfolio: Portfolio, prover_address: 
 def verify(keys_or_vk: str | Path, proof_path: str | Path, public_path: str | Path,
            policy: Policy | None = None, prices: Prices | None = None,
            prover_address: int | None = None,
-           attester: tuple[int, int] | None = None) -> tuple[bool, str]:
-    """(valid, reason). With policy (and prices, prover, attester key) the public values
-    must match them."""
+           attester: tuple[int, int] | None = None,
+           commitment: int | None = None) -> tuple[bool, str]:
+    """(valid, reason). With policy (and prices, prover, attester key, registered
+    commitment) the public values must match them."""
     want = expected(policy, prices, prover_address) if policy is not None else {}
     if attester is not None:
         want.update(attester_ax=attester[0], attester_ay=attester[1])
+    if commitment is not None:
+        want["commitment"] = commitment
     return flow.verify(keys_or_vk, proof_path, public_path, want or None,
-                       "the policy, prices, prover and attester")
+                       "the policy, prices, prover, attester and commitment")

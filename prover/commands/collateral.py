@@ -8,7 +8,8 @@ import click
 
 from prover import collateral as lib
 from prover.commands.core import verify_file_options
-from prover.inputs import parse_int
+from prover.inputs import InputFileError, parse_int
+from zk.field import R
 
 POLICY = click.option("--policy", required=True, type=click.Path(dir_okay=False),
                       help="Policy JSON (assets, decimals, haircuts, ratio, chain, registry).")
@@ -77,8 +78,12 @@ def prove_cmd(policy: str, prices: str, portfolio: str, prover_address: str,
 @click.option("--prover", "prover_address", default=None, help="... and this prover address.")
 @click.option("--attester", default=None, type=click.Path(dir_okay=False),
               help="Attester public-key JSON the proof's attester key must equal.")
+@click.option("--commitment", default=None,
+              help="The commitment registered for the account (registered mode): the "
+                   "proof's commitment must equal it.")
 def verify_cmd(keys: str, proof_path: str, public_path: str, policy: str | None,
-               prices: str | None, prover_address: str | None, attester: str | None) -> None:
+               prices: str | None, prover_address: str | None, attester: str | None,
+               commitment: str | None) -> None:
     """Verify a collateral proof. Exit 0 valid, 1 invalid, 2 malformed input."""
     pol = lib.load_policy(policy) if policy else None
     pr = lib.load_prices(prices, pol) if prices and pol else None
@@ -87,7 +92,12 @@ def verify_cmd(keys: str, proof_path: str, public_path: str, policy: str | None,
     if attester:
         from prover.attest import load_public_key
         key = load_public_key(attester)
-    ok, reason = lib.verify(keys, proof_path, public_path, pol, pr, who, key)
+    registered = None
+    if commitment is not None:
+        registered = parse_int(commitment, "--commitment", "value", bits=254)
+        if registered >= R:
+            raise InputFileError("--commitment", "value", "not a field element (>= r)")
+    ok, reason = lib.verify(keys, proof_path, public_path, pol, pr, who, key, registered)
     if ok:
         click.echo(f"OK: {reason}")
         return

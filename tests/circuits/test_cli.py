@@ -36,6 +36,13 @@ def test_collateral_cli(tmp_path):
     assert "OK" in run(*args).output
     assert "OK" in run(*args, "--policy", pol, "--prices", prices, "--prover", ADDR).output
     run(*args, "--policy", pol, "--prices", prices, "--prover", "0x1234", code=1)
+    # registered mode: the proof's commitment must be the one the venue recorded
+    from prover.collateral import load_policy, load_portfolio
+    registered = load_portfolio(pf, load_policy(pol)).commitment()
+    assert "OK" in run(*args, "--commitment", str(registered)).output
+    res = run(*args, "--commitment", str(registered + 1), code=1)
+    assert "commitment" in res.output
+    run(*args, "--commitment", str(1 << 254), code=2)
     public = json.loads(Path(out, "public.json").read_text())
     public[0] = str(int(public[0]) + 1)                    # a different ETH price
     Path(out, "public.json").write_text(json.dumps(public))
