@@ -53,11 +53,13 @@ def _decimals(values: Sequence[int] | None, n: int, what: str) -> tuple[int, ...
 
 
 def headroom_bits(amount_bits: int, price_bits: int, ratio_bits: int,
-                  collateral_scales: Sequence[int], debt_scales: Sequence[int]) -> int:
-    """Bits needed for the largest value either side of the comparison can take."""
+                  collateral_scales: Sequence[int], debt_scales: Sequence[int],
+                  extra_debt: int = 0) -> int:
+    """Bits needed for the largest value either side of the comparison can take;
+    extra_debt: the largest value a subclass adds to the debt side (CreditCapacity)."""
     unit = ((1 << amount_bits) - 1) * ((1 << price_bits) - 1)
     lhs = sum(unit * BPS * s for s in collateral_scales)
-    rhs = ((1 << ratio_bits) - 1) * sum(unit * s for s in debt_scales)
+    rhs = ((1 << ratio_bits) - 1) * (sum(unit * s for s in debt_scales) + extra_debt)
     return max(lhs, rhs).bit_length()
 
 
@@ -80,25 +82,27 @@ class CollateralRatio(Circuit):
     def __init__(self, n_collateral: int = 2, n_debt: int = 1,
                  collateral_decimals: Sequence[int] | None = None,
                  debt_decimals: Sequence[int] | None = None, amount_bits: int = 96,
-                 price_bits: int = 64, ratio_bits: int = 20):
+                 price_bits: int = 64, ratio_bits: int = 20, **extra: int):
         for name, v in (("n_collateral", n_collateral), ("n_debt", n_debt),
                         ("amount_bits", amount_bits), ("price_bits", price_bits),
-                        ("ratio_bits", ratio_bits)):
+                        ("ratio_bits", ratio_bits), *extra.items()):
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise CircuitDefinitionError(f"CollateralRatio: {name} must be a positive int")
+                raise CircuitDefinitionError(f"{type(self).__name__}: {name} must be a "
+                                             "positive int")
         c_dec = _decimals(collateral_decimals, n_collateral, "collateral_decimals")
         d_dec = _decimals(debt_decimals, n_debt, "debt_decimals")
         super().__init__(n_collateral=n_collateral, n_debt=n_debt, collateral_decimals=c_dec,
                          debt_decimals=d_dec, amount_bits=amount_bits, price_bits=price_bits,
-                         ratio_bits=ratio_bits)
+                         ratio_bits=ratio_bits, **extra)
         d_max = max(c_dec + d_dec)
         self.collateral_scales = tuple(10 ** (d_max - d) for d in c_dec)
         self.debt_scales = tuple(10 ** (d_max - d) for d in d_dec)
         self.compare_bits = headroom_bits(amount_bits, price_bits, ratio_bits,
-                                          self.collateral_scales, self.debt_scales)
+                                          self.collateral_scales, self.debt_scales,
+                                          self.extra_debt_bound())
         if self.compare_bits > MAX_COMPARE_BITS:
             raise CircuitDefinitionError(
-                f"CollateralRatio headroom: values reach {self.compare_bits} bits, more than "
+                f"{type(self).__name__} headroom: values reach {self.compare_bits} bits, more than "
                 f"the comparator's {MAX_COMPARE_BITS} (lower amount/price/ratio bits, the "
                 "asset count or the decimals spread)")
 
@@ -120,7 +124,7 @@ class CollateralRatio(Circuit):
         with api.scope("debt_value"):
             debt = api.sum(api.mul(d, p) * s for d, p, s in
                            zip(self.debts, self.debt_prices, self.debt_scales, strict=False))
-            required = api.mul(debt, self.min_ratio_bps)
+            required = api.mul(self.debt_side(api, debt), self.min_ratio_bps)
         with api.scope("ratio"):
             # both sides < 2^compare_bits by the build-time headroom check
             api.assert_le_unchecked(required, collateral, bits=self.compare_bits)
@@ -129,14 +133,22 @@ class CollateralRatio(Circuit):
             api.assert_equal(c, self.commitment)
         api.bind_public(self.epoch, self.prover, self.chain_id, self.registry)
 
+    def extra_debt_bound(self) -> int:
+        """Largest value :meth:`debt_side` adds to the debt value (for the headroom)."""
+        return 0
 
-class AttestedCollateralRatio(CollateralRatio):
-    """CollateralRatio whose commitment an attester vouches for (TAG_POSITION).
+    def debt_side(self, api, debt):
+        """What min_ratio_bps multiplies: here the position's debt value."""
+        return debt
 
-    Public inputs: those of CollateralRatio, then attester_ax, attester_ay, as_of.
-    Private: the signature (sig_r8x, sig_r8y, sig_s) over
-    Poseidon(TAG_POSITION, chain_id, registry, prover, commitment, as_of), so the
-    attested position is this prover's, on this chain and registry, at as_of.
+
+class AttestedPosition:
+    """Mixin for a position circuit whose commitment an attester vouches for (TAG_POSITION).
+
+    Adds public attester_ax, attester_ay, as_of (after the base circuit's) and the private
+    signature (sig_r8x, sig_r8y, sig_s) over
+    Poseidon(TAG_POSITION, chain_id, registry, prover, commitment, as_of), so the attested
+    position is this prover's, on this chain and registry, at as_of.
     """
 
     attester_ax: Public
@@ -147,8 +159,16 @@ class AttestedCollateralRatio(CollateralRatio):
     sig_s: Private
 
     def define(self, api) -> None:
-        super().define(api)
+        super().define(api)  # type: ignore[misc]
         assert_attestation(api, TAG_POSITION, self.chain_id, self.registry, self.prover,
                            self.commitment, self.as_of,
                            (self.attester_ax, self.attester_ay),
                            (self.sig_r8x, self.sig_r8y, self.sig_s))
+
+
+class AttestedCollateralRatio(AttestedPosition, CollateralRatio):
+    """CollateralRatio whose commitment an attester vouches for (TAG_POSITION).
+
+    Public inputs: those of CollateralRatio, then attester_ax, attester_ay, as_of;
+    the signature stays private (see AttestedPosition).
+    """
