@@ -24,7 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "prove": ("prover.commands.core:prove_cmd",
               "Prove CIRCUIT for JSON inputs, or a circom circuit from --zkey and --wtns."),
     "verify": ("prover.commands.core:verify_cmd",
-               "Verify PROOF with PUBLIC inputs against VK."),
+               "Verify PROOF with PUBLIC inputs against VK (snarkjs order: VK PUBLIC PROOF)."),
     "collateral": ("prover.commands.collateral:collateral",
                    "Prove a private position meets a protocol's minimum collateral ratio."),
     "reserves": ("prover.commands.reserves:reserves",

@@ -85,7 +85,8 @@ def verify(keys_or_vk: str | Path, proof_path: str | Path, public_path: str | Pa
     """(valid, reason): the proof verifies and every ``expected`` public value (by
     name: an int, or a list for an array) equals the proven one."""
     vk, st = workflow.read_vk(vk_path(keys_or_vk))
-    public = workflow.read_public(public_path)
+    public, proof = workflow.read_public_and_proof(public_path, proof_path, vk, st,
+                                                   ("--public", "--proof"))
     if expected:
         if st is None:
             raise MalformedInput(f"{vk_path(keys_or_vk)}: no statement in the verification "
@@ -95,7 +96,7 @@ def verify(keys_or_vk: str | Path, proof_path: str | Path, public_path: str | Pa
             return False, f"public inputs {', '.join(bad)} do not match {what}"
     elif st is not None:
         st.values(public)
-    if not groth16.verify(vk, workflow.read_proof(proof_path, vk, st), public):
+    if not groth16.verify(vk, proof, public):
         return False, "the proof does not verify"
     return True, "proof is valid"
 

@@ -18,6 +18,9 @@ from zk.statement import Statement
 
 PK_NAME = "proving_key.zkpk"
 VK_NAME = "verification_key.json"
+MAX_PROOF_BYTES = 1 << 16
+MAX_PUBLIC_BYTES = 1 << 22
+MAX_VK_BYTES = 64 << 20
 
 
 def key_id_of(vk: VerifyingKey, statement: Statement | None) -> bytes | None:
@@ -66,7 +69,11 @@ def load_proving_key(path: str | Path, cs: CompiledCircuit | None = None) -> Pro
 def read_vk(path: str | Path) -> tuple[VerifyingKey, Statement | None]:
     """(verifying key, its statement or None for a plain snarkjs key); an embedded key id
     must be the one of this key and statement."""
-    obj = atomic.read_json(path, 64 << 20)
+    return parse_vk(atomic.read_json(path, MAX_VK_BYTES), path)
+
+
+def parse_vk(obj: object, path: str | Path) -> tuple[VerifyingKey, Statement | None]:
+    """A parsed verification_key.json: (key, statement or None); see :func:`read_vk`."""
     vk = sj.vk_from_json(obj, str(path))
     st, kid = sj.vk_extras_from_json(obj, vk, str(path))
     if kid is not None and kid != key_id_of(vk, st):
@@ -89,13 +96,9 @@ def write_proof(proof: Proof, public: list[int], vk: VerifyingKey, proof_path: s
     atomic.write_json(public_path, sj.public_to_json(public))
 
 
-def read_proof(path: str | Path, vk: VerifyingKey | None = None,
-               statement: Statement | None = None) -> Proof:
-    """Read proof.json; a key id or vk_hash it names must be the given key's."""
-    obj = atomic.read_json(path, 1 << 16)
-    proof = sj.proof_from_json(obj, str(path))
-    if vk is None:
-        return proof
+def _check_proof_key(obj: dict, path: str | Path, vk: VerifyingKey,
+                     statement: Statement | None) -> None:
+    """A key id or vk_hash that proof.json names must be the given key's."""
     if "key_id" in obj:
         kid = key_id_of(vk, statement)
         if kid is None or obj["key_id"] != "0x" + kid.hex():
@@ -104,19 +107,55 @@ def read_proof(path: str | Path, vk: VerifyingKey | None = None,
     if "vk_hash" in obj and obj["vk_hash"] != vk.hash():
         raise MalformedInput(f"{path}: proof is for another verification key "
                              f"(vk_hash {str(obj['vk_hash'])[:12]}...)")
+
+
+def parse_proof(obj: object, path: str | Path, vk: VerifyingKey | None = None,
+                statement: Statement | None = None) -> Proof:
+    """A parsed proof.json; a key id or vk_hash it names must be the given key's."""
+    proof = sj.proof_from_json(obj, str(path))
+    if vk is not None and isinstance(obj, dict):  # proof_from_json refused a non-dict
+        _check_proof_key(obj, path, vk, statement)
     return proof
 
 
+def read_proof(path: str | Path, vk: VerifyingKey | None = None,
+               statement: Statement | None = None) -> Proof:
+    """Read proof.json; a key id or vk_hash it names must be the given key's."""
+    return parse_proof(atomic.read_json(path, MAX_PROOF_BYTES), path, vk, statement)
+
+
 def read_public(path: str | Path) -> list[int]:
-    return sj.public_from_json(atomic.read_json(path, 1 << 22), str(path))
+    return sj.public_from_json(atomic.read_json(path, MAX_PUBLIC_BYTES), str(path))
 
 
-def verify_files(vk_path: str | Path, proof_path: str | Path,
-                 public_path: str | Path) -> bool:
-    """True iff the proof verifies; MalformedInput for malformed files, including public
-    values outside the bit bounds the statement proves."""
-    vk, st = read_vk(vk_path)
-    public = read_public(public_path)
+def read_public_and_proof(public_path: str | Path, proof_path: str | Path,
+                          vk: VerifyingKey | None = None, statement: Statement | None = None,
+                          names: tuple[str, str] = ("PUBLIC", "PROOF"),
+                          before: tuple[tuple[str, str, str, object], ...] = (),
+                          ) -> tuple[list[int], Proof]:
+    """(public inputs, proof) from their files; files given the wrong way round are
+    refused with a message naming which argument was read as what (``before``: the
+    command's earlier file arguments, checked along, as (NAME, path, kind, parsed))."""
+    cap = max(MAX_PUBLIC_BYTES, MAX_PROOF_BYTES)
+    pub = atomic.read_json(public_path, cap)
+    prf = atomic.read_json(proof_path, cap)
+    sj.check_roles([*before, (names[0], str(public_path), "public inputs", pub),
+                    (names[1], str(proof_path), "proof", prf)])
+    return (sj.public_from_json(pub, str(public_path)),
+            parse_proof(prf, proof_path, vk, statement))
+
+
+def verify_files(vk_path: str | Path, public_path: str | Path,
+                 proof_path: str | Path) -> bool:
+    """True iff the proof verifies (snarkjs order: VK PUBLIC PROOF); MalformedInput for
+    malformed or swapped files, including public values outside the bit bounds the
+    statement proves."""
+    vk_obj = atomic.read_json(vk_path, MAX_VK_BYTES)
+    vk_arg = ("VK", str(vk_path), "verification key", vk_obj)
+    if sj.kind_of(vk_obj) != "verification key":
+        read_public_and_proof(public_path, proof_path, before=(vk_arg,))
+    vk, st = parse_vk(vk_obj, vk_path)
+    public, proof = read_public_and_proof(public_path, proof_path, vk, st, before=(vk_arg,))
     if st is not None:
         st.values(public)
-    return groth16.verify(vk, read_proof(proof_path, vk, st), public)
+    return groth16.verify(vk, proof, public)

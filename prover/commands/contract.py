@@ -54,11 +54,14 @@ def hash_cmd(vk_json: str) -> None:
 
 
 @contract.command("calldata")
-@click.argument("proof_json", type=click.Path(exists=True, dir_okay=False))
-@click.argument("public_json", type=click.Path(exists=True, dir_okay=False))
-def calldata_cmd(proof_json: str, public_json: str) -> None:
-    """Print verifyProof arguments as `snarkjs zkey export soliditycalldata` does."""
-    click.echo(solidity_calldata(atomic.read_json(proof_json), atomic.read_json(public_json)))
+@click.argument("public_json", metavar="PUBLIC", type=click.Path(exists=True, dir_okay=False))
+@click.argument("proof_json", metavar="PROOF", type=click.Path(exists=True, dir_okay=False))
+def calldata_cmd(public_json: str, proof_json: str) -> None:
+    """Print verifyProof arguments as `snarkjs zkey export soliditycalldata PUBLIC PROOF`
+    does (same argument order)."""
+    from prover.workflow import read_public_and_proof
+    public, proof = read_public_and_proof(public_json, proof_json)
+    click.echo(solidity_calldata(proof, public))
 
 
 @contract.command("deploy")

@@ -118,11 +118,13 @@ def prove_cmd(circuit: str | None, params: tuple[str, ...], keys: str | None,
 
 @click.command("verify")
 @click.argument("vk", type=click.Path(dir_okay=False))
-@click.argument("proof", type=click.Path(dir_okay=False))
 @click.argument("public", type=click.Path(dir_okay=False))
-def verify_cmd(vk: str, proof: str, public: str) -> None:
-    """Verify PROOF with PUBLIC inputs against VK. Exit 0 valid, 1 invalid, 2 malformed."""
-    if workflow.verify_files(vk, proof, public):
+@click.argument("proof", type=click.Path(dir_okay=False))
+def verify_cmd(vk: str, public: str, proof: str) -> None:
+    """Verify PROOF with PUBLIC inputs against VK (snarkjs order: VK PUBLIC PROOF).
+
+    Exit 0 valid, 1 invalid, 2 malformed or swapped files."""
+    if workflow.verify_files(vk, public, proof):
         click.echo("OK: proof is valid")
         return
     click.echo("INVALID: proof does not verify", err=True)

@@ -31,7 +31,7 @@ def flow(tmp_path_factory):
 
 def verify(d: Path, proof="proof.json", public="public.json", extra=()):
     return CliRunner().invoke(main, [*extra, "verify", str(d / "keys/verification_key.json"),
-                                     str(d / proof), str(d / public)])
+                                     str(d / public), str(d / proof)])
 
 
 def test_circuit_info_prints_sizes_and_public_order():
@@ -75,6 +75,23 @@ def test_malformed_public_exits_2_with_one_line(flow, content):
     assert r.output.count("\n") == 1 and r.output.startswith("error:")
 
 
+def test_swapped_public_and_proof_say_which_argument_was_read_as_what(flow):
+    """snarkjs order is VK PUBLIC PROOF; the old order is refused by content, not by a
+    bare "expected a JSON object"."""
+    r = verify(flow, proof="public.json", public="proof.json")
+    assert r.exit_code == 2 and r.output.count("\n") == 1
+    assert f"PUBLIC ({flow / 'proof.json'}) was read as the public inputs but holds a " \
+           "proof" in r.output
+    assert f"PROOF ({flow / 'public.json'}) was read as the proof but holds public " \
+           "inputs" in r.output and "VK PUBLIC PROOF" in r.output
+    vk_last = CliRunner().invoke(main, ["verify", str(flow / "proof.json"),
+                                        str(flow / "public.json"),
+                                        str(flow / "keys/verification_key.json")])
+    assert vk_last.exit_code == 2
+    assert "VK (" in vk_last.output and "holds a proof" in vk_last.output
+    assert "was read as the proof but holds a verification key" in vk_last.output
+
+
 def test_missing_file_exits_2(flow):
     assert verify(flow, proof="nope.json").exit_code == 2
 
@@ -107,13 +124,13 @@ def test_console_script_exit_codes_and_debug(flow):
     """The installed entry point, as a user runs it (exit codes from a real process)."""
     cmd = [sys.executable, "-m", "prover.cli"]
     vk = str(flow / "keys/verification_key.json")
-    ok = subprocess.run([*cmd, "verify", vk, str(flow / "proof.json"),
-                         str(flow / "public.json")], capture_output=True, text=True)
+    ok = subprocess.run([*cmd, "verify", vk, str(flow / "public.json"),
+                         str(flow / "proof.json")], capture_output=True, text=True)
     assert ok.returncode == 0
-    bad = subprocess.run([*cmd, "verify", vk, str(flow / "proof.json"), vk],
+    bad = subprocess.run([*cmd, "verify", vk, vk, str(flow / "proof.json")],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
-    dbg = subprocess.run([*cmd, "--debug", "verify", vk, str(flow / "proof.json"), vk],
+    dbg = subprocess.run([*cmd, "--debug", "verify", vk, vk, str(flow / "proof.json")],
                          capture_output=True, text=True)
     assert dbg.returncode != 0 and "Traceback" in dbg.stderr
 
@@ -127,6 +144,6 @@ def test_prove_with_a_compiled_circuit_cache(flow, tmp_path):
         assert r.exit_code == 0, r.output
         assert len(list((tmp_path / "cc").iterdir())) == 1
         r = CliRunner().invoke(main, ["verify", str(flow / "keys/verification_key.json"),
-                                      str(tmp_path / "proof.json"),
-                                      str(tmp_path / "public.json")])
+                                      str(tmp_path / "public.json"),
+                                      str(tmp_path / "proof.json")])
         assert r.exit_code == 0 and "valid" in r.output

@@ -39,8 +39,8 @@ def test_vk_file_embeds_statement_and_key_id(folder):
     assert Statement.from_json(obj["statement"]) == cs.statement
     assert obj["key_id"] == "0x" + key_id(vk, st).hex()
     assert json.loads((d / "proof.json").read_text())["key_id"] == obj["key_id"]
-    assert workflow.verify_files(d / "keys" / workflow.VK_NAME, d / "proof.json",
-                                 d / "public.json")
+    assert workflow.verify_files(d / "keys" / workflow.VK_NAME, d / "public.json",
+                                 d / "proof.json")
 
 
 def test_snarkjs_verifies_with_our_extended_files(folder):
@@ -65,8 +65,8 @@ def test_relabelled_statement_or_foreign_key_id_is_refused(folder, tmp_path):
     p = json.loads((d / "proof.json").read_text())
     (tmp_path / "proof.json").write_text(json.dumps(dict(p, key_id="0x" + "11" * 32)))
     with pytest.raises(MalformedInput, match="another key or statement"):
-        workflow.verify_files(d / "keys" / workflow.VK_NAME, tmp_path / "proof.json",
-                              d / "public.json")
+        workflow.verify_files(d / "keys" / workflow.VK_NAME, d / "public.json",
+                              tmp_path / "proof.json")
     # keys made for another statement are not used to prove this circuit
     other = compile_circuit(Cube())
     other.__dict__["statement"] = Statement.from_json(relabelled["statement"])

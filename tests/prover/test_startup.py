@@ -59,7 +59,7 @@ def test_setup_prove_verify_load_no_chain_library(tmp_path):
                        str(REPO / "examples/reserve_check.json"), "--proof", str(proof),
                        "--public", str(public))
     assert out.returncode == 0 and loaded == [], out.stderr
-    out, loaded = _run("verify", str(keys / "verification_key.json"), str(proof), str(public))
+    out, loaded = _run("verify", str(keys / "verification_key.json"), str(public), str(proof))
     assert out.returncode == 0 and "OK" in out.stdout and loaded == [], out.stderr
 
 

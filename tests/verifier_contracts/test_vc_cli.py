@@ -48,9 +48,12 @@ def test_export_hash_calldata(tmp_path, snark):
     assert res.exit_code == 0 and "vkHash 0x" in res.output
     assert "uint256[5] calldata pub" in out.read_text()
     assert _run("contract", "hash", vk).output.strip().startswith("0x")
-    res = _run("contract", "calldata", _write(tmp_path / "p.json", proof),
-               _write(tmp_path / "pub.json", public))
+    p, pub = _write(tmp_path / "p.json", proof), _write(tmp_path / "pub.json", public)
+    res = _run("contract", "calldata", pub, p)             # snarkjs order: PUBLIC PROOF
     assert res.exit_code == 0 and res.output.startswith('["0x')
+    swapped = _run("contract", "calldata", p, pub)
+    assert swapped.exit_code == 2 and "wrong order" in swapped.output
+    assert f"PUBLIC ({p}) was read as the public inputs but holds a proof" in swapped.output
     bad = dict(fx.vk, nPublic=4)
     res = _run("contract", "export", _write(tmp_path / "bad.json", bad), "-o", tmp_path / "x.sol")
     assert res.exit_code == 2 and not (tmp_path / "x.sol").exists()

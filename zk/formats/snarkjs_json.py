@@ -91,6 +91,35 @@ def _keys(obj: Any, required: set[str], optional: set[str], what: str) -> dict:
     return obj
 
 
+def kind_of(obj: Any) -> str | None:
+    """What a parsed snarkjs JSON file holds, by content: "proof" (pi_a/pi_b/pi_c),
+    "public inputs" (a list), "verification key" (IC/vk_alpha_1), or None."""
+    if isinstance(obj, list):
+        return "public inputs"
+    if isinstance(obj, dict):
+        if {"pi_a", "pi_b", "pi_c"} & set(obj):
+            return "proof"
+        if {"IC", "vk_alpha_1"} & set(obj):
+            return "verification key"
+    return None
+
+
+def check_roles(args: list[tuple[str, str, str, Any]]) -> None:
+    """Refuse files given in the wrong order. ``args`` lists (ARGUMENT, path, expected
+    kind, parsed JSON) in command-line order; the message says which argument was read
+    as what and what it holds instead."""
+    wrong = []
+    for name, path, want, obj in args:
+        got = kind_of(obj)
+        if got is not None and got != want:
+            article = "" if got == "public inputs" else "a "
+            wrong.append(f"{name} ({path}) was read as the {want} but holds {article}{got}")
+    if wrong:
+        order = " ".join(name for name, _, _, _ in args)
+        raise MalformedInput(f"arguments in the wrong order? {'; '.join(wrong)} (the order "
+                             f"is {order}, as in snarkjs)")
+
+
 def proof_to_json(proof: Proof) -> dict:
     return {"pi_a": g1_to_json(proof.a), "pi_b": g2_to_json(proof.b),
             "pi_c": g1_to_json(proof.c), "protocol": "groth16", "curve": "bn128"}
