@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                "Verify PROOF with PUBLIC inputs against VK (snarkjs order: VK PUBLIC PROOF)."),
     "collateral": ("prover.commands.collateral:collateral",
                    "Prove a private position meets a protocol's minimum collateral ratio."),
+    "credit": ("prover.commands.credit:credit",
+               "Prove a private position can carry a chosen amount of extra debt (credit)."),
     "reserves": ("prover.commands.reserves:reserves",
                  "Prove reserves cover a committed ledger; users check their inclusion."),
     "contract": ("prover.commands.contract:contract",

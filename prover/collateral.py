@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from circuits.attestation import TAG_POSITION, Attestation
 from circuits.collateral import BPS, AttestedCollateralRatio, CollateralRatio
@@ -39,6 +40,7 @@ AMOUNT_BITS = 96
 RATIO_BITS = 20
 KIND = "collateral"
 KIND_ATTESTED = "collateral-attested"
+C = TypeVar("C", bound=CollateralRatio)
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,10 @@ class Policy:
 
     def circuit(self, attested: bool = False) -> CollateralRatio:
         """The circuit shape; attested: the commitment must carry an attester's signature."""
-        cls = AttestedCollateralRatio if attested else CollateralRatio
+        return self.shape(AttestedCollateralRatio if attested else CollateralRatio)
+
+    def shape(self, cls: type[C]) -> C:
+        """A CollateralRatio (sub)class for this policy's assets, decimals and bit widths."""
         return cls(len(self.collateral), len(self.debt), self.collateral_decimals,
                    self.debt_decimals, AMOUNT_BITS, PRICE_BITS, RATIO_BITS)
 
@@ -190,14 +195,21 @@ def expected(policy: Policy, prices: Prices | None = None,
     return out
 
 
-def precheck(policy: Policy, prices: Prices, portfolio: Portfolio) -> None:
-    """Off-circuit check of the statement; raises WitnessError if it cannot be proven."""
+def position_values(policy: Policy, prices: Prices, portfolio: Portfolio) -> tuple[int, int]:
+    """PRIVATE (haircut collateral value x 1e4, debt value) in the circuit's value unit,
+    computed exactly as the circuit does."""
     circuit = policy.circuit()
     lhs = sum(a * p * (BPS - h) * s for a, p, h, s in zip(
         portfolio.amounts, prices.collateral, policy.haircuts_bps, circuit.collateral_scales,
         strict=True))
     debt = sum(d * p * s for d, p, s in zip(portfolio.debts, prices.debt,
                                              circuit.debt_scales, strict=False))
+    return lhs, debt
+
+
+def precheck(policy: Policy, prices: Prices, portfolio: Portfolio) -> None:
+    """Off-circuit check of the statement; raises WitnessError if it cannot be proven."""
+    lhs, debt = position_values(policy, prices, portfolio)
     if lhs < debt * policy.min_ratio_bps:
         raise WitnessError("the position is below the policy's minimum collateral ratio at "
                            "these prices; no proof can be made")
@@ -219,6 +231,30 @@ def check_attestation(att: Attestation, src: str, policy: Policy, portfolio: Por
     if not att.verify():
         raise InputFileError(src, "field 'signature'", "not a valid signature of this "
                                                        "attestation by its attester")
+
+
+def anchored_inputs(policy: Policy, prices: Prices, portfolio: Portfolio,
+                    prover_address: int, attestation: Attestation | None = None,
+                    attestation_src: str = "attestation") -> dict:
+    """Named inputs (public and PRIVATE) of the position circuit, plus the attestation's
+    when given (checked off-circuit first, see :func:`check_attestation`)."""
+    inputs = circuit_inputs(policy, prices, portfolio, prover_address)
+    if attestation is not None:
+        check_attestation(attestation, attestation_src, policy, portfolio, prover_address)
+        inputs.update(attestation.circuit_inputs())
+    return inputs
+
+
+def expected_anchored(policy: Policy | None, prices: Prices | None,
+                      prover_address: int | None, attester: tuple[int, int] | None,
+                      commitment: int | None) -> dict[str, int | list[int]]:
+    """:func:`expected` plus the attester key and the registered commitment when given."""
+    want = expected(policy, prices, prover_address) if policy is not None else {}
+    if attester is not None:
+        want.update(attester_ax=attester[0], attester_ay=attester[1])
+    if commitment is not None:
+        want["commitment"] = commitment
+    return want
 
 
 def shape_dir(keys_dir: str | Path, policy: Policy, attested: bool = False) -> Path:
@@ -243,11 +279,9 @@ def prove(policy: Policy, prices: Prices, portfolio: Portfolio, prover_address: 
     With an attestation, proves the attested shape (AttestedCollateralRatio): the
     attester's key and as_of become public, the signature stays private."""
     precheck(policy, prices, portfolio)
-    inputs = circuit_inputs(policy, prices, portfolio, prover_address)
+    inputs = anchored_inputs(policy, prices, portfolio, prover_address, attestation,
+                             attestation_src)
     attested = attestation is not None
-    if attested:
-        check_attestation(attestation, attestation_src, policy, portfolio, prover_address)
-        inputs.update(attestation.circuit_inputs())
     values, _ = flow.prove(KIND_ATTESTED if attested else KIND, policy.circuit(attested),
                            inputs, keys_dir, out_dir, cs,
                            "collateral setup" + (" --attested" if attested else ""))
@@ -261,10 +295,6 @@ def verify(keys_or_vk: str | Path, proof_path: str | Path, public_path: str | Pa
            commitment: int | None = None) -> tuple[bool, str]:
     """(valid, reason). With policy (and prices, prover, attester key, registered
     commitment) the public values must match them."""
-    want = expected(policy, prices, prover_address) if policy is not None else {}
-    if attester is not None:
-        want.update(attester_ax=attester[0], attester_ay=attester[1])
-    if commitment is not None:
-        want["commitment"] = commitment
+    want = expected_anchored(policy, prices, prover_address, attester, commitment)
     return flow.verify(keys_or_vk, proof_path, public_path, want or None,
                        "the policy, prices, prover, attester and commitment")

@@ -1,4 +1,4 @@
-"""End to end through the CLI: collateral and reserves setup / prove / verify."""
+"""End to end through the CLI: collateral, credit and reserves setup / prove / verify."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from prover import credit
 from prover.cli import main
+from prover.collateral import load_policy, load_portfolio, load_prices
 
 EX = Path(__file__).resolve().parents[2] / "examples"
 ADDR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -55,6 +57,39 @@ def test_collateral_cli(tmp_path):
               "--prover", ADDR, "--keys", keys, "-o", str(tmp_path / "out2"), code=2)
     assert "minimum collateral ratio" in res.output
     assert not (tmp_path / "out2" / "proof.json").exists()
+
+
+def test_credit_cli(tmp_path):
+    shutil.copytree(EX / "collateral", tmp_path / "c")
+    c, keys = tmp_path / "c", str(tmp_path / "keys")
+    files = ["--policy", str(c / "policy.json"), "--prices", str(c / "prices.json"),
+             "--portfolio", str(c / "portfolio.json"), "--prover", ADDR, "--keys", keys]
+    pol = load_policy(c / "policy.json")
+    top = credit.max_credit(pol, load_prices(c / "prices.json", pol),
+                            load_portfolio(c / "portfolio.json", pol))
+    # (12.75 ETH x 3012.45 x 0.80 + 0.35 WBTC x 64250.5 x 0.85) / 1.5 - 18500.25 x 0.99985
+    assert top // 10**24 == 1473020                      # 14730.20 USD in 1e-26 USD units
+    out = run("credit", "capacity", *files).output
+    assert f"{top} value units" in out and "14732.410732 USDC" in out
+    for private in ("12.75", "0.35", "18500.25"):
+        assert private not in out
+    run("credit", "setup", "--policy", str(c / "policy.json"), "--keys", keys)
+    res = run("credit", "prove", *files, "--credit", str(top + 1), "-o",
+              str(tmp_path / "over"), code=2)
+    assert f"largest credit provable at these prices and haircuts, {top}" in res.output
+    assert not (tmp_path / "over").exists()
+    for bad in ("-5", str(2**160), "1e9", "max!"):
+        run("credit", "prove", *files, "--credit", bad, "-o", str(tmp_path / "bad"), code=2)
+    out_dir = tmp_path / "proof"
+    run("credit", "prove", *files, "--credit", "max", "-o", str(out_dir))
+    statement = json.loads((out_dir / "statement.json").read_text())
+    assert "credit" in json.dumps(statement)
+    folder = str(next(Path(keys).iterdir()))
+    check = ["credit", "verify", "--keys", folder, "--proof", str(out_dir / "proof.json"),
+             "--public", str(out_dir / "public.json")]
+    assert "OK" in run(*check, "--policy", str(c / "policy.json"), "--prices",
+                       str(c / "prices.json"), "--prover", ADDR, "--credit", str(top)).output
+    assert "credit" in run(*check, "--credit", str(top - 1), code=1).output
 
 
 def test_reserves_cli(tmp_path):
