@@ -9,17 +9,25 @@ inputs of the reserves proof (root, liabilities).
 """
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from typing import Any, Sequence
 
+from circuits.reserves_batch import asset_commitment, leaf_hash
 from zk.errors import MalformedInput
 from zk.field import R
-from zk.std import merkle_sum
+from zk.std import merkle, merkle_sum
 from zk.std.merkle_sum import SumNode
 from zk.std.poseidon import poseidon_hash
 
 FORMAT = "zk-solvency/inclusion-proof/v1"
 MAX_ID_BYTES = 31 * 15
 MAX_DECIMALS = 63           # the reserves file's decimals are 6-bit integers
+BALANCE_BITS_V2 = 64
+
+
+class InclusionRejected(MalformedInput):
+    """A well-formed inclusion file that does not check out; the message is the reason."""
 
 
 def user_id_hash(user_id: str) -> int:
@@ -112,3 +120,133 @@ def check_inclusion(proof: Any) -> SumNode:
         raise MalformedInput("inclusion proof: the path does not lead to the stated root "
                              "and liabilities")
     return root
+
+
+# --- v2: sharded trees (circuits.reserves_batch), plain Merkle paths -----------------------
+FORMAT_V2 = "zk-solvency/inclusion-proof/v2"
+FILE_DOMAIN = b"zk-solvency/inclusion/v2"
+MAX_PATH = 64
+_V2_KEYS = {"format", "user_id", "salt", "balances", "assets", "decimals", "batch_index",
+            "leaf_index", "batch_path", "top_path", "batch_root", "root", "asset_commitment",
+            "statement"}
+_STATEMENT_KEYS = {"chain_id", "registry", "exchange", "epoch", "key_id", "statement_hash"}
+REASON_PATH = "balance/leaf does not match the path"
+REASON_ASSETS = "asset labels or decimals differ from the committed asset list"
+REASON_ROOT = "root is not the registered one"
+REASON_COVERED = "not covered"
+
+
+def inclusion_file_name(user_secret: bytes) -> str:
+    """``hex(sha256(domain || user_secret))[:32].json``: only that user can find it."""
+    if not isinstance(user_secret, bytes) or len(user_secret) != 32:
+        raise MalformedInput("user secret must be 32 bytes")
+    return hashlib.sha256(FILE_DOMAIN + user_secret).hexdigest()[:32] + ".json"
+
+
+def inclusion_v2(user_id: str, salt: int, balances: Sequence[int], assets: Sequence[str],
+                 decimals: Sequence[int], batch_index: int, leaf_index: int,
+                 batch_levels: list[list[int]], top_levels: list[list[int]],
+                 statement: dict) -> dict:
+    """The v2 inclusion file of one user: their own leaf data and sibling HASHES only."""
+    return {
+        "format": FORMAT_V2, "user_id": user_id, "salt": str(salt),
+        "balances": [str(b) for b in balances], "assets": list(assets),
+        "decimals": list(decimals), "batch_index": batch_index, "leaf_index": leaf_index,
+        "batch_path": [str(h) for h in merkle.merkle_path(batch_levels, leaf_index)],
+        "top_path": [str(h) for h in merkle.merkle_path(top_levels, batch_index)],
+        "batch_root": str(batch_levels[-1][0]), "root": str(top_levels[-1][0]),
+        "asset_commitment": str(asset_commitment(assets, decimals)),
+        "statement": dict(statement),
+    }
+
+
+@dataclass(frozen=True)
+class InclusionV2:
+    """A parsed v2 file whose leaf leads to its stated batch root and root."""
+
+    user_id: str
+    balances: tuple[int, ...]
+    assets: tuple[str, ...]
+    decimals: tuple[int, ...]
+    batch_index: int
+    root: int
+    asset_commitment: int       # recomputed from assets + decimals
+    stated_commitment: int      # what the file says
+    statement: dict
+
+
+def _index(obj: Any, where: str, bound: int) -> int:
+    if isinstance(obj, bool) or not isinstance(obj, int) or not 0 <= obj < bound:
+        raise MalformedInput(f"inclusion proof: {where} must be an integer in 0..{bound - 1}")
+    return obj
+
+
+def _hex(obj: Any, where: str, nbytes: int) -> str:
+    if not isinstance(obj, str) or len(obj) != 2 + 2 * nbytes or obj[:2] != "0x" or \
+            any(c not in "0123456789abcdefABCDEF" for c in obj[2:]):
+        raise MalformedInput(f"inclusion proof: {where} must be 0x and {2 * nbytes} hex "
+                             "digits")
+    return obj
+
+
+def _statement(obj: Any) -> dict:
+    if not isinstance(obj, dict) or set(obj) != _STATEMENT_KEYS:
+        raise MalformedInput("inclusion proof: statement must have exactly "
+                             + ", ".join(sorted(_STATEMENT_KEYS)))
+    return {"chain_id": _num(obj["chain_id"], "statement.chain_id", 1 << 64),
+            "registry": _hex(obj["registry"], "statement.registry", 20),
+            "exchange": _hex(obj["exchange"], "statement.exchange", 20),
+            "epoch": _num(obj["epoch"], "statement.epoch", 1 << 64),
+            "key_id": _hex(obj["key_id"], "statement.key_id", 32),
+            "statement_hash": _hex(obj["statement_hash"], "statement.statement_hash", 32)}
+
+
+def parse_inclusion_v2(proof: Any) -> InclusionV2:
+    """Parse a v2 file strictly and recompute leaf -> batch root -> root.
+
+    MalformedInput for a malformed file; :data:`REASON_PATH` when the leaf does not lead
+    through the paths to the stated batch root and root.
+    """
+    if not isinstance(proof, dict) or set(proof) != _V2_KEYS or \
+            proof.get("format") != FORMAT_V2:
+        raise MalformedInput(f"inclusion proof: expected a {FORMAT_V2} object with exactly "
+                             + ", ".join(sorted(_V2_KEYS)))
+    assets = _list(proof["assets"], "assets")
+    n = len(assets)
+    if not all(isinstance(a, str) for a in assets):
+        raise MalformedInput("inclusion proof: assets must be names")
+    decimals = _list(proof["decimals"], "decimals", n)
+    commitment = asset_commitment(assets, decimals)     # validates names and decimals
+    balances = [_num(v, f"balances[{i}]", 1 << BALANCE_BITS_V2)
+                for i, v in enumerate(_list(proof["balances"], "balances", n))]
+    batch_path = [_num(v, f"batch_path[{i}]") for i, v in
+                  enumerate(_list(proof["batch_path"], "batch_path"))]
+    top_path = [_num(v, f"top_path[{i}]") for i, v in
+                enumerate(_list(proof["top_path"], "top_path"))]
+    if not 1 <= len(batch_path) <= MAX_PATH or not 1 <= len(top_path) <= MAX_PATH:
+        raise MalformedInput(f"inclusion proof: paths must have 1..{MAX_PATH} hashes")
+    leaf_index = _index(proof["leaf_index"], "leaf_index", 1 << len(batch_path))
+    batch_index = _index(proof["batch_index"], "batch_index", 1 << len(top_path))
+    salt = _num(proof["salt"], "salt")
+    leaf = leaf_hash(user_id_hash(proof["user_id"]), salt, balances, BALANCE_BITS_V2)
+    batch_root = merkle.root_from_path(leaf, leaf_index, batch_path)
+    root = merkle.root_from_path(batch_root, batch_index, top_path)
+    if batch_root != _num(proof["batch_root"], "batch_root") or \
+            root != _num(proof["root"], "root"):
+        raise InclusionRejected(REASON_PATH)
+    return InclusionV2(proof["user_id"], tuple(balances), tuple(assets), tuple(decimals),
+                       batch_index, root, commitment,
+                       _num(proof["asset_commitment"], "asset_commitment"),
+                       _statement(proof["statement"]))
+
+
+def check_against(inc: InclusionV2, root: int, committed_assets: int,
+                  covered: bool | None = None) -> tuple[bool, str]:
+    """(included, reason) against the registered root and asset-list commitment."""
+    if inc.asset_commitment != committed_assets or inc.stated_commitment != committed_assets:
+        return False, REASON_ASSETS
+    if root == 0 or inc.root != root:
+        return False, REASON_ROOT
+    if covered is False:
+        return False, REASON_COVERED
+    return True, "included"
