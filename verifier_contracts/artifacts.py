@@ -53,12 +53,13 @@ def build_artifacts(settings: dict | None = None) -> dict[str, dict]:
 
     settings = settings or SETTINGS
     files = sorted({f for f in CONTRACTS.values()})
-    sources = collect_sources({f: (SOL_DIR / f).read_text(encoding="utf-8") for f in files})
+    sources = collect_sources({f: (SOL_DIR / f).read_text(encoding="utf-8") for f in files},
+                              SOL_DIR)
     compiled = compile_sources(sources, settings)
     out = {}
     for name, file in CONTRACTS.items():
         c = compiled[name]
-        imports = collect_sources({file: sources[file]})
+        imports = collect_sources({file: sources[file]}, SOL_DIR)
         out[name] = {
             "contractName": name,
             "sourceName": file,

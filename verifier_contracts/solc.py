@@ -55,11 +55,13 @@ def _join(base: str, rel: str) -> str:
     return "/".join(parts)
 
 
-def collect_sources(roots: dict[str, str]) -> dict[str, str]:
+def collect_sources(roots: dict[str, str], local: Path | None = None) -> dict[str, str]:
     """{unit name: source} for `roots` plus everything they import, transitively.
 
-    Local files are given in `roots`; package imports (`@scope/pkg/...`) are read from
-    `node_modules()` (the pinned npm packages), so the compiler sees exact, hashed inputs.
+    Local files are given in `roots`; relative imports (`./lib/X.sol`) are read from the
+    folder `local` (e.g. the shipped `sol/`) when given; package imports (`@scope/pkg/...`)
+    are read from `node_modules()` (the pinned npm packages), so the compiler sees exact,
+    hashed inputs.
     """
     out = dict(roots)
     todo = list(roots)
@@ -71,6 +73,8 @@ def collect_sources(roots: dict[str, str]) -> dict[str, str]:
             if name in out:
                 continue
             path = base / name
+            if local is not None and rel.startswith(".") and (local / name).is_file():
+                path = local / name
             if name.startswith(".") or not path.is_file():
                 raise CompilerError(f"{unit}: import {rel!r} not found (looked in {base})")
             out[name] = path.read_text(encoding="utf-8")
