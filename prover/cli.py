@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                "Prove a private position can carry a chosen amount of extra debt (credit)."),
     "reserves": ("prover.commands.reserves:reserves",
                  "Prove reserves cover a committed ledger; users check their inclusion."),
+    "inclusion-page": ("prover.commands.page:inclusion_page",
+                       "Write the static page where users check their reserves inclusion file."),
     "contract": ("prover.commands.contract:contract",
                  "Groth16 verifier contract: export, calldata, deploy, verify."),
     "registry": ("prover.commands.registry:registry",

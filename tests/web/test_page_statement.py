@@ -1,0 +1,107 @@
+"""The inclusion page in headless Chromium, checked against the top proof's statement
+files: a valid file is included with its balances; tampering shows the reason."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.web.conftest import check
+from tests.web.reserves_fixture import asset_commitment, sample
+from zk.field import R
+
+
+@pytest.fixture(scope="module")
+def reserves():
+    return sample()
+
+
+@pytest.fixture(scope="module")
+def files(reserves):
+    return {"statement": reserves.statement.to_json(), "public": reserves.public()}
+
+
+def test_valid_file_is_included_with_its_balances(page, reserves, files):
+    out = check(page, reserves.inclusion(3), **files)
+    assert out["verdict"] == "Included", out
+    assert out["reasons"] == []
+    assert out["balances"] == [["BTC", "1.23456789"], ["ETH", "2.000000000000000000"],
+                               ["USDC", "0.000000"]]
+    assert out["root"] == str(reserves.root)
+    # a user in the last (partly padded) batch
+    assert check(page, reserves.inclusion(9), **files)["verdict"] == "Included"
+    assert page.problems == []
+
+
+def test_tampered_balance_breaks_the_path(page, reserves, files):
+    inc = reserves.inclusion(5)
+    inc["balances"][0] = str(int(inc["balances"][0]) + 1)
+    out = check(page, inc, **files)
+    assert out["verdict"] == "Not included"
+    assert out["reasons"] == ["path"]
+    assert "balance/leaf does not match the path" in out["texts"][0]
+
+
+def test_swapped_label_is_refused(page, reserves, files):
+    """The column-swap attack: the file's labels differ from the committed asset list."""
+    inc = reserves.inclusion(2)
+    inc["assets"][0], inc["assets"][1] = inc["assets"][1], inc["assets"][0]
+    out = check(page, inc, **files)
+    assert out["verdict"] == "Not included" and out["reasons"] == ["assets"]
+    assert "asset labels or decimals differ" in out["texts"][0]
+    # the same with the file's own asset_commitment recomputed by the exchange
+    inc["asset_commitment"] = str(asset_commitment(inc["assets"], inc["decimals"]))
+    assert check(page, inc, **files)["reasons"] == ["assets"]
+    # decimals changed instead of labels
+    inc = reserves.inclusion(2)
+    inc["decimals"][2] = 8
+    assert check(page, inc, **files)["reasons"] == ["assets"]
+
+
+def test_wrong_root_is_refused(page, reserves, files):
+    """A consistent file for another tree (another root) is not the registered one."""
+    other = type(reserves)(reserves.users[:6], reserves.assets, reserves.decimals)
+    out = check(page, other.inclusion(1), **files)
+    assert out["verdict"] == "Not included"
+    assert out["reasons"] == ["root"]
+    assert "root is not the registered one" in out["texts"][0]
+
+
+def test_statement_files_must_match_the_inclusion_file(page, reserves, files):
+    inc = reserves.inclusion(0)
+    wrong = dict(files["statement"], digest="another-digest-00001")
+    assert "statement_hash" in check(page, inc, statement=wrong, public=files["public"])["error"]
+    inc["statement"]["epoch"] = 8
+    err = check(page, inc, **files)["error"]
+    assert "another epoch" in err
+    inc = reserves.inclusion(0)
+    inc["statement"]["chain_id"] = 1
+    assert "wrong chain" in check(page, inc, **files)["error"]
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d.update(salt="01"), "salt: not a canonical decimal string"),
+    (lambda d: d.update(root=str(R)), "root: not below the field modulus r"),
+    (lambda d: d["balances"].append("1"), "balances: must be a list of 3..3 items"),
+    (lambda d: d.update(leaf_index=4), "leaf_index: must be an integer in 0..3"),
+    (lambda d: d.update(batch_path=["1"] * 33), "batch_path: must be a list of 0..32 items"),
+    (lambda d: d.update(assets=["BTC", "BTC", "ETH"]), "assets: names must be distinct"),
+    (lambda d: d.update(assets=["BTC", "E\u0000H", "USDC"]), "assets[1]: must be 1..31 bytes"),
+    (lambda d: d.update(decimals=[8, 18.5, 6]), "decimals[1]: must be an integer in 0..63"),
+    (lambda d: d["statement"].update(registry="0x1234"), "statement.registry: must be 0x"),
+    (lambda d: d.update(extra=1), "unknown key(s) extra"),
+    (lambda d: d.update(format="zk-solvency/inclusion-proof/v1"), "format: expected"),
+    (lambda d: d.update(user_id=""), "user_id: must be 1..465 bytes"),
+])
+def test_malformed_files_get_a_clear_error(page, reserves, files, mutate, message):
+    inc = reserves.inclusion(1)
+    mutate(inc)
+    out = check(page, inc, **files)
+    assert out["verdict"] == "Cannot check this file"
+    assert message in out["error"], out["error"]
+
+
+def test_not_json_and_oversized(page, files):
+    assert "not valid JSON" in check(page, "{nope", **files)["error"]
+    big = json.dumps({"pad": "x" * (1 << 20)})
+    assert "larger than" in check(page, big, **files)["error"]
