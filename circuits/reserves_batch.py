@@ -27,7 +27,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Sequence
 
-from zk import Circuit, Param, Private, Public
+from zk import Circuit, CompiledCircuit, Output, Param, Private, Public
 from zk.errors import CircuitDefinitionError, MalformedInput
 from zk.field import R
 from zk.std.merkle import merkle_path as _merkle_path
@@ -137,10 +137,13 @@ def _positive(what: str, **values: int) -> None:
 
 
 # --- circuits -------------------------------------------------------------------------
-def _tree_root(api, leaves: list) -> object:
+def _tree_root(api, leaves: list, keep: bool = False) -> object:
+    """Root of the plain tree; keep=True puts every node on a wire labelled ``node``."""
     level = leaves
     while len(level) > 1:
         level = [poseidon(api, level[i], level[i + 1]) for i in range(0, len(level), 2)]
+        if keep:
+            level = [api.as_wire(h, "node") for h in level]
     return level[0]
 
 
@@ -149,9 +152,9 @@ class ReservesBatch(Circuit):
 
     index: Public
     prev_link: Public
-    next_link: Public
-    batch_root: Public
-    sums: Public[N_ASSETS]
+    next_link: Output
+    batch_root: Output
+    sums: Output[N_ASSETS]
     id_hashes: Private[N_USERS]
     salts: Private[N_USERS]
     balances: Private[N_USERS, N_ASSETS]
@@ -172,28 +175,44 @@ class ReservesBatch(Circuit):
             for i in range(self.n_users):
                 for b in self.balances[i]:
                     api.range_check(b, bits=self.balance_bits)
-                leaves.append(poseidon(api, self.id_hashes[i], self.salts[i],
-                                       *self.balances[i]))
+                leaves.append(api.as_wire(poseidon(api, self.id_hashes[i], self.salts[i],
+                                                   *self.balances[i]), "node"))
         with api.scope("tree"):
-            api.assert_equal(_tree_root(api, leaves), self.batch_root)
+            api.output(self.batch_root, _tree_root(api, leaves, keep=True))
         with api.scope("sums"):
             for k, s in enumerate(self.sums):
-                api.assert_equal(api.sum(row[k] for row in self.balances), s)
+                api.output(s, api.sum(row[k] for row in self.balances))
                 api.range_check(s, bits=self.sum_bits)   # implied; records the bound
         with api.scope("link"):
             api.range_check(self.index, bits=INDEX_BITS)
             link = poseidon(api, self.prev_link, self.index, self.batch_root, *self.sums)
-            api.assert_equal(link, self.next_link)
+            api.output(self.next_link, link)
 
     @staticmethod
     def estimate_constraints(batch_bits: int, n_assets: int, balance_bits: int = 64) -> int:
         """Constraint count without compiling (equal to the compiled count; tested)."""
         n = 1 << batch_bits
-        leaves = n * (n_assets * (balance_bits + 1) + poseidon_cost(n_assets + 2))
-        tree = (n - 1) * poseidon_cost(2) + 1
+        leaves = n * (n_assets * (balance_bits + 1) + poseidon_cost(n_assets + 2) + 1)
+        tree = (n - 1) * (poseidon_cost(2) + 1) + 1
         sums = n_assets * (1 + balance_bits + batch_bits + 1)
         link = INDEX_BITS + 1 + poseidon_cost(n_assets + 3) + 1
         return leaves + tree + sums + link
+
+
+def tree_wires(cs: CompiledCircuit) -> list[list[int]]:
+    """Witness indices of every batch-tree node, leaves first: the witness of a batch
+    proof IS its tree, so inclusion paths need no second hashing pass."""
+    nodes = [c for (_, _, c), label in zip(cs.constraints, cs.labels, strict=True)
+             if label in ("leaves/node", "tree/node")]
+    wires = [next(iter(c)) for c in nodes]
+    root = cs.inputs[[i.name for i in cs.inputs].index("batch_root")].first_wire
+    levels, n = [], (len(wires) + 2) // 2       # 2n - 2 node wires + the root
+    pos = 0
+    while n > 1:
+        levels.append(wires[pos:pos + n])
+        pos += n
+        n //= 2
+    return levels + [[root]]
 
 
 class ReservesTop(Circuit):

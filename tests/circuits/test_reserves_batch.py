@@ -11,9 +11,9 @@ import pytest
 from circuits import reserves_batch as rb
 from circuits.inclusion import user_id_hash
 from zk import compile_circuit
-from zk.errors import CircuitDefinitionError, MalformedInput
+from zk.errors import CircuitDefinitionError, MalformedInput, UnsatisfiedConstraint
 from zk.field import R
-from zk.testing import REPO, assert_unprovable
+from zk.testing import REPO, assert_unprovable, first_failure, forge_witness
 
 B, K = 2, 2                                  # batches of 4 users, 2 assets
 ASSETS, DECIMALS = ["BTC", "ETH"], [8, 18]
@@ -34,6 +34,33 @@ def ledger(seed: int, n: int = 4) -> tuple[list[int], list[int], list[list[int]]
     salts = [(seed * 1000 + i) * 7919 % R for i in range(n)]
     bals = [[(seed + 1) * (i + 3), (seed + 2) * i] for i in range(n)]
     return ids, salts, bals
+
+
+OUTPUTS = ("next_link", "batch_root", "sums")
+
+
+def solvable(inputs: dict) -> dict:
+    """The inputs a prover gives: outputs (root, sums, next link) are computed in-circuit."""
+    return {k: v for k, v in inputs.items() if k not in OUTPUTS}
+
+
+def claimed(inputs: dict) -> list[int]:
+    return [inputs["index"], inputs["prev_link"], inputs["next_link"], inputs["batch_root"],
+            *inputs["sums"]]
+
+
+def assert_claim_unprovable(cs, inputs: dict, where: str) -> None:
+    """No witness proves these public values: the solver refuses the private inputs or
+    computes other public values, and a forged witness carrying the claimed public
+    values fails first at a constraint labelled ``where...`` (the attacker's view)."""
+    try:
+        assert cs.public_values(cs.solve(solvable(inputs))) != claimed(inputs)
+    except UnsatisfiedConstraint as exc:
+        assert exc.label.startswith(where), exc.label
+    w = forge_witness(cs, inputs)
+    w[1:1 + cs.num_public] = claimed(inputs)
+    label = first_failure(cs, w)
+    assert label is not None and label.startswith(where), label
 
 
 def unchecked_leaf(i, s, b):
@@ -70,10 +97,19 @@ def test_constraint_estimates_match_compiled(n_batches, batch_cs):
     assert cs.num_constraints == rb.ReservesTop.estimate_constraints(n_batches, 1, 3)
 
 
+def test_witness_holds_the_batch_tree(batch_cs):
+    ids, salts, bals = ledger(8)
+    w = batch_cs.solve(solvable(batch_inputs(0, 0, ids, salts, bals)))
+    levels = rb.batch_levels([rb.leaf_hash(*x) for x in zip(ids, salts, bals, strict=True)],
+                             B, K)
+    assert [[w[x] for x in lv] for lv in rb.tree_wires(batch_cs)] == levels
+
+
 def test_honest_batch_root_sums_and_link(batch_cs):
     ids, salts, bals = ledger(1, n=3)              # one padding leaf
     inputs = batch_inputs(2, 12345, ids, salts, bals)
-    values = batch_cs.statement.values(batch_cs.public_values(batch_cs.solve(inputs)))
+    values = batch_cs.statement.values(batch_cs.public_values(batch_cs.solve(solvable(inputs))))
+    assert batch_cs.public_values(batch_cs.solve(solvable(inputs))) == claimed(inputs)
     assert values["sums"] == [2 * 3 + 2 * 4 + 2 * 5, 3 * 0 + 3 * 1 + 3 * 2]
     leaves = [rb.leaf_hash(*x) for x in zip(ids, salts, bals, strict=True)]
     assert values["batch_root"] == rb.merkle_root_of(leaves + [rb.padding_leaf(K)])
@@ -85,34 +121,34 @@ def test_negative_balance_unprovable(batch_cs):
     bals[1][0] = R - 10
     inputs = batch_inputs(0, 0, ids, salts, bals, unchecked_leaf)
     assert inputs["sums"][0] == 32
-    assert_unprovable(batch_cs, inputs, "leaves/range_check")
+    assert_claim_unprovable(batch_cs, inputs, "leaves/range_check")
 
 
 def test_balance_at_bound_unprovable(batch_cs):
     ids, salts, bals = ledger(3)
     bals[0][1] = 1 << 64
     inputs = batch_inputs(0, 0, ids, salts, bals, unchecked_leaf)
-    assert_unprovable(batch_cs, inputs, "leaves/range_check")
+    assert_claim_unprovable(batch_cs, inputs, "leaves/range_check")
 
 
 def test_understated_sums_unprovable(batch_cs):
     inputs = batch_inputs(0, 0, *ledger(4))
     inputs["sums"][0] -= 1
     inputs["next_link"] = rb.next_link(0, 0, inputs["batch_root"], inputs["sums"])
-    assert_unprovable(batch_cs, inputs, "sums/assert_equal")
+    assert_claim_unprovable(batch_cs, inputs, "sums/output")
 
 
 @pytest.mark.parametrize("field", ["index", "prev_link", "next_link"])
 def test_link_binds_index_and_previous_link(batch_cs, field):
     inputs = batch_inputs(1, 777, *ledger(5))
     inputs[field] += 1
-    assert_unprovable(batch_cs, inputs, "link/assert_equal")
+    assert_claim_unprovable(batch_cs, inputs, "link/output")
 
 
 def test_other_root_unprovable(batch_cs):
     inputs = batch_inputs(0, 0, *ledger(6))
     inputs["balances"][3][0] += 1            # same public root, altered private ledger
-    assert_unprovable(batch_cs, inputs, "tree/assert_equal")
+    assert_claim_unprovable(batch_cs, inputs, "tree/output")
 
 
 def three_batches(seed: int = 10):
@@ -149,7 +185,7 @@ def test_batch_from_another_ledger_breaks_the_chain(batch_cs, top_cs):
     ends in a link that is not the honest link_2, and the top cannot list its root."""
     roots, sums, links = three_batches()
     foreign = batch_inputs(1, links[1], *ledger(99))
-    batch_cs.solve(foreign)                               # a valid proof on its own
+    assert batch_cs.public_values(batch_cs.solve(solvable(foreign))) == claimed(foreign)
     assert foreign["next_link"] != links[2]
     roots[1], sums[1] = foreign["batch_root"], foreign["sums"]
     assert_unprovable(top_cs, top_inputs(roots, sums, links[-1]), "chain/assert_equal")

@@ -197,6 +197,18 @@ class Api(GadgetsMixin):
         self.add_constraint(v.lc, {0: 1}, {w: 1}, "materialize")
         return w
 
+    def as_wire(self, v: Operand, gadget: str = "as_wire") -> Var:
+        """v on a wire of its own (labelled ``gadget``), so every witness holds its value
+        at a fixed index. Costs 1 constraint, or 0 if v already is a single wire."""
+        lc = self.lc_of(v)
+        w = _single_wire(lc)
+        if w is not None and lc[w] == 1:
+            return self.wire_var(w)
+        w = self._new_wire()
+        self.program.append(("lc", w, lc))
+        self.add_constraint(lc, {0: 1}, {w: 1}, gadget)
+        return self.wire_var(w)
+
     # --- public inputs and outputs --------------------------------------------------------
     def bind_public(self, *xs: Var) -> None:
         """Mark public inputs used only as statement data (epoch, chain id, address).
