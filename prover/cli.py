@@ -7,11 +7,13 @@ module (with its dependencies: web3 for the chain commands) loads only when it r
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 
 import click
 
-from zk.errors import ChainError, ZkError
+from zk.errors import EXIT_SIGINT, EXIT_SIGTERM, Terminated, ZkError
+from zk.errors import exit_code as exit_code
 
 # name -> ("module:attribute", one-line help); tests check each help against the command
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -40,11 +42,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ceremony": ("prover.commands.ceremony:ceremony",
                  "Phase-2 trusted setup for production keys (interoperable with snarkjs)."),
 }
-
-
-def exit_code(exc: ZkError) -> int:
-    """1 when the chain refused or failed (e.g. a reverted submit), 2 for bad input/usage."""
-    return 1 if isinstance(exc, ChainError) else 2
 
 
 def load_command(name: str) -> click.Command:
@@ -82,13 +79,39 @@ class _Main(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
+        from prover.output import report_error
+
+        previous = _on_sigterm()
         try:
             return super().invoke(ctx)
         except ZkError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(exit_code(exc))
+            sys.exit(report_error(exc, str(exc)))
+        except KeyboardInterrupt as exc:
+            sys.exit(report_error(exc, "interrupted") if not _debug(ctx) else EXIT_SIGINT)
+        except Terminated as exc:
+            sys.exit(report_error(exc, "terminated") if not _debug(ctx) else EXIT_SIGTERM)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.obj and ctx.obj.get("debug"))
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated()
+
+
+def _on_sigterm():
+    """Turn SIGTERM into `Terminated` (so finally blocks run) while a command runs; returns
+    the previous handler (None off the main thread, where handlers cannot be set)."""
+    try:
+        return signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:
+        return None
 
 
 @click.group(cls=_Main)

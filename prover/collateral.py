@@ -30,7 +30,7 @@ from prover.inputs import (
     read_object,
 )
 from zk import CompiledCircuit
-from zk.errors import MalformedInput, WitnessError
+from zk.errors import MalformedInput, Unprovable
 from zk.field import R
 from zk.std.poseidon import poseidon_hash_many
 
@@ -208,10 +208,10 @@ def position_values(policy: Policy, prices: Prices, portfolio: Portfolio) -> tup
 
 
 def precheck(policy: Policy, prices: Prices, portfolio: Portfolio) -> None:
-    """Off-circuit check of the statement; raises WitnessError if it cannot be proven."""
+    """Off-circuit check of the statement; raises Unprovable if it cannot be proven."""
     lhs, debt = position_values(policy, prices, portfolio)
     if lhs < debt * policy.min_ratio_bps:
-        raise WitnessError("the position is below the policy's minimum collateral ratio at "
+        raise Unprovable("the position is below the policy's minimum collateral ratio at "
                            "these prices; no proof can be made")
 
 

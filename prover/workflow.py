@@ -10,7 +10,7 @@ from pathlib import Path
 
 from verifier_contracts.vk import MAX_PUBLIC, key_id
 from zk import CompiledCircuit, atomic, groth16
-from zk.errors import MalformedInput
+from zk.errors import MalformedInput, WrongKey
 from zk.formats import keyfile
 from zk.formats import snarkjs_json as sj
 from zk.groth16 import Proof, ProvingKey, VerifyingKey
@@ -102,10 +102,10 @@ def _check_proof_key(obj: dict, path: str | Path, vk: VerifyingKey,
     if "key_id" in obj:
         kid = key_id_of(vk, statement)
         if kid is None or obj["key_id"] != "0x" + kid.hex():
-            raise MalformedInput(f"{path}: proof is for another key or statement "
+            raise WrongKey(f"{path}: proof is for another key or statement "
                                  f"(key_id {obj['key_id'][:14]}...)")
     if "vk_hash" in obj and obj["vk_hash"] != vk.hash():
-        raise MalformedInput(f"{path}: proof is for another verification key "
+        raise WrongKey(f"{path}: proof is for another verification key "
                              f"(vk_hash {str(obj['vk_hash'])[:12]}...)")
 
 

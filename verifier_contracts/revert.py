@@ -7,13 +7,15 @@ from eth_abi import decode as abi_decode
 from eth_utils import keccak
 
 from verifier_contracts.artifacts import CONTRACTS, load_artifact
-from zk.errors import ChainError
+from zk.errors import EXIT_CLAIM, ChainError
 
 #: Errors raised from the verifier's assembly (not in any compiled ABI).
 VERIFIER_ERRORS = ("PrecompileFailed(uint256)", "BadCalldataLength(uint256,uint256)",
                    "UnknownSelector(bytes4)")
 _BUILTIN = ("Error(string)", "Panic(uint256)")
 PRECOMPILES = {6: "ecAdd", 7: "ecMul", 8: "ecPairing"}
+#: Reverts that mean the claim itself does not hold (exit 1); any other revert is exit 3.
+CLAIM_ERRORS = frozenset({"InvalidProof"})
 
 
 class ContractRevert(ChainError):
@@ -21,6 +23,8 @@ class ContractRevert(ChainError):
 
     def __init__(self, action: str, name: str | None, args: tuple = (), data: bytes = b""):
         self.action, self.name, self.args_, self.data = action, name, tuple(args), data
+        if name in CLAIM_ERRORS:
+            self.exit_code = EXIT_CLAIM
         if name is None:
             detail = f"reverted without a known error (data 0x{data.hex()[:80]})"
         else:

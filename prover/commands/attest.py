@@ -1,7 +1,6 @@
 """``zksolvency attest keygen|sign|verify``: attester keys and signed attestations."""
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import click
 
 from prover import attest as lib
 from prover.inputs import InputFileError, parse_int
+from prover.output import JSON_OPTION, json_mode, verdict
 from zk import atomic
 from zk.field import R
 
@@ -106,6 +106,7 @@ def sign_cmd(key_path: str, tag: str, chain_id: str | None, registry: str | None
 @click.option("--registry", default=None, help="Expected registry address.")
 @click.option("--subject", default=None, help="Expected subject address.")
 @click.option("--commitment", default=None, help="Expected commitment.")
+@JSON_OPTION
 def verify_cmd(attestation: str, attester: str | None, chain_id: str | None,
                registry: str | None, subject: str | None, commitment: str | None) -> None:
     """Check an attestation. Exit 0 valid, 1 invalid, 2 malformed input."""
@@ -119,11 +120,7 @@ def verify_cmd(attestation: str, attester: str | None, chain_id: str | None,
         if value is not None:
             expect[name] = _int(value, option, bits)
     ok, reason = lib.check(att, expected_key, expect)
-    if ok:
-        click.echo(f"OK: {reason}")
-        if expected_key is None:
-            click.echo("note: no --attester given; check that this key is allow-listed",
-                       err=True)
-        return
-    click.echo(f"INVALID: {reason}", err=True)
-    sys.exit(1)
+    if ok and expected_key is None and not json_mode():
+        click.echo("note: no --attester given; check that this key is allow-listed",
+                   err=True)
+    verdict(ok, reason, attester_checked=expected_key is not None)

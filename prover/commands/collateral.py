@@ -5,7 +5,6 @@ The position options and their loading (:func:`position_options`, :func:`load_po
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Callable
 
@@ -14,6 +13,7 @@ import click
 from prover import collateral as lib
 from prover.commands.core import verify_file_options
 from prover.inputs import InputFileError, parse_int
+from prover.output import JSON_OPTION, verdict
 from zk.field import R
 
 POLICY = click.option("--policy", required=True, type=click.Path(dir_okay=False),
@@ -79,7 +79,8 @@ def anchor_options(f):
                               "equal."),
             click.option("--commitment", default=None,
                          help="The commitment registered for the account (registered "
-                              "mode): the proof's commitment must equal it."))
+                              "mode): the proof's commitment must equal it."),
+            JSON_OPTION)
 
 
 def load_anchors(policy: str | None, prices: str | None, prover_address: str | None,
@@ -101,12 +102,8 @@ def load_anchors(policy: str | None, prices: str | None, prover_address: str | N
 
 
 def report(ok: bool, reason: str) -> None:
-    """Print OK or INVALID; exit 1 when invalid."""
-    if ok:
-        click.echo(f"OK: {reason}")
-        return
-    click.echo(f"INVALID: {reason}", err=True)
-    sys.exit(1)
+    """Print OK or INVALID (JSON with --json); exit 1 when invalid."""
+    verdict(ok, reason)
 
 
 def setup_command(setup: Callable[..., Path], what: str) -> click.Command:

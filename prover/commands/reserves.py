@@ -1,7 +1,6 @@
 """``zksolvency reserves setup|prove|verify|verify-inclusion``: proof of reserves."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -9,6 +8,7 @@ import click
 from prover import reserves as lib
 from prover.commands.core import verify_file_options
 from prover.inputs import InputFileError
+from prover.output import JSON_OPTION, verdict
 
 SPEC = click.option("--reserves", "spec_path", required=True, type=click.Path(dir_okay=False),
                     help="Public reserves JSON (assets, decimals, reserves, min_ratio_bps).")
@@ -67,15 +67,12 @@ def prove_cmd(spec_path: str, ledger: str, capacity: int | None, keys_dir: str,
 @verify_file_options
 @click.option("--reserves", "spec_path", default=None, type=click.Path(dir_okay=False),
               help="Also check the public reserves and ratio against this file.")
+@JSON_OPTION
 def verify_cmd(keys: str, proof_path: str, public_path: str, spec_path: str | None) -> None:
     """Verify a reserves proof. Exit 0 valid, 1 invalid, 2 malformed input."""
     spec = lib.load_spec(spec_path) if spec_path else None
     ok, reason = lib.verify(keys, proof_path, public_path, spec)
-    if ok:
-        click.echo(f"OK: {reason}")
-        return
-    click.echo(f"INVALID: {reason}", err=True)
-    sys.exit(1)
+    verdict(ok, reason)
 
 
 def _expect(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -96,13 +93,10 @@ def _expect(pairs: tuple[str, ...]) -> dict[str, str]:
               help="Also check the tree holds this balance for you (repeatable).")
 @click.option("--statement", "statement_path", default=None, type=click.Path(dir_okay=False),
               help="statement.json naming the public inputs [default: next to --public].")
+@JSON_OPTION
 def verify_inclusion_cmd(inclusion: str, public_path: str, balances: tuple[str, ...],
                          statement_path: str | None) -> None:
     """Check locally that your balances are included in the proven liabilities."""
     ok, reason = lib.verify_inclusion(inclusion, public_path, _expect(balances),
                                       statement_path)
-    if ok:
-        click.echo(f"OK: {reason}")
-        return
-    click.echo(f"INVALID: {reason}", err=True)
-    sys.exit(1)
+    verdict(ok, reason)

@@ -49,12 +49,12 @@ def test_collateral_cli(tmp_path):
     public[0] = str(int(public[0]) + 1)                    # a different ETH price
     Path(out, "public.json").write_text(json.dumps(public))
     run(*args, code=1)
-    # a portfolio below the ratio: clear error, exit 2, no proof written
+    # a portfolio below the ratio: the claim does not hold, exit 1, no proof written
     obj = json.loads(Path(pf).read_text())
     obj["debt"]["USDC"] = "60000"
     Path(pf).write_text(json.dumps(obj))
     res = run("collateral", "prove", "--policy", pol, "--prices", prices, "--portfolio", pf,
-              "--prover", ADDR, "--keys", keys, "-o", str(tmp_path / "out2"), code=2)
+              "--prover", ADDR, "--keys", keys, "-o", str(tmp_path / "out2"), code=1)
     assert "minimum collateral ratio" in res.output
     assert not (tmp_path / "out2" / "proof.json").exists()
 

@@ -96,7 +96,7 @@ def test_missing_file_exits_2(flow):
     assert verify(flow, proof="nope.json").exit_code == 2
 
 
-def test_unsatisfiable_inputs_exit_2_and_hide_private_values(flow, tmp_path):
+def test_unsatisfiable_inputs_exit_1_and_hide_private_values(flow, tmp_path):
     bad = json.loads(INPUTS.read_text())
     bad["balances"][1] = "987654321987"          # sum no longer equals total
     p = tmp_path / "in.json"
@@ -104,7 +104,7 @@ def test_unsatisfiable_inputs_exit_2_and_hide_private_values(flow, tmp_path):
     r = CliRunner().invoke(main, ["prove", EXAMPLE, "--keys", str(flow / "keys"), "-i", str(p),
                                   "--proof", str(tmp_path / "p.json"),
                                   "--public", str(tmp_path / "q.json")])
-    assert r.exit_code == 2 and "balances/assert_equal" in r.output
+    assert r.exit_code == 1 and "balances/assert_equal" in r.output
     assert "987654321987" not in r.output
     assert not (tmp_path / "p.json").exists()
 

@@ -64,7 +64,7 @@ def test_relabelled_statement_or_foreign_key_id_is_refused(folder, tmp_path):
     # a proof that names another key id is refused before any pairing
     p = json.loads((d / "proof.json").read_text())
     (tmp_path / "proof.json").write_text(json.dumps(dict(p, key_id="0x" + "11" * 32)))
-    with pytest.raises(MalformedInput, match="another key or statement"):
+    with pytest.raises(WrongKey, match="another key or statement"):
         workflow.verify_files(d / "keys" / workflow.VK_NAME, d / "public.json",
                               tmp_path / "proof.json")
     # keys made for another statement are not used to prove this circuit

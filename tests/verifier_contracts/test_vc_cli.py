@@ -11,19 +11,19 @@ from prover.commands.contract import contract
 from prover.commands.registry import registry
 from tests.verifier_contracts import anchored as A
 from verifier_contracts import connect, is_allowed
-from zk.errors import ChainError, MalformedInput, ZkError
+from zk.errors import ChainError, ZkError, exit_code
 from zk.field import R
 
 
 class _Main(click.Group):
-    """Stand-in for the application's main group: ZkError -> one line, exit 2 / 1."""
+    """Stand-in for the application's main group: ZkError -> one line and its exit code."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except ZkError as exc:
             click.echo(f"error: {exc}", err=True)
-            ctx.exit(2 if isinstance(exc, MalformedInput) else 1)
+            ctx.exit(exit_code(exc))
 
 
 main = _Main("zksolvency")
@@ -106,14 +106,14 @@ def test_registry_commands(tmp_path, anvil_env):
               ",".join(map(str, A.DP)))
     res = _run("registry", "post-prices", reg, 1, *prices, "--valid-until",
                chain.timestamp() + 7300, "--rpc-url", anvil_env)
-    assert res.exit_code == 1 and "ValidityTooLong" in res.output
+    assert res.exit_code == 3 and "ValidityTooLong" in res.output
     res = _run("registry", "post-prices", reg, 1, *prices, "--valid-until",
                chain.timestamp() + 3600, "--rpc-url", anvil_env)
     assert res.exit_code == 0, res.output
     proof, public = keys.prove(A.collateral_inputs(chain.address, chain.chain_id, reg))
     p, pub = _write(tmp_path / "proof.json", proof), _write(tmp_path / "public.json", public)
     res = _run("registry", "submit", reg, p, pub, "--rpc-url", anvil_env)
-    assert res.exit_code == 1 and "CommitmentMismatch(0, " in res.output
+    assert res.exit_code == 3 and "CommitmentMismatch(0, " in res.output
     res = _run("registry", "record-position", reg, chain.address, A.commitment(),
                "--rpc-url", anvil_env)
     assert res.exit_code == 0, res.output
@@ -121,7 +121,7 @@ def test_registry_commands(tmp_path, anvil_env):
     assert json.loads(res.output)["solvent"] is False
     assert _run("registry", "submit", reg, p, pub, "--rpc-url", anvil_env).exit_code == 0
     res = _run("registry", "submit", reg, p, pub, "--rpc-url", anvil_env)
-    assert res.exit_code == 1 and "AsOfNotLater" in res.output
+    assert res.exit_code == 3 and "AsOfNotLater" in res.output
     res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env, "--json")
     out = json.loads(res.output)
     assert out["solvent"] is True and out["proven"]["commitment"] == A.commitment()
