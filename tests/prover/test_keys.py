@@ -12,7 +12,7 @@ from prover import workflow
 from verifier_contracts import connect, deploy_verifier, encode_verify_call, key_id, verify_on_chain
 from verifier_contracts.verifier import VKHASH_SELECTOR
 from zk import compile_circuit, groth16
-from zk.errors import MalformedInput
+from zk.errors import MalformedInput, WrongKey
 from zk.statement import Statement
 from zk.testing import node_bin
 
