@@ -73,7 +73,7 @@ class Reserves:
         leaves += [pad] * (n_batches * size - len(leaves))
         self.batches = [tree(leaves[i:i + size]) for i in range(0, len(leaves), size)]
         roots = [b[-1][0] for b in self.batches]
-        width = 1 << max(0, (len(roots) - 1).bit_length())
+        width = max(2, 1 << (len(roots) - 1).bit_length())
         roots += [tree([pad] * size)[-1][0]] * (width - len(roots))
         self.top = tree(roots)
         self.root = self.top[-1][0]
@@ -94,8 +94,8 @@ class Reserves:
             "top_path": [str(h) for h in path(self.top, batch)],
             "batch_root": str(self.batches[batch][-1][0]), "root": str(self.root),
             "asset_commitment": str(self.asset_commitment),
-            "statement": {"chain_id": self.chain_id, "registry": self.registry,
-                          "exchange": self.exchange, "epoch": self.epoch,
+            "statement": {"chain_id": str(self.chain_id), "registry": self.registry,
+                          "exchange": self.exchange, "epoch": str(self.epoch),
                           "key_id": "0x" + "ab" * 32,
                           "statement_hash": "0x" + self.statement.hash().hex()},
         }

@@ -57,7 +57,7 @@ def test_page_poseidon_equals_ours_on_random_inputs(page):
 
 def test_page_id_hash_and_asset_commitment_equal_ours(page):
     from circuits.inclusion import user_id_hash
-    from tests.web.reserves_fixture import asset_commitment
+    from circuits.reserves_batch import asset_commitment
     ids = ["a", "x" * 31, "y" * 32, "Zoë 🦊" * 20, "z" * 465]
     got = page.evaluate("ids => ids.map(i => inclusionLib.userIdHash(i).toString())", ids)
     assert got == [str(user_id_hash(i)) for i in ids]

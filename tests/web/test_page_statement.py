@@ -6,9 +6,20 @@ import json
 
 import pytest
 
+from circuits.inclusion import check_against, parse_inclusion_v2
 from tests.web.conftest import check
 from tests.web.reserves_fixture import asset_commitment, sample
+from zk.errors import MalformedInput
 from zk.field import R
+
+
+def python_verdict(inc: dict, reserves) -> tuple[bool, str]:
+    """The project's own verifier (circuits.inclusion) on the same file."""
+    try:
+        parsed = parse_inclusion_v2(inc)
+    except MalformedInput as exc:
+        return False, str(exc)
+    return check_against(parsed, reserves.root, reserves.asset_commitment)
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +39,7 @@ def test_valid_file_is_included_with_its_balances(page, reserves, files):
     assert out["balances"] == [["BTC", "1.23456789"], ["ETH", "2.000000000000000000"],
                                ["USDC", "0.000000"]]
     assert out["root"] == str(reserves.root)
+    assert python_verdict(reserves.inclusion(3), reserves) == (True, "included")
     # a user in the last (partly padded) batch
     assert check(page, reserves.inclusion(9), **files)["verdict"] == "Included"
     assert page.problems == []
@@ -40,6 +52,7 @@ def test_tampered_balance_breaks_the_path(page, reserves, files):
     assert out["verdict"] == "Not included"
     assert out["reasons"] == ["path"]
     assert "balance/leaf does not match the path" in out["texts"][0]
+    assert python_verdict(inc, reserves) == (False, "balance/leaf does not match the path")
 
 
 def test_swapped_label_is_refused(page, reserves, files):
@@ -49,6 +62,7 @@ def test_swapped_label_is_refused(page, reserves, files):
     out = check(page, inc, **files)
     assert out["verdict"] == "Not included" and out["reasons"] == ["assets"]
     assert "asset labels or decimals differ" in out["texts"][0]
+    assert python_verdict(inc, reserves)[1].startswith("asset labels or decimals differ")
     # the same with the file's own asset_commitment recomputed by the exchange
     inc["asset_commitment"] = str(asset_commitment(inc["assets"], inc["decimals"]))
     assert check(page, inc, **files)["reasons"] == ["assets"]
@@ -65,17 +79,18 @@ def test_wrong_root_is_refused(page, reserves, files):
     assert out["verdict"] == "Not included"
     assert out["reasons"] == ["root"]
     assert "root is not the registered one" in out["texts"][0]
+    assert python_verdict(other.inclusion(1), reserves) == (False, "root is not the registered one")
 
 
 def test_statement_files_must_match_the_inclusion_file(page, reserves, files):
     inc = reserves.inclusion(0)
     wrong = dict(files["statement"], digest="another-digest-00001")
     assert "statement_hash" in check(page, inc, statement=wrong, public=files["public"])["error"]
-    inc["statement"]["epoch"] = 8
+    inc["statement"]["epoch"] = "8"
     err = check(page, inc, **files)["error"]
     assert "another epoch" in err
     inc = reserves.inclusion(0)
-    inc["statement"]["chain_id"] = 1
+    inc["statement"]["chain_id"] = "1"
     assert "wrong chain" in check(page, inc, **files)["error"]
 
 
@@ -84,10 +99,16 @@ def test_statement_files_must_match_the_inclusion_file(page, reserves, files):
     (lambda d: d.update(root=str(R)), "root: not below the field modulus r"),
     (lambda d: d["balances"].append("1"), "balances: must be a list of 3..3 items"),
     (lambda d: d.update(leaf_index=4), "leaf_index: must be an integer in 0..3"),
-    (lambda d: d.update(batch_path=["1"] * 33), "batch_path: must be a list of 0..32 items"),
+    (lambda d: d.update(batch_path=["1"] * 65), "batch_path: must be a list of 1..64 items"),
+    (lambda d: d.update(top_path=[]), "top_path: must be a list of 1..64 items"),
+    (lambda d: d["balances"].__setitem__(0, str(1 << 64)), "balances[0]: not below 2^64"),
+    (lambda d: d["statement"].update(epoch=7), "statement.epoch: not a canonical decimal"),
+    (lambda d: d.update(assets=["BTC", " ETH", "USDC"]), "assets[1]: must be 1..31 bytes"),
+    (lambda d: d.update(assets=["BTC", "x" * 32, "USDC"]), "assets[1]: must be 1..31 bytes"),
     (lambda d: d.update(assets=["BTC", "BTC", "ETH"]), "assets: names must be distinct"),
     (lambda d: d.update(assets=["BTC", "E\u0000H", "USDC"]), "assets[1]: must be 1..31 bytes"),
-    (lambda d: d.update(decimals=[8, 18.5, 6]), "decimals[1]: must be an integer in 0..63"),
+    (lambda d: d.update(decimals=[8, 18.5, 6]), "decimals[1]: must be an integer in 0..255"),
+    (lambda d: d.update(decimals=[8, 256, 6]), "decimals[1]: must be an integer in 0..255"),
     (lambda d: d["statement"].update(registry="0x1234"), "statement.registry: must be 0x"),
     (lambda d: d.update(extra=1), "unknown key(s) extra"),
     (lambda d: d.update(format="zk-solvency/inclusion-proof/v1"), "format: expected"),

@@ -7,12 +7,13 @@ import { keccak_256 } from "@noble/hashes/sha3";
 export const FORMAT = "zk-solvency/inclusion-proof/v2";
 export const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 export const MAX_ASSETS = 7;
-export const MAX_DECIMALS = 63;
+export const MAX_DECIMALS = 255;
 export const MAX_ID_BYTES = 31 * 15;
 export const MAX_ASSET_BYTES = 31;
-export const MAX_DEPTH = 32;            // per path: 2^32 leaves per batch, 2^32 batches
+export const MAX_DEPTH = 64;            // hashes per path (as circuits.inclusion)
 export const MAX_FILE_BYTES = 1 << 20;
 export const U64 = 1n << 64n;
+export const BALANCE_BOUND = U64;   // balances are in [0, 2^64)
 
 const POSEIDON = [null, P.poseidon1, P.poseidon2, P.poseidon3, P.poseidon4, P.poseidon5,
   P.poseidon6, P.poseidon7, P.poseidon8, P.poseidon9, P.poseidon10, P.poseidon11,
@@ -77,23 +78,18 @@ function exact(obj, keys, where) {
 export function decimal(v, where, bound = R) {
   if (typeof v !== "string" || !/^(0|[1-9][0-9]{0,77})$/.test(v)) fail(where, "not a canonical decimal string");
   const x = BigInt(v);
-  if (x >= bound) fail(where, bound === R ? "not below the field modulus r" : `not below ${bound}`);
+  if (x >= bound) fail(where, bound === R ? "not below the field modulus r" : `not below 2^${bound.toString(2).length - 1}`);
   return x;
 }
 
 function smallInt(v, where, max) {
+  max = Math.min(max, Number.MAX_SAFE_INTEGER);
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0 || v > max) fail(where, `must be an integer in 0..${max}`);
   return v;
 }
 
-/** uint64 given as a JSON integer or a canonical decimal string. */
-function uint64(v, where) {
-  if (typeof v === "number") {
-    if (!Number.isSafeInteger(v) || v < 0) fail(where, "must be a non-negative integer");
-    return BigInt(v);
-  }
-  return decimal(v, where, U64);
-}
+// Python's str.isprintable(): letters, marks, numbers, punctuation, symbols, ASCII space.
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]+$/u;
 
 function list(v, where, min, max) {
   if (!Array.isArray(v) || v.length < min || v.length > max) fail(where, `must be a list of ${min}..${max} items`);
@@ -120,14 +116,14 @@ export function parseInclusion(text, name = "inclusion file") {
   if (typeof uid !== "string" || !wellFormed(uid) || utf8(uid).length < 1 || utf8(uid).length > MAX_ID_BYTES) fail(`${name}: user_id`, `must be 1..${MAX_ID_BYTES} bytes of UTF-8 text`);
   const assets = list(obj.assets, `${name}: assets`, 1, MAX_ASSETS);
   assets.forEach((a, i) => {
-    if (typeof a !== "string" || !wellFormed(a) || /[\u0000-\u001f\u007f]/.test(a) || utf8(a).length < 1 || utf8(a).length > MAX_ASSET_BYTES) fail(`${name}: assets[${i}]`, `must be 1..${MAX_ASSET_BYTES} bytes of printable UTF-8`);
+    if (typeof a !== "string" || !PRINTABLE.test(a) || a !== a.trim() || utf8(a).length > MAX_ASSET_BYTES) fail(`${name}: assets[${i}]`, `must be 1..${MAX_ASSET_BYTES} bytes of printable UTF-8 without surrounding spaces`);
   });
   if (new Set(assets).size !== assets.length) fail(`${name}: assets`, "names must be distinct");
   const n = assets.length;
   const decimals = list(obj.decimals, `${name}: decimals`, n, n).map((d, i) => smallInt(d, `${name}: decimals[${i}]`, MAX_DECIMALS));
-  const balances = list(obj.balances, `${name}: balances`, n, n).map((b, i) => decimal(b, `${name}: balances[${i}]`));
-  const batchPath = list(obj.batch_path, `${name}: batch_path`, 0, MAX_DEPTH).map((h, i) => decimal(h, `${name}: batch_path[${i}]`));
-  const topPath = list(obj.top_path, `${name}: top_path`, 0, MAX_DEPTH).map((h, i) => decimal(h, `${name}: top_path[${i}]`));
+  const balances = list(obj.balances, `${name}: balances`, n, n).map((b, i) => decimal(b, `${name}: balances[${i}]`, BALANCE_BOUND));
+  const batchPath = list(obj.batch_path, `${name}: batch_path`, 1, MAX_DEPTH).map((h, i) => decimal(h, `${name}: batch_path[${i}]`));
+  const topPath = list(obj.top_path, `${name}: top_path`, 1, MAX_DEPTH).map((h, i) => decimal(h, `${name}: top_path[${i}]`));
   const leafIndex = smallInt(obj.leaf_index, `${name}: leaf_index`, 2 ** batchPath.length - 1);
   const batchIndex = smallInt(obj.batch_index, `${name}: batch_index`, 2 ** topPath.length - 1);
   const st = exact(obj.statement, STATEMENT_KEYS, `${name}: statement`);
@@ -138,10 +134,10 @@ export function parseInclusion(text, name = "inclusion file") {
     root: decimal(obj.root, `${name}: root`),
     assetCommitment: decimal(obj.asset_commitment, `${name}: asset_commitment`),
     statement: {
-      chainId: uint64(st.chain_id, `${name}: statement.chain_id`),
+      chainId: decimal(st.chain_id, `${name}: statement.chain_id`, U64),
       registry: hexBytes(st.registry, `${name}: statement.registry`, 20),
       exchange: hexBytes(st.exchange, `${name}: statement.exchange`, 20),
-      epoch: uint64(st.epoch, `${name}: statement.epoch`),
+      epoch: decimal(st.epoch, `${name}: statement.epoch`, U64),
       keyId: hexBytes(st.key_id, `${name}: statement.key_id`, 32),
       statementHash: hexBytes(st.statement_hash, `${name}: statement.statement_hash`, 32),
     },
@@ -175,7 +171,7 @@ export function verdict(inc, registered) {
     reasons.push({ code: "assets", text: REASONS.assets });
   }
   if (registered.root === 0n) {
-    reasons.push({ code: "uncovered", text: `${REASONS.uncovered}: no reserves proof is registered for this exchange and epoch` });
+    reasons.push({ code: "root", text: `${REASONS.root}: no top proof is registered for this exchange and epoch` });
   } else if (pathOk && c.root !== registered.root) {
     reasons.push({ code: "root", text: REASONS.root });
   }
