@@ -126,3 +126,32 @@ def test_not_json_and_oversized(page, files):
     assert "not valid JSON" in check(page, "{nope", **files)["error"]
     big = json.dumps({"pad": "x" * (1 << 20)})
     assert "larger than" in check(page, big, **files)["error"]
+
+
+def test_file_chosen_or_dropped_fills_the_form(page, reserves, files):
+    text = json.dumps(reserves.inclusion(4))
+    page.fill("#inclusion-text", "")
+    page.set_input_files("#inclusion-file", {"name": "mine.json", "mimeType": "application/json",
+                                             "buffer": text.encode()})
+    page.wait_for_function("document.getElementById('inclusion-text').value.length > 0")
+    assert page.input_value("#inclusion-text") == text
+    page.fill("#inclusion-text", "")
+    page.evaluate("""text => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([text], 'dropped.json', {type: 'application/json'}));
+        document.body.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true}));
+    }""", text)
+    page.wait_for_function("document.getElementById('inclusion-text').value.length > 0")
+    assert page.input_value("#inclusion-text") == text
+
+
+def test_file_contents_are_shown_as_text_never_as_html(page):
+    """Markup in an id or asset name (valid, committed) is displayed literally."""
+    evil = type(sample())([("<img src=x onerror=alert(1)>", [1, 2])],
+                          ["<img src=y>", "<b>ETH</b>"], [0, 0])
+    files = {"statement": evil.statement.to_json(), "public": evil.public()}
+    out = check(page, evil.inclusion(0), **files)
+    assert out["verdict"] == "Included"
+    assert out["balances"] == [["<img src=y>", "1"], ["<b>ETH</b>", "2"]]
+    assert page.evaluate("document.querySelectorAll('#result img, #result b').length") == 0
+    assert all(u.startswith("file://") for u in page.requests)
