@@ -264,8 +264,8 @@ def shape_dir(keys_dir: str | Path, policy: Policy, attested: bool = False) -> P
 
 
 def setup(policy: Policy, keys_dir: str | Path, force: bool = False,
-          attested: bool = False) -> Path:
-    """DEVELOPMENT setup for the policy's shape, once; returns the key folder."""
+          attested: bool = False) -> tuple[Path, bool]:
+    """DEVELOPMENT setup for the policy's shape, once; (key folder, reused)."""
     return flow.setup(KIND_ATTESTED if attested else KIND, policy.circuit(attested),
                       keys_dir, force)
 

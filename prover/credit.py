@@ -72,8 +72,8 @@ def in_debt_tokens(policy: Policy, prices: Prices, value: int) -> dict[str, int]
 
 
 def setup(policy: Policy, keys_dir: str | Path, force: bool = False,
-          attested: bool = False) -> Path:
-    """DEVELOPMENT setup for the policy's credit shape, once; returns the key folder."""
+          attested: bool = False) -> tuple[Path, bool]:
+    """DEVELOPMENT setup for the policy's credit shape, once; (key folder, reused)."""
     return flow.setup(_kind(attested), circuit(policy, attested), keys_dir, force)
 
 

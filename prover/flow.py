@@ -11,9 +11,9 @@ import hashlib
 from pathlib import Path
 from typing import Any, Mapping
 
-from prover import workflow
+from prover import keyset, workflow
 from zk import Circuit, CompiledCircuit, atomic, compile_circuit, groth16, progress
-from zk.errors import MalformedInput
+from zk.errors import MalformedInput, WrongKey
 from zk.statement import Statement
 
 STATEMENT_NAME = "statement.json"
@@ -26,19 +26,22 @@ def key_folder(keys_dir: str | Path, kind: str, circuit: Circuit) -> Path:
 
 
 def has_keys(folder: Path) -> bool:
-    return (folder / workflow.PK_NAME).is_file() and (folder / workflow.VK_NAME).is_file()
+    return keyset.resolve(folder) is not None
 
 
-def setup(kind: str, circuit: Circuit, keys_dir: str | Path, force: bool = False) -> Path:
-    """DEVELOPMENT setup for this circuit shape, once; returns the key folder."""
+def setup(kind: str, circuit: Circuit, keys_dir: str | Path, force: bool = False,
+          ) -> tuple[Path, bool]:
+    """DEVELOPMENT setup for this circuit shape; (key folder, True if the existing keys
+    were reused). Existing keys are reused unless ``force``; they are first checked
+    (manifest hashes, pk/vk pair, same statement), so a broken set is never reused."""
     folder = key_folder(keys_dir, kind, circuit)
-    if has_keys(folder) and not force:
-        return folder
     with progress.step("compile"):
         cs = compile_circuit(circuit)
-    with progress.step(f"setup ({cs.num_constraints} constraints)"):
-        workflow.setup_to_dir(cs, folder)
-    return folder
+    if has_keys(folder) and not force:
+        workflow.load_proving_key(folder, cs)
+        return folder, True
+    workflow.setup_to_dir(cs, folder)
+    return folder, False
 
 
 def prove(kind: str, circuit: Circuit, inputs: dict[str, Any], keys_dir: str | Path,
@@ -66,8 +69,7 @@ def prove(kind: str, circuit: Circuit, inputs: dict[str, Any], keys_dir: str | P
 
 
 def vk_path(keys_or_vk: str | Path) -> Path:
-    p = Path(keys_or_vk)
-    return p / workflow.VK_NAME if p.is_dir() else p
+    return workflow.vk_file(keys_or_vk)
 
 
 def mismatches(statement: Statement, public: list[int],
@@ -99,6 +101,31 @@ def verify(keys_or_vk: str | Path, proof_path: str | Path, public_path: str | Pa
     if not groth16.verify(vk, proof, public):
         return False, "the proof does not verify"
     return True, "proof is valid"
+
+
+def find_vk(keys_dir: str | Path, proof_path: str | Path) -> Path:
+    """The verification key in ``keys_dir`` (the folder setup and prove use: one key
+    folder per circuit shape) whose key id proof.json names."""
+    root = Path(keys_dir)
+    if keyset.is_key_folder(root):
+        raise MalformedInput(f"--keys {root}: this is one shape's key folder; --keys names "
+                             f"the keys folder that setup and prove use (here {root.parent}),"
+                             f" or give --vk {root / workflow.VK_NAME}")
+    if not root.is_dir():
+        raise MalformedInput(f"--keys {root}: no such folder")
+    obj = atomic.read_json(proof_path, workflow.MAX_PROOF_BYTES)
+    kid = obj.get("key_id") if isinstance(obj, dict) else None
+    if not isinstance(kid, str):
+        raise MalformedInput(f"{proof_path}: names no key_id, so its key cannot be looked up "
+                             f"in {root}; give --vk")
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        ks = keyset.resolve(folder)
+        vk_obj = atomic.read_json(ks.vk, workflow.MAX_VK_BYTES) if ks else None
+        if ks is not None and isinstance(vk_obj, dict) and vk_obj.get("key_id") == kid:
+            keyset.check(ks, proving_key=False)
+            return ks.vk
+    raise WrongKey(f"{proof_path}: no key in {root} has the proof's key id "
+                   f"({kid[:14]}...): the proof was made with other keys")
 
 
 def read_statement(path: str | Path) -> Statement:

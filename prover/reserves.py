@@ -175,8 +175,8 @@ def shape_dir(keys_dir: str | Path, spec: ReservesSpec, capacity: int) -> Path:
 
 
 def setup(spec: ReservesSpec, capacity: int, keys_dir: str | Path,
-          force: bool = False) -> Path:
-    """DEVELOPMENT setup for (capacity users, this asset count), once; returns the folder."""
+          force: bool = False) -> tuple[Path, bool]:
+    """DEVELOPMENT setup for (capacity users, this asset count), once; (folder, reused)."""
     return flow.setup(KIND, circuit_for(spec, capacity), keys_dir, force)
 
 

@@ -1,6 +1,7 @@
 """Library API for any circuit: key folders, proof files, verification by name.
 
-A key folder holds ``proving_key.zkpk`` and ``verification_key.json``; the latter is
+A key folder (prover.keyset: versioned sets behind a ``current`` pointer) holds
+``proving_key.zkpk`` and ``verification_key.json``; the latter is
 snarkjs-compatible and also embeds the circuit's ``statement`` (zk.statement) and its
 ``key_id`` (verifier_contracts.vk.key_id), which proof.json names too.
 """
@@ -8,16 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from prover import keyset
 from verifier_contracts.vk import MAX_PUBLIC, key_id
-from zk import CompiledCircuit, atomic, groth16
+from zk import CompiledCircuit, atomic, groth16, progress
 from zk.errors import MalformedInput, WrongKey
 from zk.formats import keyfile
 from zk.formats import snarkjs_json as sj
 from zk.groth16 import Proof, ProvingKey, VerifyingKey
 from zk.statement import Statement
 
-PK_NAME = "proving_key.zkpk"
-VK_NAME = "verification_key.json"
+PK_NAME = keyset.PK_NAME
+VK_NAME = keyset.VK_NAME
 MAX_PROOF_BYTES = 1 << 16
 MAX_PUBLIC_BYTES = 1 << 22
 MAX_VK_BYTES = 64 << 20
@@ -36,33 +38,52 @@ def write_vk(path: str | Path, vk: VerifyingKey, statement: Statement | None) ->
     atomic.write_json(path, sj.vk_to_json(vk, statement, key_id_of(vk, statement)))
 
 
+def write_keys(out_dir: str | Path, pk: ProvingKey, vk: VerifyingKey,
+               statement: Statement | None) -> keyset.KeySet:
+    """Commit (pk, vk + statement) as the new current key set of ``out_dir``
+    (prover.keyset: a new version folder, then an atomic pointer switch)."""
+    def write(folder: Path) -> None:
+        keyfile.save(folder / PK_NAME, pk)
+        write_vk(folder / VK_NAME, vk, statement)
+    return keyset.commit(out_dir, write, statement.hash().hex() if statement else None)
+
+
 def setup_to_dir(cs: CompiledCircuit, out_dir: str | Path) -> ProvingKey:
-    """Development setup; writes the proving key and the verification key (+ statement)."""
-    out = Path(out_dir)
-    pk = groth16.setup(cs)
-    keyfile.save(out / PK_NAME, pk)
-    write_vk(out / VK_NAME, pk.vk, cs.statement)
+    """Development setup; commits the proving key and the verification key (+ statement)
+    as the new key set of out_dir."""
+    with progress.step(f"setup ({cs.num_constraints} constraints)"):
+        pk = groth16.setup(cs)
+    with progress.step("write keys"):
+        write_keys(out_dir, pk, pk.vk, cs.statement)
     return pk
 
 
-def load_proving_key(path: str | Path, cs: CompiledCircuit | None = None) -> ProvingKey:
-    """Read a proving key, checking it was made for this circuit when cs is given: same
-    digest, and (for a key folder) the same statement in its verification key."""
+def vk_file(path: str | Path) -> Path:
+    """A verification_key.json, or the one of a key folder's current (checked) set."""
     p = Path(path)
-    pk = keyfile.load(p / PK_NAME if p.is_dir() else p)
+    return keyset.load(p, proving_key=False).vk if p.is_dir() else p
+
+
+def load_proving_key(path: str | Path, cs: CompiledCircuit | None = None) -> ProvingKey:
+    """Read a proving key (a key folder's current set, checked against its manifest, or a
+    .zkpk file), checking it was made for this circuit when cs is given: same digest,
+    and (for a key folder) the same statement in its verification key."""
+    p = Path(path)
+    ks = keyset.load(p) if p.is_dir() else None
+    pk = keyfile.load(ks.pk if ks else p)
+    if ks is not None:
+        vk, st = read_vk(ks.vk)
+        if vk != pk.vk:
+            raise MalformedInput(f"{ks.vk}: not the verifying key of {ks.pk}")
     if cs is None:
         return pk
     if pk.circuit_digest and pk.circuit_digest != cs.digest():
         raise MalformedInput(f"{path}: proving key was made for another circuit "
                              f"({pk.circuit_digest[:12]}..., this one is {cs.digest()[:12]}...; "
                              "keys made before the packed-matrix digest need a new setup)")
-    if p.is_dir() and (p / VK_NAME).is_file():
-        vk, st = read_vk(p / VK_NAME)
-        if vk != pk.vk:
-            raise MalformedInput(f"{p / VK_NAME}: not the verifying key of {p / PK_NAME}")
-        if st is not None and st != cs.statement:
-            raise MalformedInput(f"{p / VK_NAME}: keys were made for another statement "
-                                 f"({st.circuit}; this circuit is {cs.statement.circuit})")
+    if ks is not None and st is not None and st != cs.statement:
+        raise MalformedInput(f"{ks.vk}: keys were made for another statement "
+                             f"({st.circuit}; this circuit is {cs.statement.circuit})")
     return pk
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from prover import workflow
+from prover import keyset, workflow
 from prover.commands.core import PARAM
 from zk.ceremony import (
     beacon,
@@ -27,12 +27,11 @@ from zk.ceremony import (
     verify_zkey,
 )
 from zk.errors import SetupError
-from zk.formats import keyfile
 from zk.formats.iden3 import read_r1cs, read_zkey, write_zkey
 from zk.formats.iden3.zkey import ZKey
 from zk.r1cs import R1CS
 
-PK_NAME, VK_NAME = "proving_key.zkpk", "verification_key.json"
+PK_NAME, VK_NAME = keyset.PK_NAME, keyset.VK_NAME
 
 
 def load_circuit_r1cs(spec: str, params: tuple[str, ...] = ()) -> R1CS:
@@ -139,14 +138,15 @@ def verify_cmd(circuit: str, params: tuple[str, ...], ptau: str, zkey: str) -> N
               help=f"Folder for {PK_NAME} and {VK_NAME}.")
 @click.option("--development", is_flag=True,
               help="Allow exporting without circuit/ptau verification; keys say so.")
+@click.option("--force", is_flag=True, help="Replace the keys the folder already holds.")
 def export_cmd(zkey: str, circuit: str | None, params: tuple[str, ...], ptau: str | None,
-               out_dir: str, development: bool) -> None:
-    """Verify ZKEY (against CIRCUIT and PTAU) and write the final keys."""
+               out_dir: str, development: bool, force: bool) -> None:
+    """Verify ZKEY (against CIRCUIT and PTAU) and write the final keys as one new set."""
+    keyset.refuse_replace(out_dir, force)
     cs = load_circuit_r1cs(circuit, params) if circuit else None
     pk, vk, report = export_keys(read_zkey(zkey), cs, ptau, development=development)
     out = Path(out_dir)
-    keyfile.save(out / PK_NAME, pk)
-    workflow.write_vk(out / VK_NAME, vk, getattr(cs, "statement", None))
+    workflow.write_keys(out, pk, vk, getattr(cs, "statement", None))
     label = "DEVELOPMENT " if development else ""
     n = len(report.contributions) if report else "unverified"
     click.echo(f"wrote {label}keys to {out} (contributions: {n}, vk hash {vk.hash()[:16]}...)")

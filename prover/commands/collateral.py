@@ -106,17 +106,20 @@ def report(ok: bool, reason: str) -> None:
     verdict(ok, reason)
 
 
-def setup_command(setup: Callable[..., Path], what: str) -> click.Command:
+def setup_command(setup: Callable[..., tuple[Path, bool]], what: str) -> click.Command:
     """A ``setup`` command calling an adapter's ``setup(policy, keys_dir, force, attested)``."""
     @click.command("setup")
     @POLICY
     @KEYS
-    @click.option("--force", is_flag=True, help="Redo the setup even if keys exist.")
+    @click.option("--force", is_flag=True, help="Replace existing keys (default: reuse).")
     @click.option("--attested", is_flag=True,
                   help="Keys for the attested shape (prove with --attestation).")
     def setup_cmd(policy: str, keys_dir: str, force: bool, attested: bool) -> None:
         """DEVELOPMENT setup for the policy's circuit shape (made once, then reused)."""
-        folder = setup(lib.load_policy(policy), keys_dir, force=force, attested=attested)
+        folder, reused = setup(lib.load_policy(policy), keys_dir, force=force,
+                               attested=attested)
+        if reused:
+            click.echo("reused existing keys (--force makes new ones)")
         click.echo(f"keys for this policy's {what} shape: {folder}")
         click.echo("warning: development keys only (whoever ran setup can forge proofs)",
                    err=True)

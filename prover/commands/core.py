@@ -1,29 +1,47 @@
 """Generic commands: circuit info, setup, prove, verify."""
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
 
 import click
 
-from prover import workflow
+from prover import keyset, workflow
 from prover.loader import load_circuit, parse_params
 from prover.service import Prover
 from zk import atomic, compile_circuit
-from zk.errors import MalformedInput
+from zk.errors import MalformedInput, SetupError
 
 PARAM = click.option("--param", "-p", "params", multiple=True, metavar="NAME=INT",
                      help="Circuit parameter (repeatable), e.g. -p n=4.")
 
 
 def verify_file_options(f):
-    """The --keys, --proof and --public options of the solvency verify commands."""
-    f = click.option("--public", "public_path", required=True,
-                     type=click.Path(dir_okay=False))(f)
-    f = click.option("--proof", "proof_path", required=True, type=click.Path(dir_okay=False))(f)
-    return click.option("--keys", "keys", required=True, type=click.Path(exists=True),
-                        help="Shape key folder or verification_key.json.")(f)
+    """The --keys/--vk, --proof and --public options of the solvency verify commands; the
+    command receives ``keys`` as the path of the verification key to use."""
+    @functools.wraps(f)
+    def with_key(*args, keys: str | None = None, vk: str | None = None, **kwargs):
+        return f(*args, keys=str(verification_key(keys, vk, kwargs["proof_path"])), **kwargs)
+    with_key = click.option("--public", "public_path", required=True,
+                            type=click.Path(dir_okay=False))(with_key)
+    with_key = click.option("--proof", "proof_path", required=True,
+                            type=click.Path(dir_okay=False))(with_key)
+    with_key = click.option("--vk", "vk", default=None, type=click.Path(dir_okay=False),
+                            help="A verification_key.json (instead of --keys).")(with_key)
+    return click.option("--keys", "keys", default=None, type=click.Path(file_okay=False),
+                        help="Keys folder, the same as for setup/prove (default: keys); "
+                             "the key is the one the proof's key id names.")(with_key)
+
+
+def verification_key(keys: str | None, vk: str | None, proof_path: str) -> Path:
+    """The verification key a solvency verify command uses: --vk, or the key in the
+    --keys folder (default ``keys``) that the proof names."""
+    from prover.flow import find_vk
+    if keys and vk:
+        raise click.UsageError("give --keys or --vk, not both")
+    return Path(vk) if vk else find_vk(keys or "keys", proof_path)
 
 
 def _compile(spec: str, params: tuple[str, ...]):
@@ -58,10 +76,21 @@ def circuit_info(circuit: str, params: tuple[str, ...], as_json: bool) -> None:
 @click.argument("circuit")
 @PARAM
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Folder for proving_key.zkpk and verification_key.json (with the statement).")
-def setup_cmd(circuit: str, params: tuple[str, ...], out_dir: str) -> None:
+              help="Key folder: proving_key.zkpk and verification_key.json (with the "
+                   "statement), committed as one versioned set.")
+@click.option("--force", is_flag=True, help="Replace existing keys (default: reuse them "
+                                            "when they are this circuit's).")
+def setup_cmd(circuit: str, params: tuple[str, ...], out_dir: str, force: bool) -> None:
     """DEVELOPMENT setup for CIRCUIT (whoever runs it can forge proofs)."""
     cs = _compile(circuit, params)
+    if not force and keyset.is_key_folder(out_dir):
+        try:
+            workflow.load_proving_key(out_dir, cs)
+        except MalformedInput as exc:
+            raise SetupError(f"{out_dir} holds other or broken keys ({exc}); --force "
+                             "replaces them") from exc
+        click.echo(f"reused existing keys in {out_dir} (--force makes new ones)")
+        return
     pk = workflow.setup_to_dir(cs, out_dir)
     click.echo(f"development setup for {cs.name}: {cs.num_constraints} constraints, "
                f"domain {pk.domain_size}")

@@ -30,7 +30,7 @@ def reserves() -> None:
 @click.option("--ledger", default=None, type=click.Path(dir_okay=False),
               help="Size the tree for this ledger instead of --capacity.")
 @KEYS
-@click.option("--force", is_flag=True, help="Redo the setup even if keys exist.")
+@click.option("--force", is_flag=True, help="Replace existing keys (default: reuse them).")
 def setup_cmd(spec_path: str, capacity: int | None, ledger: str | None, keys_dir: str,
               force: bool) -> None:
     """DEVELOPMENT setup for (capacity users x assets), made once and reused."""
@@ -39,7 +39,9 @@ def setup_cmd(spec_path: str, capacity: int | None, ledger: str | None, keys_dir
         raise click.UsageError("give --capacity or --ledger")
     n = len(lib.load_ledger(ledger, spec).ids) if ledger else capacity
     cap = lib.capacity_for(n, capacity)
-    folder = lib.setup(spec, cap, keys_dir, force=force)
+    folder, reused = lib.setup(spec, cap, keys_dir, force=force)
+    if reused:
+        click.echo("reused existing keys (--force makes new ones)")
     click.echo(f"keys for {cap} users x {len(spec.assets)} assets: {folder}")
     click.echo("warning: development keys only (whoever ran setup can forge proofs)", err=True)
 

@@ -28,14 +28,22 @@ def test_collateral_cli(tmp_path):
     shutil.copytree(EX / "collateral", tmp_path / "c")
     c, keys, out = tmp_path / "c", str(tmp_path / "keys"), str(tmp_path / "out")
     pol, prices, pf = str(c / "policy.json"), str(c / "prices.json"), str(c / "portfolio.json")
-    run("collateral", "setup", "--policy", pol, "--keys", keys)
-    run("collateral", "setup", "--policy", pol, "--keys", keys)          # reused, instant
+    assert "reused" not in run("collateral", "setup", "--policy", pol, "--keys", keys).output
+    again = run("collateral", "setup", "--policy", pol, "--keys", keys)   # reused, instant
+    assert "reused existing keys" in again.output
     run("collateral", "prove", "--policy", pol, "--prices", prices, "--portfolio", pf,
         "--prover", ADDR, "--keys", keys, "-o", out)
     folder = next(Path(keys).iterdir())
-    args = ["collateral", "verify", "--keys", str(folder), "--proof", f"{out}/proof.json",
+    # --keys names the same folder for prove and verify; the shape folder is found by the
+    # proof's key id. The shape folder itself (the old meaning) gets a clear error.
+    args = ["collateral", "verify", "--keys", keys, "--proof", f"{out}/proof.json",
             "--public", f"{out}/public.json"]
     assert "OK" in run(*args).output
+    old = run(*args[:2], "--keys", str(folder), *args[4:], code=2)
+    assert "one shape's key folder" in old.output
+    assert f"(here {keys})" in old.output
+    assert "OK" in run(*args[:2], "--vk", str(folder / "verification_key.json"),
+                       *args[4:]).output
     assert "OK" in run(*args, "--policy", pol, "--prices", prices, "--prover", ADDR).output
     run(*args, "--policy", pol, "--prices", prices, "--prover", "0x1234", code=1)
     # registered mode: the proof's commitment must be the one the venue recorded
@@ -102,8 +110,7 @@ def test_reserves_cli(tmp_path):
     run("reserves", "setup", "--reserves", str(spec), "--ledger", str(ledger), "--keys", keys)
     run("reserves", "prove", "--reserves", str(spec), "--ledger", str(ledger), "--keys", keys,
         "-o", str(out))
-    folder = next(Path(keys).iterdir())
-    assert "OK" in run("reserves", "verify", "--keys", str(folder), "--proof",
+    assert "OK" in run("reserves", "verify", "--keys", keys, "--proof",
                        str(out / "proof.json"), "--public", str(out / "public.json"),
                        "--reserves", str(spec)).output
     files = sorted((out / "inclusion").iterdir())
@@ -139,7 +146,7 @@ def test_collateral_attested_cli(tmp_path):
     run(*prove, "--attestation", att, "-o", out)
     folder = next(Path(keys).iterdir())
     assert folder.name.startswith("collateral-attested-")
-    args = ["collateral", "verify", "--keys", str(folder), "--proof", f"{out}/proof.json",
+    args = ["collateral", "verify", "--keys", keys, "--proof", f"{out}/proof.json",
             "--public", f"{out}/public.json", "--policy", pol, "--prices", prices,
             "--prover", ADDR]
     assert "OK" in run(*args, "--attester", str(tmp_path / "att.pub.json")).output
