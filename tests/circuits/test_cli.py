@@ -92,8 +92,7 @@ def test_credit_cli(tmp_path):
     run("credit", "prove", *files, "--credit", "max", "-o", str(out_dir))
     statement = json.loads((out_dir / "statement.json").read_text())
     assert "credit" in json.dumps(statement)
-    folder = str(next(Path(keys).iterdir()))
-    check = ["credit", "verify", "--keys", folder, "--proof", str(out_dir / "proof.json"),
+    check = ["credit", "verify", "--keys", keys, "--proof", str(out_dir / "proof.json"),
              "--public", str(out_dir / "public.json")]
     assert "OK" in run(*check, "--policy", str(c / "policy.json"), "--prices",
                        str(c / "prices.json"), "--prover", ADDR, "--credit", str(top)).output
