@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -33,9 +34,19 @@ def page(browser):
     pg.on("console", lambda m: m.type == "error" and pg.problems.append(m.text))
     pg.on("pageerror", lambda e: pg.problems.append(str(e)))
     pg.goto(PAGE.as_uri())
-    pg.wait_for_function("window.inclusionLib !== undefined")
+    wait_until(pg, "window.inclusionLib !== undefined")
     yield pg
     pg.close()
+
+
+def wait_until(pg, expression: str, timeout: float = 10.0) -> None:
+    """Poll a JS expression from Python (wait_for_function would need 'unsafe-eval',
+    which the page's CSP rightly refuses)."""
+    deadline = time.monotonic() + timeout
+    while not pg.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"page: {expression} stayed false for {timeout} s")
+        time.sleep(0.05)
 
 
 def _file(name: str, obj) -> dict:

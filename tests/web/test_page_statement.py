@@ -7,7 +7,7 @@ import json
 import pytest
 
 from circuits.inclusion import check_against, parse_inclusion_v2
-from tests.web.conftest import check
+from tests.web.conftest import check, wait_until
 from tests.web.reserves_fixture import asset_commitment, sample
 from zk.errors import MalformedInput
 from zk.field import R
@@ -133,7 +133,7 @@ def test_file_chosen_or_dropped_fills_the_form(page, reserves, files):
     page.fill("#inclusion-text", "")
     page.set_input_files("#inclusion-file", {"name": "mine.json", "mimeType": "application/json",
                                              "buffer": text.encode()})
-    page.wait_for_function("document.getElementById('inclusion-text').value.length > 0")
+    wait_until(page, "document.getElementById('inclusion-text').value.length > 0")
     assert page.input_value("#inclusion-text") == text
     page.fill("#inclusion-text", "")
     page.evaluate("""text => {
@@ -141,7 +141,7 @@ def test_file_chosen_or_dropped_fills_the_form(page, reserves, files):
         dt.items.add(new File([text], 'dropped.json', {type: 'application/json'}));
         document.body.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true}));
     }""", text)
-    page.wait_for_function("document.getElementById('inclusion-text').value.length > 0")
+    wait_until(page, "document.getElementById('inclusion-text').value.length > 0")
     assert page.input_value("#inclusion-text") == text
 
 
@@ -155,3 +155,23 @@ def test_file_contents_are_shown_as_text_never_as_html(page):
     assert out["balances"] == [["<img src=y>", "1"], ["<b>ETH</b>", "2"]]
     assert page.evaluate("document.querySelectorAll('#result img, #result b').length") == 0
     assert all(u.startswith("file://") for u in page.requests)
+
+
+def test_verdict_on_registered_values(page, reserves):
+    """The page's verdict function on the three registry answers it can get."""
+    got = page.evaluate("""([text, root, ac]) => {
+        const L = inclusionLib, inc = L.parseInclusion(text);
+        const codes = (reg) => L.verdict(inc, reg).reasons.map(r => r.code);
+        return [codes({root: BigInt(root), assetCommitment: BigInt(ac), covered: true}),
+                codes({root: BigInt(root), assetCommitment: BigInt(ac), covered: false}),
+                codes({root: 0n, assetCommitment: 0n, covered: false}),
+                L.decodeRootOf('0x' + '00'.repeat(31) + '05' + '00'.repeat(31) + '07'
+                               + '00'.repeat(31) + '01').root.toString()];
+    }""", [json.dumps(reserves.inclusion(0)), str(reserves.root), str(reserves.asset_commitment)])
+    assert got == [[], ["uncovered"], ["root"], "5"]
+    bad = page.evaluate("""words => words.map(w => {
+        try { inclusionLib.decodeRootOf(w); return 'accepted'; } catch (e) { return e.message; }
+    })""", ["0x", "0x" + "00" * 64, "0x" + "00" * 95 + "02",
+                  "0x" + "ff" * 64 + "00" * 31 + "01"])
+    assert "no ReservesRegistry" in bad[0] and "returned 64 bytes, expected 96" in bad[1]
+    assert "malformed bool" in bad[2] and "outside the field" in bad[3]

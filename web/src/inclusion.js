@@ -167,7 +167,8 @@ export function verdict(inc, registered) {
   const reasons = [];
   const pathOk = c.batchRoot === inc.batchRoot && c.root === inc.root;
   if (!pathOk) reasons.push({ code: "path", text: REASONS.path });
-  if (c.assetCommitment !== registered.assetCommitment || c.assetCommitment !== inc.assetCommitment) {
+  const noTop = registered.root === 0n;     // nothing registered to compare the assets with
+  if ((!noTop && c.assetCommitment !== registered.assetCommitment) || c.assetCommitment !== inc.assetCommitment) {
     reasons.push({ code: "assets", text: REASONS.assets });
   }
   if (registered.root === 0n) {
