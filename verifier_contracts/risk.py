@@ -3,10 +3,12 @@ haircuts), so provers pre-check with the numbers the chain will use.
 
 Units: prices have 8 decimals and lie in [1, 2^64); returns, deviations, sigma and
 haircuts are in basis points; variances in bps^2. Every function rounds like the
-Solidity one and raises `MalformedInput` where the contract reverts.
+Solidity one and raises `MalformedInput` where the contract reverts. `OracleModel`
+replays EpochOracle's epoch decisions (trips, reference re-anchoring, EWMA state).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from math import isqrt
 
 from zk.errors import MalformedInput
@@ -85,3 +87,105 @@ def haircut_bps(base_bps: int, k_bps: int, cap_bps: int, sigma: int) -> int:
         raise MalformedInput(f"risk math: haircut bounds base {base_bps} <= cap {cap_bps} "
                              f"<= {BPS} do not hold (HaircutBoundsInvalid)")
     return min(cap_bps, base_bps + k_bps * sigma // BPS)
+
+
+def haircuts_bps(sigmas: list[int], base: list[int], k: list[int], cap: list[int]) -> list[int]:
+    """The epoch's haircut per collateral asset from its sigma and the policy's clamps."""
+    if not len(sigmas) == len(base) == len(k) == len(cap):
+        raise MalformedInput("risk math: sigmas, base, k and cap must have one entry per asset")
+    return [haircut_bps(b, kk, c, s) for s, b, kk, c in zip(sigmas, base, k, cap)]
+
+
+# ------------------------------------------------------------------ the oracle's decisions
+
+#: IEpochOracle.BreakerCause, by value.
+CAUSES = ("NONE", "DEVIATION", "DISAGREEMENT", "STALE_FEED", "SEQUENCER_DOWN", "MANUAL")
+
+
+@dataclass
+class AssetModel:
+    """One asset's state in EpochOracle: EWMA variance, last epoch price, reference."""
+
+    var_bps2: int
+    last_price: int = 0
+    reference: int = 0
+
+
+@dataclass
+class Decision:
+    """What opening an epoch does: `opened` with prices and sigmas, or a breaker trip."""
+
+    opened: bool
+    prices: list[int] = field(default_factory=list)
+    sigmas: list[int] = field(default_factory=list)
+    cause: str = "NONE"
+    asset: int = 0
+    observed: int = 0
+    bound: int = 0
+
+
+@dataclass
+class OracleModel:
+    """Pure-Python model of EpochOracle's epoch decisions (deviation and disagreement
+    trips, reference re-anchoring, EWMA volatility) for tests and the prover's pre-check.
+    Feed freshness, the sequencer and the epoch interval are not modelled."""
+
+    n_assets: int
+    lambda_bps: int
+    initial_var_bps2: int
+    max_deviation_bps: int
+    max_disagreement_bps: int
+    reference_window: int
+    assets: list[AssetModel] = field(default_factory=list)
+    anchored_at: int = 0
+    tripped: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.assets:
+            self.assets = [AssetModel(self.initial_var_bps2) for _ in range(self.n_assets)]
+
+    def open(self, now: int, prices: list[int],
+             secondary: list[int | None] | None = None) -> Decision:
+        """Apply one openEpoch at time `now` with the (normalised) primary `prices` and
+        optional secondary prices; returns the decision and updates the state."""
+        if self.tripped:
+            raise MalformedInput("oracle model: the breaker is tripped (BreakerIsTripped)")
+        if len(prices) != self.n_assets:
+            raise MalformedInput(f"oracle model: {len(prices)} prices for {self.n_assets} "
+                                 "assets")
+        for i, q in enumerate(secondary or []):
+            if q is not None and deviation_bps(prices[i], q) > self.max_disagreement_bps:
+                return self._trip("DISAGREEMENT", i, deviation_bps(prices[i], q),
+                                  self.max_disagreement_bps)
+        for i, (a, p) in enumerate(zip(self.assets, prices)):
+            if a.reference and deviation_bps(a.reference, p) > self.max_deviation_bps:
+                return self._trip("DEVIATION", i, deviation_bps(a.reference, p),
+                                  self.max_deviation_bps)
+        reanchor = now >= self.anchored_at + self.reference_window
+        if reanchor:
+            self.anchored_at = now
+        sigmas = []
+        for a, p in zip(self.assets, prices):
+            if a.last_price:
+                a.var_bps2 = ewma(a.var_bps2, return_bps(a.last_price, p), self.lambda_bps)
+            a.last_price = p
+            if reanchor or not a.reference:
+                a.reference = p
+            sigmas.append(sigma_bps(a.var_bps2))
+        return Decision(True, list(prices), sigmas)
+
+    def _trip(self, cause: str, asset: int, observed: int, bound: int) -> Decision:
+        self.tripped = True
+        return Decision(False, cause=cause, asset=asset, observed=observed, bound=bound)
+
+    def trip(self) -> None:
+        """Record a trip decided outside the model (a stale feed)."""
+        self.tripped = True
+
+    def reset(self, now: int, references: list[int] | None) -> None:
+        """Guardian reset: references re-anchored at `references` (feeds) or cleared (None:
+        pushed mode, the next prices anchor them)."""
+        for i, a in enumerate(self.assets):
+            a.reference = references[i] if references else 0
+        self.anchored_at = now
+        self.tripped = False
