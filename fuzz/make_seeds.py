@@ -37,7 +37,7 @@ def _write(out: Path, harness: str, name: str, data: bytes | str) -> None:
 def _copy_examples(out: Path) -> None:
     col, res = EXAMPLES / "collateral", EXAMPLES / "reserves"
     for h, f in [("policy", col / "policy.json"), ("prices", col / "prices.json"),
-                 ("portfolio", col / "portfolio.json"), ("reserves", res / "reserves.json"),
+                 ("portfolio", col / "portfolio.json"), ("reserves", res / "assets.json"),
                  ("ledger_csv", res / "ledger.csv"), ("ledger_json", res / "ledger.json"),
                  ("circuit_inputs", EXAMPLES / "reserve_check.json")]:
         _write(out, h, f.name, f.read_bytes())
@@ -55,17 +55,28 @@ def _copy_examples(out: Path) -> None:
 
 
 def _inclusion(out: Path) -> None:
-    from circuits.inclusion import inclusion_proof
-    from prover.reserves import BALANCE_BITS, build_tree, load_ledger, load_spec
-    spec = load_spec(EXAMPLES / "reserves" / "reserves.json")
-    ledger = load_ledger(EXAMPLES / "reserves" / "ledger.csv", spec)
-    ledger.salts = [i + 1 for i in range(len(ledger.ids))]   # deterministic seed files
-    cap = 1 << (len(ledger.ids) - 1).bit_length()
-    levels = build_tree(ledger, len(spec.assets), cap)
-    for i in (0, len(ledger.ids) - 1):
-        proof = inclusion_proof(levels, i, ledger.ids[i], ledger.salts[i], spec.assets,
-                                spec.decimals, BALANCE_BITS + cap.bit_length())
-        _write(out, "inclusion", f"user{i}.json", json.dumps(proof))
+    from circuits import reserves_batch as rb
+    from circuits.inclusion import inclusion_v2, user_id_hash
+    from prover.reserves import load_assets
+    from prover.reserves.ingest import iter_users
+    assets = load_assets(EXAMPLES / "reserves" / "assets.json")
+    with tempfile.TemporaryDirectory() as tmp:
+        users = list(iter_users(EXAMPLES / "reserves" / "ledger.csv", assets,
+                                Path(tmp) / "index.sqlite"))
+    salts = [i + 1 for i in range(len(users))]            # deterministic seed files
+    n = len(assets.assets)
+    batches = [list(range(0, 8)), list(range(8, len(users)))]
+    levels = [rb.batch_levels([rb.leaf_hash(user_id_hash(users[i][0]), salts[i],
+                                            users[i][1]) for i in b], 3, n) for b in batches]
+    top = rb.top_levels([lv[-1][0] for lv in levels], 3, n)
+    statement = {"chain_id": "31337", "registry": "0x" + "ab" * 20,
+                 "exchange": "0x" + "cd" * 20, "epoch": "1", "key_id": "0x" + "11" * 32,
+                 "statement_hash": "0x" + "22" * 32}
+    for k, i in ((0, 0), (1, len(users) - 1)):
+        leaf = batches[k].index(i)
+        proof = inclusion_v2(users[i][0], salts[i], users[i][1], assets.assets,
+                             assets.decimals, k, leaf, levels[k], top, statement)
+        _write(out, "inclusion", f"v2-user{i}.json", json.dumps(proof))
 
 
 def _attestations(out: Path) -> None:

@@ -45,8 +45,8 @@ def _policy():
 
 @lru_cache(maxsize=None)
 def _spec():
-    from prover.reserves import load_spec
-    return load_spec(EXAMPLES / "reserves" / "reserves.json")
+    from prover.reserves import load_assets
+    return load_assets(EXAMPLES / "reserves" / "assets.json")
 
 
 def policy(data: bytes) -> None:
@@ -66,18 +66,21 @@ def portfolio(data: bytes) -> None:
 
 
 def reserves(data: bytes) -> None:
-    from prover.reserves import load_spec
-    load_spec(scratch(data, "reserves.json"))
+    """The public asset list of the sharded proof of reserves."""
+    from prover.reserves import load_assets
+    load_assets(scratch(data, "assets.json"))
 
 
 def ledger_csv(data: bytes) -> None:
-    from prover.reserves import load_ledger
-    load_ledger(scratch(data, "ledger.csv"), _spec())
+    from prover.reserves.ingest import iter_users
+    for _ in iter_users(scratch(data, "ledger.csv"), _spec(), scratch(b"", "index.sqlite")):
+        pass
 
 
 def ledger_json(data: bytes) -> None:
-    from prover.reserves import load_ledger
-    load_ledger(scratch(data, "ledger.json"), _spec())
+    from prover.reserves.ingest import iter_users
+    for _ in iter_users(scratch(data, "ledger.json"), _spec(), scratch(b"", "index.sqlite")):
+        pass
 
 
 @lru_cache(maxsize=None)
@@ -94,22 +97,14 @@ def circuit_inputs(data: bytes) -> None:
 
 
 def inclusion(data: bytes) -> None:
-    """An inclusion proof checked against a public.json that matches its own root."""
-    import json
-
-    from circuits.inclusion import check_inclusion
-    from prover.reserves import verify_inclusion
+    """A v2 inclusion file checked against the root and asset list it states."""
+    from circuits.inclusion import parse_inclusion_v2
+    from prover.reserves.verify import verify_inclusion
     from zk import atomic
     path = scratch(data, "inclusion.json")
-    obj = atomic.read_json(path, 16 << 20)
-    try:
-        root = check_inclusion(obj)
-    except ZkError:
-        return
-    pub = [str(root.hash), *(str(s) for s in root.sums), *(["0"] * len(root.sums)), "0"]
-    public = scratch(json.dumps(pub).encode(), "inclusion-public.json")
-    expect = {a: "1" for a in obj["assets"] if isinstance(a, str)}
-    verify_inclusion(path, public, expect)
+    inc = parse_inclusion_v2(atomic.read_json(path, 1 << 20))
+    expect = {a: "1" for a in inc.assets}
+    verify_inclusion(path, (inc.root, inc.stated_commitment, True), expect=expect)
 
 
 # --- attester keys and attestations (prover/attest.py) -----------------------------------

@@ -138,8 +138,9 @@ def iter_ledger(path: str | Path, assets: list[str]) -> Iterator[tuple[str, str,
     """Yield (where, user_id, {asset: decimal string}) rows from a CSV or JSON ledger.
 
     CSV: header ``user_id,<asset>,...`` (asset columns in any order, all listed in the
-    reserves file). JSON: {"users": [{"id": ..., "balances": {asset: amount}}]}.
-    CSV is read row by row, so large ledgers stream.
+    reserves file). JSON: {"users": [{"id": ..., "balances": {asset: amount}}]}. JSON
+    lines (.jsonl): one {"id": ..., "balances": {...}} per line. CSV and JSON lines are
+    read row by row, so large ledgers stream.
     """
     p = Path(path)
     if not p.is_file():
@@ -148,8 +149,10 @@ def iter_ledger(path: str | Path, assets: list[str]) -> Iterator[tuple[str, str,
         rows = _iter_csv(p, assets)
     elif p.suffix.lower() == ".json":
         rows = _iter_json(p, assets)
+    elif p.suffix.lower() == ".jsonl":
+        rows = _iter_jsonl(p, assets)
     else:
-        raise MalformedInput(f"{p}: ledger must be a .csv or .json file")
+        raise MalformedInput(f"{p}: ledger must be a .csv, .jsonl or .json file")
     for n, row in enumerate(rows):
         if n >= MAX_LEDGER_ROWS:
             raise InputFileError(str(p), row[0], f"more than {MAX_LEDGER_ROWS} users")
@@ -237,3 +240,32 @@ def _iter_json(p: Path, assets: list[str]) -> Iterator[tuple[str, str, dict]]:
                 raise UnknownAsset(src, f"{where}.balances.{name}",
                                    "asset not listed in the reserves file")
         yield where, u["id"], bal
+
+
+MAX_JSONL_LINE = 1 << 20
+
+
+def _user(u: Any, src: str, where: str, assets: list[str]) -> tuple[str, str, dict]:
+    if not isinstance(u, dict) or set(u) != {"id", "balances"}:
+        raise InputFileError(src, where, "expected {\"id\": ..., \"balances\": {...}}")
+    bal = field_map(u["balances"], src, f"{where}.balances")
+    for name in bal:
+        if name not in assets:
+            raise UnknownAsset(src, f"{where}.balances.{name}",
+                               "asset not listed in the asset list")
+    return where, u["id"], bal
+
+
+def _iter_jsonl(p: Path, assets: list[str]) -> Iterator[tuple[str, str, dict]]:
+    src = str(p)
+    with open(p, "rb") as fh:
+        for n, raw in enumerate(iter(lambda: fh.readline(MAX_JSONL_LINE + 1), b""), 1):
+            if len(raw) > MAX_JSONL_LINE:
+                raise InputFileError(src, f"line {n}", f"longer than {MAX_JSONL_LINE} bytes")
+            if not raw.strip():
+                continue
+            try:
+                obj = atomic.loads_strict(raw, f"{src}: line {n}")
+            except MalformedInput as exc:
+                raise InputFileError(src, f"line {n}", str(exc)) from None
+            yield _user(obj, src, f"line {n}", assets)

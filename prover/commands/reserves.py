@@ -1,79 +1,133 @@
-"""``zksolvency reserves setup|prove|verify|verify-inclusion``: proof of reserves."""
+"""``zksolvency reserves plan|setup|prove|verify|verify-inclusion``: sharded proof of
+reserves (batch proofs + a top proof) and users' inclusion checks."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from prover import reserves as lib
-from prover.commands.core import verify_file_options
 from prover.inputs import InputFileError
-from prover.output import JSON_OPTION, verdict
+from prover.output import JSON_OPTION, emit, verdict
+from prover.reserves import ingest, pipeline
+from prover.reserves.users import private_dir
+from prover.reserves.verify import verify_inclusion
 
-SPEC = click.option("--reserves", "spec_path", required=True, type=click.Path(dir_okay=False),
-                    help="Public reserves JSON (assets, decimals, reserves, min_ratio_bps).")
+ASSETS = click.option("--assets", "assets_path", required=True,
+                      type=click.Path(dir_okay=False),
+                      help="Public asset list JSON: {\"assets\": [{\"asset\", \"decimals\"}]}.")
+LEDGER = click.option("--ledger", required=True, type=click.Path(dir_okay=False),
+                      help="PRIVATE ledger: .csv (user_id,<asset>...), .jsonl or .json.")
 KEYS = click.option("--keys", "keys_dir", default="keys", show_default=True,
                     type=click.Path(file_okay=False), help="Folder holding keys per shape.")
-CAPACITY = click.option("--capacity", type=int, default=None,
-                        help="Tree size (power of two) fixing the circuit shape; default: "
-                             "the next power of two above the user count.")
+BATCH_BITS = click.option("--batch-bits", type=int, default=None,
+                          help="Batches of 2^b users [default: planned from the constraint "
+                               "budget and the RAM].")
+WORKERS = click.option("--workers", type=int, default=1, show_default=True,
+                       help="Parallel batch provers (Ray); 1 runs here without Ray.")
+
+
+def _plan(assets_path: str, ledger: str, batch_bits: int | None, workers: int,
+          scratch: Path):
+    assets = lib.load_assets(assets_path)
+    n = ingest.count_users(ledger, assets, scratch / "users.sqlite")
+    return assets, lib.plan(n, len(assets.assets), batch_bits, workers)
 
 
 @click.group("reserves")
 def reserves() -> None:
-    """Prove reserves cover a committed ledger; users check their inclusion."""
+    """Prove reserves liabilities in batches; users check their inclusion."""
+
+
+@reserves.command("plan")
+@ASSETS
+@LEDGER
+@BATCH_BITS
+@WORKERS
+@click.option("-o", "--out", "out_dir", default="reserves-proof", show_default=True,
+              type=click.Path(file_okay=False), help="Output folder (its private/ part "
+              "holds the duplicate-id index).")
+@JSON_OPTION
+def plan_cmd(assets_path: str, ledger: str, batch_bits: int | None, workers: int,
+             out_dir: str) -> None:
+    """Check the ledger and show how it would be split."""
+    _, p = _plan(assets_path, ledger, batch_bits, workers, private_dir(out_dir))
+    emit(p.__dict__, p.describe())
 
 
 @reserves.command("setup")
-@SPEC
-@CAPACITY
-@click.option("--ledger", default=None, type=click.Path(dir_okay=False),
-              help="Size the tree for this ledger instead of --capacity.")
+@ASSETS
+@LEDGER
+@BATCH_BITS
+@WORKERS
 @KEYS
-@click.option("--force", is_flag=True, help="Replace existing keys (default: reuse them).")
-def setup_cmd(spec_path: str, capacity: int | None, ledger: str | None, keys_dir: str,
-              force: bool) -> None:
-    """DEVELOPMENT setup for (capacity users x assets), made once and reused."""
-    spec = lib.load_spec(spec_path)
-    if capacity is None and ledger is None:
-        raise click.UsageError("give --capacity or --ledger")
-    n = len(lib.load_ledger(ledger, spec).ids) if ledger else capacity
-    cap = lib.capacity_for(n, capacity)
-    folder, reused = lib.setup(spec, cap, keys_dir, force=force)
-    if reused:
-        click.echo("reused existing keys (--force makes new ones)")
-    click.echo(f"keys for {cap} users x {len(spec.assets)} assets: {folder}")
+@click.option("-o", "--out", "out_dir", default="reserves-proof", show_default=True,
+              type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Redo the setup even if keys exist.")
+@JSON_OPTION
+def setup_cmd(assets_path: str, ledger: str, batch_bits: int | None, workers: int,
+              keys_dir: str, out_dir: str, force: bool) -> None:
+    """DEVELOPMENT setup: one key pair for every batch of this shape, one for the top."""
+    assets, p = _plan(assets_path, ledger, batch_bits, workers, private_dir(out_dir))
+    bfolder, tfolder = lib.setup(keys_dir, p, len(assets.assets), force=force)
+    emit({"plan": p.__dict__, "batch_keys": str(bfolder), "top_keys": str(tfolder)},
+         f"{p.describe()}\nbatch keys: {bfolder}\ntop keys: {tfolder}")
     click.echo("warning: development keys only (whoever ran setup can forge proofs)", err=True)
 
 
 @reserves.command("prove")
-@SPEC
-@click.option("--ledger", required=True, type=click.Path(dir_okay=False),
-              help="PRIVATE ledger (.csv with user_id,<asset>... or .json).")
-@CAPACITY
+@ASSETS
+@LEDGER
 @KEYS
 @click.option("-o", "--out", "out_dir", default="reserves-proof", show_default=True,
               type=click.Path(file_okay=False))
-def prove_cmd(spec_path: str, ledger: str, capacity: int | None, keys_dir: str,
-              out_dir: str) -> None:
-    """Prove; writes proof.json, public.json and one inclusion proof per user."""
-    spec = lib.load_spec(spec_path)
-    led = lib.load_ledger(ledger, spec)
-    values = lib.prove(spec, led, keys_dir, out_dir, capacity)
-    click.echo(f"wrote {Path(out_dir) / 'proof.json'}, public.json (root "
-               f"{hex(values['root'])[:18]}...), statement.json "
-               f"and {len(led.ids)} inclusion proofs in {Path(out_dir) / 'inclusion'}")
+@click.option("--chain-id", type=int, required=True, help="Chain of the ReservesRegistry.")
+@click.option("--registry", required=True, help="ReservesRegistry address (0x...).")
+@click.option("--exchange", required=True, help="The exchange's address (0x...).")
+@click.option("--epoch", type=int, required=True, help="Epoch the proof is for.")
+@BATCH_BITS
+@WORKERS
+@click.option("--threads", type=int, default=1, show_default=True,
+              help="Cores per worker (each task sets ZK_THREADS to it).")
+@click.option("--ray-address", default=None, help="Join this Ray cluster instead of "
+              "starting one on this machine.")
+@JSON_OPTION
+def prove_cmd(assets_path: str, ledger: str, keys_dir: str, out_dir: str, chain_id: int,
+              registry: str, exchange: str, epoch: int, batch_bits: int | None,
+              workers: int, threads: int, ray_address: str | None) -> None:
+    """Prove every batch, the top proof and every user's inclusion file."""
+    assets = lib.load_assets(assets_path)
+    ctx = lib.Context(chain_id, registry, exchange, epoch)
+    res = lib.run(assets, ledger, keys_dir, out_dir, ctx, batch_bits, workers, threads,
+                  ray_address)
+    data = {"ok": res.ok, "root": str(res.root), "n_batches": res.plan.n_batches,
+            "proven": sorted(res.proven), "skipped": sorted(res.skipped),
+            "failed": {str(k): v for k, v in sorted(res.failed.items())},
+            "seconds": res.seconds}
+    if not res.ok:
+        emit(data, "failed batches: " + "; ".join(f"{k}: {v}" for k, v in
+                                                 sorted(res.failed.items())))
+        sys.exit(1)
+    emit(data, f"{res.plan.describe()}\nproved {len(res.proven)} batch(es), skipped "
+               f"{len(res.skipped)} already proven; root {hex(res.root)[:18]}...; wrote "
+               f"{Path(out_dir) / 'top'}, {Path(out_dir) / 'inclusion'} and "
+               f"{Path(out_dir) / 'private' / 'user-secrets'} (PRIVATE: give each user "
+               "their own line)")
 
 
 @reserves.command("verify")
-@verify_file_options
-@click.option("--reserves", "spec_path", default=None, type=click.Path(dir_okay=False),
-              help="Also check the public reserves and ratio against this file.")
+@click.argument("out_dir", type=click.Path(file_okay=False, exists=True))
+@click.option("--batch-vk", default=None, type=click.Path(dir_okay=False),
+              help="Batch verification key [default: OUT/batch_vk.json].")
+@click.option("--top-vk", default=None, type=click.Path(dir_okay=False),
+              help="Top verification key [default: OUT/top/verification_key.json].")
 @JSON_OPTION
-def verify_cmd(keys: str, proof_path: str, public_path: str, spec_path: str | None) -> None:
-    """Verify a reserves proof. Exit 0 valid, 1 invalid, 2 malformed input."""
-    spec = lib.load_spec(spec_path) if spec_path else None
-    ok, reason = lib.verify(keys, proof_path, public_path, spec)
+def verify_cmd(out_dir: str, batch_vk: str | None, top_vk: str | None) -> None:
+    """Verify every batch proof, the chain and the top proof of an output folder."""
+    out = Path(out_dir)
+    ok, reason = pipeline.verify_run(out, batch_vk or out / "batch_vk.json",
+                                     top_vk or out / "top" / "verification_key.json")
     verdict(ok, reason)
 
 
@@ -89,16 +143,19 @@ def _expect(pairs: tuple[str, ...]) -> dict[str, str]:
 
 @reserves.command("verify-inclusion")
 @click.argument("inclusion", type=click.Path(dir_okay=False))
-@click.option("--public", "public_path", required=True, type=click.Path(dir_okay=False),
-              help="public.json of the reserves proof (root and liabilities).")
+@click.option("--statement", "statement_path", default=None, type=click.Path(dir_okay=False),
+              help="The top proof's statement.json (its hash must be the file's).")
+@click.option("--public", "public_path", default=None, type=click.Path(dir_okay=False),
+              help="The top proof's public.json [default: next to --statement].")
 @click.option("--balance", "balances", multiple=True, metavar="ASSET=AMOUNT",
               help="Also check the tree holds this balance for you (repeatable).")
-@click.option("--statement", "statement_path", default=None, type=click.Path(dir_okay=False),
-              help="statement.json naming the public inputs [default: next to --public].")
 @JSON_OPTION
-def verify_inclusion_cmd(inclusion: str, public_path: str, balances: tuple[str, ...],
-                         statement_path: str | None) -> None:
-    """Check locally that your balances are included in the proven liabilities."""
-    ok, reason = lib.verify_inclusion(inclusion, public_path, _expect(balances),
-                                      statement_path)
+def verify_inclusion_cmd(inclusion: str, statement_path: str | None, public_path: str | None,
+                         balances: tuple[str, ...]) -> None:
+    """Check your inclusion file: path, asset list, and the registered root."""
+    if statement_path is None:
+        raise click.UsageError("give --statement (the top proof's statement.json)")
+    public_path = public_path or str(Path(statement_path).parent / "public.json")
+    ok, reason = verify_inclusion(inclusion, None, statement_path, public_path,
+                                  _expect(balances))
     verdict(ok, reason)

@@ -100,31 +100,35 @@ def test_credit_cli(tmp_path):
 
 
 def test_reserves_cli(tmp_path):
-    spec = tmp_path / "reserves.json"
-    spec.write_text(json.dumps({"min_ratio_bps": "10000", "assets": [
-        {"asset": "BTC", "decimals": "8", "reserves": "10"}]}))
+    """Sharded flow through the CLI: 5 users in batches of 2 (3 batch proofs + the top)."""
+    assets = tmp_path / "assets.json"
+    assets.write_text(json.dumps({"assets": [{"asset": "BTC", "decimals": 8}]}))
     ledger = tmp_path / "ledger.csv"
-    ledger.write_text("user_id,BTC\nalice,1.5\nbob,2\ncarol,0.25\n")
+    ledger.write_text("user_id,BTC\nalice,1.5\nbob,2\ncarol,0.25\ndan,0\nerin,3\n")
     keys, out = str(tmp_path / "keys"), tmp_path / "out"
-    run("reserves", "setup", "--reserves", str(spec), "--ledger", str(ledger), "--keys", keys)
-    run("reserves", "prove", "--reserves", str(spec), "--ledger", str(ledger), "--keys", keys,
-        "-o", str(out))
-    assert "OK" in run("reserves", "verify", "--keys", keys, "--proof",
-                       str(out / "proof.json"), "--public", str(out / "public.json"),
-                       "--reserves", str(spec)).output
-    files = sorted((out / "inclusion").iterdir())
-    assert len(files) == 3
+    common = ["--assets", str(assets), "--ledger", str(ledger), "--batch-bits", "1"]
+    assert "3 batch(es) of 2" in run("reserves", "plan", *common, "-o", str(out)).output
+    run("reserves", "setup", *common, "--keys", keys, "-o", str(out))
+    bound = ["--chain-id", "31337", "--registry", ADDR, "--exchange", ADDR, "--epoch", "3"]
+    res = run("reserves", "prove", *common, "--keys", keys, "-o", str(out), *bound, "--json")
+    assert json.loads(res.output)["proven"] == [0, 1, 2]
+    assert "OK" in run("reserves", "verify", str(out)).output
+    index = json.loads((out / "inclusion" / "index.json").read_text())
+    assert len(index) == 5 and "alice" not in json.dumps(index)
+    files = [out / "inclusion" / n for n in index]
     alice = next(f for f in files if json.loads(f.read_text())["user_id"] == "alice")
-    ok = run("reserves", "verify-inclusion", str(alice), "--public", str(out / "public.json"),
-             "--balance", "BTC=1.5")
-    assert "OK" in ok.output
-    run("reserves", "verify-inclusion", str(alice), "--public", str(out / "public.json"),
-        "--balance", "BTC=1.4", code=1)
+    st = ["--statement", str(out / "top" / "statement.json")]
+    assert "OK" in run("reserves", "verify-inclusion", str(alice), *st,
+                       "--balance", "BTC=1.5").output
+    run("reserves", "verify-inclusion", str(alice), *st, "--balance", "BTC=1.4", code=1)
     obj = json.loads(alice.read_text())
     obj["balances"] = ["100000000"]                       # altered balance
     alice.write_text(json.dumps(obj))
-    run("reserves", "verify-inclusion", str(alice), "--public", str(out / "public.json"),
-        code=1)
+    res = run("reserves", "verify-inclusion", str(alice), *st, code=1)
+    assert "balance/leaf does not match the path" in res.output
+    # a re-run over the same folder proves nothing again
+    res = run("reserves", "prove", *common, "--keys", keys, "-o", str(out), *bound, "--json")
+    assert json.loads(res.output)["skipped"] == [0, 1, 2]
 
 
 def test_collateral_attested_cli(tmp_path):

@@ -1,14 +1,13 @@
-"""ProofOfReserves and inclusion proofs: the canned attack suite."""
+"""ProofOfReserves (the single-circuit proof kept as a library circuit): the canned attack
+suite. Inclusion files are tested in test_inclusion_v2.py."""
 from __future__ import annotations
-
-import copy
 
 import pytest
 
-from circuits.inclusion import check_inclusion, inclusion_proof, user_id_hash
+from circuits.inclusion import user_id_hash
 from circuits.reserves import ProofOfReserves
 from zk import compile_circuit
-from zk.errors import CircuitDefinitionError, MalformedInput
+from zk.errors import CircuitDefinitionError
 from zk.field import R
 from zk.std import merkle_sum
 from zk.std.poseidon import poseidon_hash
@@ -117,66 +116,3 @@ def test_build_time_checks():
     with pytest.raises(CircuitDefinitionError):
         ProofOfReserves(4, 1, balance_bits=240)
     assert ProofOfReserves(2**14, 4).compare_bits <= 252
-
-
-# --- inclusion proofs ----------------------------------------------------------------------
-def proof_for(index: int) -> dict:
-    return inclusion_proof(tree(BALANCES), index, IDS[index], SALTS[index], ["BTC", "ETH"],
-                           [8, 8], 64 + 2)
-
-
-@pytest.mark.parametrize("index", range(3))
-def test_inclusion_proof_valid(index):
-    root = check_inclusion(proof_for(index))
-    assert root == tree(BALANCES)[-1][0] and root.sums == (175, 37)
-
-
-def test_inclusion_proof_altered_balance():
-    p = proof_for(1)
-    p["balances"][1] = "29"
-    with pytest.raises(MalformedInput, match="does not lead"):
-        check_inclusion(p)
-
-
-def test_inclusion_proof_swapped_siblings():
-    p = proof_for(2)
-    p["siblings"] = p["siblings"][::-1]
-    with pytest.raises(MalformedInput):
-        check_inclusion(p)
-    q = proof_for(2)
-    q["index"] = 3                                          # claims to be a right child
-    with pytest.raises(MalformedInput):
-        check_inclusion(q)
-
-
-def test_inclusion_proof_overflowing_sibling_sum():
-    p = proof_for(0)
-    p["siblings"][0]["sums"][0] = str(R - 100)
-    with pytest.raises(MalformedInput):
-        check_inclusion(p)
-
-
-def test_inclusion_proof_other_user_or_salt():
-    for key, value in (("user_id", "mallory"), ("salt", "12")):
-        p = copy.deepcopy(proof_for(0))
-        p[key] = value
-        with pytest.raises(MalformedInput):
-            check_inclusion(p)
-
-
-def test_inclusion_proof_reveals_only_siblings():
-    p = proof_for(0)
-    assert set(p) == {"format", "user_id", "salt", "index", "assets", "decimals", "balances",
-                      "sum_bits", "siblings", "root", "liabilities"}
-    assert len(p["siblings"]) == 2 and all(set(s) == {"hash", "sums"} for s in p["siblings"])
-
-
-@pytest.mark.parametrize("field,value", [("decimals", ["8", "18"]), ("decimals", [8]),
-                                         ("decimals", [8, 64]), ("decimals", [True, 8]),
-                                         ("assets", ["BTC", 7]), ("assets", ["BTC", "BTC"])])
-def test_inclusion_proof_bad_assets_or_decimals(field, value):
-    """A string or out-of-range decimals used to reach parse_decimal as a TypeError."""
-    p = proof_for(0)
-    p[field] = value
-    with pytest.raises(MalformedInput, match=f"inclusion proof: {field}"):
-        check_inclusion(p)

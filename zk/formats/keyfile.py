@@ -102,8 +102,16 @@ def load(path: str | os.PathLike) -> ProvingKey:
     sees a half-written file.
     """
     where = str(path)
-    buf = _map(path, where)
+    return from_buffer(_map(path, where), where)
+
+
+def from_buffer(buf: memoryview, where: str = "proving key") -> ProvingKey:
+    """:func:`load` over bytes already in memory (e.g. a numpy buffer shared by Ray's
+    object store): the key's arrays are views into ``buf``, nothing is copied."""
+    buf = memoryview(buf).cast("B")
     size = len(buf)
+    if size < _HEAD.size + 32:
+        raise MalformedInput(f"{where}: too short to be a proving key")
     magic, version, flags, dom, nw, npub, digest = _HEAD.unpack_from(buf, 0)
     if magic != MAGIC:
         raise MalformedInput(f"{where}: not a zk-solvency proving key (bad magic)")
