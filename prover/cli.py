@@ -39,6 +39,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                  "Groth16 verifier contract: export, calldata, deploy, verify."),
     "registry": ("prover.commands.registry:registry",
                  "Attesters and SolvencyRegistry: deploy, roles, policy, prices, submit, status."),
+    "oracle": ("prover.commands.oracle:oracle",
+               "Epoch oracle: price feeds, circuit breaker, volatility per epoch."),
     "ceremony": ("prover.commands.ceremony:ceremony",
                  "Phase-2 trusted setup for production keys (interoperable with snarkjs)."),
 }

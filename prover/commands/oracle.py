@@ -1,0 +1,163 @@
+"""`zksolvency oracle ...`: EpochOracle (deploy with Chainlink feeds or pushed prices,
+open epochs, status, pause / unpause / reset) and development feeds for local chains."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from prover.commands.registry import RPC_HELP, _ints
+from verifier_contracts import DeployState, connect
+from verifier_contracts import oracle as orc
+from zk import atomic
+from zk.errors import MalformedInput
+
+_D = orc.OracleConfig()
+#: click option -> (OracleConfig field, help)
+_CONFIG = {
+    "--min-epoch-interval": ("min_epoch_interval", "Seconds between two epochs, at least."),
+    "--snapshot-validity": ("snapshot_validity", "Seconds a snapshot stays valid."),
+    "--reference-window": ("reference_window",
+                           "Seconds between two re-anchorings of the reference prices."),
+    "--reset-delay": ("reset_delay", "Seconds after a trip before the guardian may reset."),
+    "--max-deviation": ("max_deviation_bps", "Trip on a move beyond this from the "
+                                             "reference, bps."),
+    "--max-disagreement": ("max_disagreement_bps", "Trip when primary and secondary feeds "
+                                                   "differ beyond this, bps."),
+    "--lambda": ("lambda_bps", "EWMA decay of the squared returns, bps."),
+    "--initial-var": ("initial_var_bps2", "Variance before the first return, bps^2."),
+    "--sequencer-grace": ("sequencer_grace", "Seconds after the L2 sequencer is back "
+                                             "before epochs open."),
+}
+
+
+def _config_options(fn):
+    for opt, (name, help_) in reversed(_CONFIG.items()):
+        fn = click.option(opt, name, type=int, default=getattr(_D, name), show_default=True,
+                          help=help_)(fn)
+    return click.option("--sequencer-feed", default=None,
+                        help="L2 sequencer uptime feed (Chainlink convention).")(fn)
+
+
+@click.group("oracle")
+def oracle() -> None:
+    """Epoch oracle: price feeds, circuit breaker, volatility per epoch."""
+
+
+@oracle.command("deploy")
+@click.option("--feeds", "feeds_json", type=click.Path(exists=True, dir_okay=False),
+              help='Feeds JSON: {"collateral": [{"primary", "heartbeat"[, "secondary", '
+                   '"secondary_heartbeat"]}], "debt": [...]}.')
+@click.option("--pushed", is_flag=True, help="Pushed-price mode: ORACLE_ROLE posts prices.")
+@click.option("--collateral", "n_collateral", type=int, help="Collateral assets (pushed).")
+@click.option("--debt", "n_debt", type=int, help="Debt assets (pushed).")
+@_config_options
+@click.option("--admin", default=None, help="Default admin (default: the sender).")
+@click.option("--admin-delay", type=int, default=orc.DEFAULT_ADMIN_DELAY, show_default=True,
+              help="Delay in seconds of the two-step admin transfer.")
+@click.option("--guardian", default=None, help="GUARDIAN_ROLE holder (default: the admin).")
+@click.option("--oracle", "oracle_role", default=None,
+              help="ORACLE_ROLE holder (pushed mode; default: the admin).")
+@click.option("--rpc-url", default=None, help=RPC_HELP)
+@click.option("--state", "state_file", default=None, type=click.Path(dir_okay=False),
+              help="Resumable deployment state file.")
+def deploy_cmd(feeds_json, pushed, n_collateral, n_debt, sequencer_feed, admin, admin_delay,
+               guardian, oracle_role, rpc_url, state_file, **cfg) -> None:
+    """Deploy an EpochOracle (--feeds FILE or --pushed); print its address."""
+    if bool(feeds_json) == pushed:
+        raise MalformedInput("oracle deploy: pass exactly one of --feeds FILE and --pushed")
+    if feeds_json:
+        n_collateral, n_debt, feeds = orc.parse_feeds(atomic.read_json(feeds_json), feeds_json)
+    else:
+        if n_collateral is None or n_debt is None:
+            raise MalformedInput("oracle deploy --pushed: give --collateral N and --debt N")
+        feeds = None
+    config = orc.OracleConfig(**cfg, sequencer_feed=sequencer_feed or orc.ZERO)
+    chain = connect(rpc_url)
+    click.echo(orc.deploy_oracle(chain, n_collateral, n_debt, feeds=feeds, config=config,
+                                 admin=admin, admin_delay=admin_delay, guardian=guardian,
+                                 oracle=oracle_role,
+                                 state=DeployState(state_file) if state_file else None))
+
+
+@oracle.command("open-epoch")
+@click.argument("address")
+@click.option("--prices", default=None,
+              help="Pushed mode: 8-decimal prices, collateral then debt: 200000000000,100000000")
+@click.option("--rpc-url", default=None, help=RPC_HELP)
+def open_epoch_cmd(address: str, prices: str | None, rpc_url: str | None) -> None:
+    """Open the next epoch; prints the snapshot, or the breaker trip (exit code 1)."""
+    chain = connect(rpc_url)
+    out = (orc.open_epoch_with_prices(chain, address, _ints(prices, "--prices")) if prices
+           else orc.open_epoch(chain, address))
+    click.echo(json.dumps(out, indent=2))
+    if not out["epoch"]:
+        raise SystemExit(1)
+
+
+@oracle.command("status")
+@click.argument("address")
+@click.option("--rpc-url", default=None, help=RPC_HELP)
+def status_cmd(address: str, rpc_url: str | None) -> None:
+    """Mode, configuration, latest snapshot, breaker and per-asset state as JSON."""
+    click.echo(json.dumps(orc.status(connect(rpc_url), address), indent=2))
+
+
+def _guardian_cmd(name: str, fn, help_: str):
+    @oracle.command(name, help=help_)
+    @click.argument("address")
+    @click.option("--rpc-url", default=None, help=RPC_HELP)
+    def cmd(address: str, rpc_url: str | None) -> None:
+        receipt = fn(connect(rpc_url), address)
+        click.echo(f"{name}: gas used {receipt['gasUsed']}")
+    return cmd
+
+
+_guardian_cmd("pause", orc.pause, "GUARDIAN: halt epochs (manual trip).")
+_guardian_cmd("unpause", orc.unpause, "GUARDIAN: lift a manual pause.")
+_guardian_cmd("reset", orc.reset, "GUARDIAN, reset-delay after a trip: clear it and "
+                                  "re-anchor the reference prices at the feeds.")
+
+
+@oracle.command("dev-feeds")
+@click.option("--answers", required=True,
+              help="Initial answers, collateral then debt, in each feed's decimals.")
+@click.option("--decimals", default=None, help="Decimals per feed (default: 8 each).")
+@click.option("--collateral", "n_collateral", type=int, required=True,
+              help="How many of the feeds are collateral (the rest are debt).")
+@click.option("--heartbeat", type=int, default=3600, show_default=True,
+              help="Heartbeat written to the feeds file, seconds.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the feeds file for `oracle deploy --feeds`.")
+@click.option("--rpc-url", default=None, help=RPC_HELP)
+def dev_feeds_cmd(answers, decimals, n_collateral, heartbeat, output, rpc_url) -> None:
+    """DEVELOPMENT: deploy Chainlink mock feeds (anyone can move them).
+
+    Without --rpc-url the embedded EVM lives only for this command, so it also deploys an
+    oracle on them and opens one epoch to show the result."""
+    values = [int(a, 0) for a in answers.split(",") if a.strip()]
+    decs = _ints(decimals, "--decimals") if decimals else [8] * len(values)
+    if len(decs) != len(values) or not 0 <= n_collateral <= len(values):
+        raise MalformedInput("oracle dev-feeds: one decimals value per answer, and "
+                             "--collateral at most the number of answers")
+    chain = connect(rpc_url)
+    addrs = [orc.deploy_dev_feed(chain, d, a) for d, a in zip(decs, values)]
+    spec = [{"primary": a, "heartbeat": heartbeat} for a in addrs]
+    feeds = {"collateral": spec[:n_collateral], "debt": spec[n_collateral:]}
+    if output:
+        atomic.write_json(output, feeds)
+    click.echo(json.dumps(feeds, indent=2))
+    if rpc_url is None:
+        n_c, n_d, specs = orc.parse_feeds(feeds)
+        address = orc.deploy_oracle(chain, n_c, n_d, feeds=specs)
+        click.echo(json.dumps({"oracle": address, **orc.open_epoch(chain, address)}, indent=2))
+
+
+@oracle.command("dev-answer")
+@click.argument("feed")
+@click.argument("answer")
+@click.option("--rpc-url", default=None, help=RPC_HELP)
+def dev_answer_cmd(feed: str, answer: str, rpc_url: str | None) -> None:
+    """DEVELOPMENT: post ANSWER (in the feed's decimals) to a development feed now."""
+    receipt = orc.set_answer(connect(rpc_url), feed, int(answer, 0))
+    click.echo(f"answer posted: gas used {receipt['gasUsed']}")
