@@ -9,7 +9,7 @@ from eth_utils import keccak
 
 from verifier_contracts.artifacts import creation_code, load_artifact
 from verifier_contracts.chain import Chain
-from zk.errors import MalformedInput
+from zk.errors import MalformedInput, WrongContract
 
 
 def abi_type(param: dict) -> str:
@@ -38,7 +38,11 @@ def read_fn(chain: Chain, contract: str, address: str, name: str, *args):
     """Call a view function; a single output is returned unwrapped."""
     outs = [abi_type(p) for p in _item(contract, "function", name)["outputs"]]
     raw = chain.call(address, encode_fn(contract, name, list(args)), action=f"read {name}")
-    out = abi_decode(outs, raw)
+    try:
+        out = abi_decode(outs, raw)
+    except Exception:  # noqa: BLE001 - no code, or another contract's answer
+        raise WrongContract(f"{address}: {name}() answered {len(raw)} bytes, not what "
+                            f"{contract}.{name} returns (is it a {contract}?)") from None
     return out[0] if len(out) == 1 else out
 
 

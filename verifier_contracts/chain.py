@@ -1,15 +1,17 @@
 """Connections to a chain: the embedded in-process EVM (py-evm) or any JSON-RPC node.
 
 Transactions are signed locally. For a JSON-RPC node the private key comes from the
-environment variable ZKSOLVENCY_PRIVATE_KEY (never from a command line). Every failure
-becomes a `zk.errors.ChainError` naming the action and its cause; reverts become
-`ContractRevert` with the custom error decoded.
+caller (the CLI: a keystore, a prompt or the environment variable ZKSOLVENCY_PRIVATE_KEY;
+never a command line). Without a key the connection is read-only: calls work, sending
+raises UsageError. Every failure becomes a `zk.errors.ChainError` naming the action and
+its cause; reverts become `ContractRevert` with the custom error decoded.
 """
 from __future__ import annotations
 
 import ast
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from eth_account import Account
@@ -17,26 +19,37 @@ from eth_account.signers.local import LocalAccount
 from web3 import EthereumTesterProvider, HTTPProvider, Web3
 
 from verifier_contracts.revert import ContractRevert, decode_revert
-from zk.errors import ChainError
+from zk.errors import ChainError, UsageError
 
 KEY_ENV = "ZKSOLVENCY_PRIVATE_KEY"
+ZERO_ADDRESS = "0x" + "00" * 20
 GAS_MARGIN = 1.25
 GAS_EXTRA = 30_000
 
 
 @dataclass
 class Chain:
-    """A web3 connection plus the account that signs transactions."""
+    """A web3 connection plus the account that signs transactions (None: read-only).
+
+    `on_receipt(action, receipt)` is called for every mined transaction (the CLI prints
+    hash, block, gas, status and events from it)."""
 
     w3: Web3
-    account: LocalAccount
+    account: LocalAccount | None
     tester: object | None = None  # the EthereumTester of the embedded EVM
     timeout: float = 120.0
     dev_keys: list[str] = field(default_factory=list)
+    on_receipt: Callable[[str, dict], None] | None = None
+    url: str | None = None
 
     @property
     def address(self) -> str:
-        return self.account.address
+        """The signing account, or the zero address for a read-only connection."""
+        return self.account.address if self.account is not None else ZERO_ADDRESS
+
+    @property
+    def read_only(self) -> bool:
+        return self.account is None
 
     @property
     def chain_id(self) -> int:
@@ -49,7 +62,7 @@ class Chain:
     def with_key(self, private_key: str) -> Chain:
         """The same connection signing with another key."""
         return Chain(self.w3, Account.from_key(private_key), self.tester, self.timeout,
-                     self.dev_keys)
+                     self.dev_keys, self.on_receipt, self.url)
 
     def _rpc(self, action: str, fn):
         try:
@@ -94,6 +107,9 @@ class Chain:
         replayed as eth_call to decode the revert. `on_sent(tx_hash_hex, nonce)` is called
         before waiting (for resumable state files); `nonce` re-sends a recorded one.
         """
+        if self.account is None:
+            raise UsageError(f"{action}: this connection has no signing key (give --keystore, "
+                             f"--interactive, or set {KEY_ENV})")
         if gas is None:
             estimate = self.estimate(to, data, action=action)
             limit = self._rpc(action, lambda: self.w3.eth.get_block("latest")["gasLimit"])
@@ -116,6 +132,8 @@ class Chain:
         if on_sent is not None:
             on_sent("0x" + bytes(tx_hash).hex(), tx["nonce"])
         receipt = self.wait(tx_hash, action)
+        if self.on_receipt is not None:
+            self.on_receipt(action, dict(receipt))
         if receipt["status"] != 1:
             self._replay_failure(tx, receipt, action)
         return dict(receipt)
@@ -195,21 +213,27 @@ def revert_data(exc: BaseException) -> bytes | None:
 
 
 def connect(rpc_url: str | None = None, *, private_key: str | None = None,
-            key_env: str = KEY_ENV, timeout: float = 120.0) -> Chain:
-    """Connect to `rpc_url` (key from `private_key` or $ZKSOLVENCY_PRIVATE_KEY) or, without
-    a URL, start a fresh embedded EVM (newest py-evm fork) signing with its first account."""
+            account: LocalAccount | None = None, key_env: str | None = KEY_ENV,
+            timeout: float = 120.0) -> Chain:
+    """Connect to `rpc_url` or, without a URL, start a fresh embedded EVM (newest py-evm
+    fork) signing with its first account.
+
+    The signer of a node connection is `account`, else `private_key`, else the key in
+    $ZKSOLVENCY_PRIVATE_KEY (`key_env`; None: never from the environment); with none of
+    them the connection is read-only."""
     if rpc_url is None:
         from eth_tester import EthereumTester, PyEVMBackend
 
         tester = EthereumTester(PyEVMBackend())
         w3 = Web3(EthereumTesterProvider(tester))
         keys = [k.to_hex() for k in tester.backend.account_keys]
-        return Chain(w3, Account.from_key(private_key or keys[0]), tester, timeout, keys)
-    key = private_key or os.environ.get(key_env)
-    if not key:
-        raise ChainError(f"connect: set the private key in the environment variable {key_env}")
+        signer = account or Account.from_key(private_key or keys[0])
+        return Chain(w3, signer, tester, timeout, keys)
+    if account is None:
+        key = private_key or (os.environ.get(key_env) if key_env else None)
+        account = _account(key, key_env) if key else None
     w3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
-    chain = Chain(w3, _account(key, key_env), None, timeout)
+    chain = Chain(w3, account, None, timeout, url=rpc_url)
     chain._rpc(f"connect to {rpc_url}", lambda: w3.eth.chain_id)
     return chain
 
@@ -218,4 +242,4 @@ def _account(key: str, key_env: str) -> LocalAccount:
     try:
         return Account.from_key(key.strip())
     except Exception:  # noqa: BLE001 - never echo the key
-        raise ChainError(f"connect: {key_env} does not hold a valid private key") from None
+        raise UsageError(f"connect: {key_env} does not hold a valid private key") from None

@@ -8,8 +8,8 @@ from verifier_contracts.artifacts import creation_code
 from verifier_contracts.calldata import Proof, encode_verify_call
 from verifier_contracts.chain import Chain
 from verifier_contracts.deploy_state import DeployState
-from verifier_contracts.vk import VerifyingKey, key_blob, parse_vk, vk_hash
-from zk.errors import ChainError
+from verifier_contracts.vk import VerifyingKey, key_blob, parse_vk
+from zk.errors import ChainError, WrongContract
 from zk.field import Q
 
 VKHASH_SELECTOR = bytes.fromhex("4fe840f5")
@@ -63,14 +63,10 @@ def check_precompiles(chain: Chain) -> None:
 
 
 def check_verifier(chain: Chain, address: str, vk: dict | VerifyingKey) -> None:
-    """Raise ChainError unless `address` is a verifier for exactly this key."""
-    key = parse_vk(vk)
-    got = chain.call(address, VKHASH_SELECTOR, action="read vkHash()")
-    if len(got) != 32 or "0x" + got.hex() != vk_hash(key):
-        raise ChainError(f"verifier at {address}: vkHash() does not match the key")
-    n = chain.call(address, NPUBLIC_SELECTOR, action="read nPublic()")
-    if len(n) != 32 or int.from_bytes(n, "big") != key.n_public:
-        raise ChainError(f"verifier at {address}: nPublic() does not match the key")
+    """Raise WrongContract unless `address` is a verifier for exactly this key."""
+    from verifier_contracts.probe import expect_verifier
+
+    expect_verifier(chain, address, vk=vk)
 
 
 def verify_on_chain(chain: Chain, address: str, proof: dict | Proof, public: list,
@@ -78,7 +74,8 @@ def verify_on_chain(chain: Chain, address: str, proof: dict | Proof, public: lis
     """eth_call verifyProof; True/False as returned; a malformed return raises ChainError."""
     out = chain.call(address, encode_verify_call(proof, public), action="verifyProof", gas=gas)
     if len(out) != 32 or int.from_bytes(out, "big") > 1:
-        raise ChainError(f"verifyProof at {address}: malformed return data 0x{out.hex()}")
+        raise WrongContract(f"{address}: verifyProof answered 0x{out.hex()[:64]}, not a "
+                            "bool (is it a Groth16 verifier?)")
     return out[-1] == 1
 
 

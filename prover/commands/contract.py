@@ -5,10 +5,12 @@ import sys
 
 import click
 
+from prover.chainopts import ChainContext, chain_options
+from prover.output import JSON_OPTION, emit, json_mode, verdict
 from verifier_contracts import (
     DeployState,
-    connect,
     deploy_verifier,
+    encode_verify_call,
     parse_proof,
     parse_public,
     parse_vk,
@@ -17,13 +19,11 @@ from verifier_contracts import (
     verify_on_chain,
     vk_hash,
 )
+from verifier_contracts.probe import expect_verifier
 from verifier_contracts.registry import production_key
 from verifier_contracts.solc import native_solc
 from zk import atomic
-from zk.errors import MalformedInput
-
-RPC_HELP = ("JSON-RPC URL (key from $ZKSOLVENCY_PRIVATE_KEY). Default: a fresh embedded "
-            "EVM that lives only for this command.")
+from zk.errors import EXIT_CLAIM, EXIT_OK
 
 
 @click.group("contract")
@@ -35,10 +35,14 @@ def contract() -> None:
 @click.argument("vk_json", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", default="Verifier.sol", show_default=True,
               type=click.Path(dir_okay=False), help="Solidity file to write.")
+@JSON_OPTION
 def export_cmd(vk_json: str, output: str) -> None:
     """Write a readable Solidity verifier for VK_JSON (snarkjs verification_key.json)."""
     vk = parse_vk(atomic.read_json(vk_json))
     atomic.write_any(output, verifier_source(vk))
+    if json_mode():
+        emit({"output": output, "n_public": vk.n_public, "vk_hash": vk_hash(vk)})
+        return
     click.echo(f"wrote {output} (nPublic {vk.n_public}, vkHash {vk_hash(vk)})")
     solc = native_solc()
     if solc:
@@ -48,55 +52,73 @@ def export_cmd(vk_json: str, output: str) -> None:
 
 @contract.command("hash")
 @click.argument("vk_json", type=click.Path(exists=True, dir_okay=False))
+@JSON_OPTION
 def hash_cmd(vk_json: str) -> None:
     """Print the content hash (vkHash) of VK_JSON."""
-    click.echo(vk_hash(atomic.read_json(vk_json)))
+    h = vk_hash(atomic.read_json(vk_json))
+    emit({"vk_hash": h}, h)
 
 
 @contract.command("calldata")
 @click.argument("public_json", metavar="PUBLIC", type=click.Path(exists=True, dir_okay=False))
 @click.argument("proof_json", metavar="PROOF", type=click.Path(exists=True, dir_okay=False))
+@JSON_OPTION
 def calldata_cmd(public_json: str, proof_json: str) -> None:
     """Print verifyProof arguments as `snarkjs zkey export soliditycalldata PUBLIC PROOF`
     does (same argument order)."""
     from prover.workflow import read_public_and_proof
     public, proof = read_public_and_proof(public_json, proof_json)
-    click.echo(solidity_calldata(proof, public))
+    text = solidity_calldata(proof, public)
+    if json_mode():
+        import json
+        emit({"args": json.loads(f"[{text}]"), "calldata": encode_verify_call(proof, public)})
+        return
+    click.echo(text)
 
 
 @contract.command("deploy")
 @click.argument("vk_json", type=click.Path(exists=True, dir_okay=False))
-@click.option("--rpc-url", default=None, help=RPC_HELP)
+@chain_options(write=True)
 @click.option("--state", "state_file", default=None, type=click.Path(dir_okay=False),
               help="Resumable deployment state file (re-runs never deploy twice).")
 @click.option("--gas", type=int, default=None, help="Gas limit (default: estimate + margin).")
 @click.option("--dev-keys", is_flag=True,
               help="Allow a key from a development setup (test deployments only).")
-def deploy_cmd(vk_json: str, rpc_url: str | None, state_file: str | None,
+@JSON_OPTION
+def deploy_cmd(vk_json: str, chain: ChainContext, state_file: str | None,
                gas: int | None, dev_keys: bool) -> None:
     """Deploy the verifier for VK_JSON (shipped bytecode, no compiler) and print its address.
 
     A key from a development setup is refused unless --dev-keys is given."""
     vk = production_key(atomic.read_json(vk_json), dev_keys)
-    chain = connect(rpc_url)
+    c = chain.connect()
     state = DeployState(state_file) if state_file else None
-    address = deploy_verifier(chain, vk, gas=gas, state=state)
-    click.echo(address)
+    address = deploy_verifier(c, vk, gas=gas, state=state)
+    emit({"address": address, "vk_hash": vk_hash(vk), "n_public": vk.n_public,
+          "chain_id": c.chain_id, "ephemeral": c.embedded}, address)
 
 
 @contract.command("verify")
 @click.argument("address")
-@click.argument("proof_json", type=click.Path(dir_okay=False))
-@click.argument("public_json", type=click.Path(dir_okay=False))
-@click.option("--rpc-url", default=None, help=RPC_HELP)
-def verify_cmd(address: str, proof_json: str, public_json: str, rpc_url: str | None) -> None:
-    """eth_call verifyProof at ADDRESS. Exit 0 valid, 1 invalid, 2 malformed input."""
-    try:
-        proof = parse_proof(atomic.read_json(proof_json))
-        public = parse_public(atomic.read_json(public_json))
-    except MalformedInput as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    ok = verify_on_chain(connect(rpc_url), address, proof, public)
+@click.argument("proof_json", metavar="PROOF", type=click.Path(dir_okay=False))
+@click.argument("public_json", metavar="PUBLIC", type=click.Path(dir_okay=False))
+@click.option("--vk", "vk_json", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="Also check that ADDRESS is the verifier of this key (vkHash).")
+@chain_options(write=False)
+@JSON_OPTION
+def verify_cmd(address: str, proof_json: str, public_json: str, vk_json: str | None,
+               chain: ChainContext) -> None:
+    """eth_call verifyProof at ADDRESS (read-only: no key needed). Exit 0 valid, 1 invalid,
+    2 malformed input or no verifier at ADDRESS, 3 chain error."""
+    proof = parse_proof(atomic.read_json(proof_json))
+    public = parse_public(atomic.read_json(public_json))
+    vk = atomic.read_json(vk_json) if vk_json else None
+    where = chain.address(address, "ADDRESS")
+    c = chain.connect()
+    expect_verifier(c, where, vk=vk, n_public=len(public))
+    ok = verify_on_chain(c, where, proof, public)
+    if json_mode():
+        verdict(ok, "valid" if ok else "invalid", address=where, chain_id=c.chain_id)
+        return
     click.echo("valid" if ok else "invalid")
-    sys.exit(0 if ok else 1)
+    sys.exit(EXIT_OK if ok else EXIT_CLAIM)

@@ -11,7 +11,7 @@ from prover.commands.contract import contract
 from prover.commands.registry import registry
 from tests.verifier_contracts import anchored as A
 from verifier_contracts import connect, is_allowed
-from zk.errors import ChainError, ZkError, exit_code
+from zk.errors import ZkError, exit_code
 from zk.field import R
 
 
@@ -47,7 +47,7 @@ def test_export_hash_calldata(tmp_path, snark):
     res = _run("contract", "export", vk, "-o", out)
     assert res.exit_code == 0 and "vkHash 0x" in res.output
     assert "uint256[5] calldata pub" in out.read_text()
-    assert _run("contract", "hash", vk).output.strip().startswith("0x")
+    assert _run("contract", "hash", vk).stdout.strip().startswith("0x")
     p, pub = _write(tmp_path / "p.json", proof), _write(tmp_path / "pub.json", public)
     res = _run("contract", "calldata", pub, p)             # snarkjs order: PUBLIC PROOF
     assert res.exit_code == 0 and res.output.startswith('["0x')
@@ -65,9 +65,9 @@ def test_deploy_and_verify_exit_codes(tmp_path, snark, anvil_env):
     state = tmp_path / "deploy.json"
     res = _run("contract", "deploy", vk, "--rpc-url", anvil_env, "--state", state)
     assert res.exit_code == 0, res.output
-    address = res.output.strip()
+    address = res.stdout.strip()
     again = _run("contract", "deploy", vk, "--rpc-url", anvil_env, "--state", state)
-    assert again.output.strip() == address  # resumed from the state file, not redeployed
+    assert again.stdout.strip() == address  # resumed from the state file, not redeployed
     p = _write(tmp_path / "proof.json", proof)
     assert _run("contract", "verify", address, p, _write(tmp_path / "ok.json", public),
                 "--rpc-url", anvil_env).exit_code == 0
@@ -88,16 +88,16 @@ def test_registry_commands(tmp_path, anvil_env):
     res = _run("contract", "deploy", vk, "--rpc-url", anvil_env)
     assert res.exit_code == 2 and "development setup" in res.output
     verifier = _run("contract", "deploy", vk, "--rpc-url", anvil_env,
-                    "--dev-keys").output.strip()
+                    "--dev-keys").stdout.strip()
     args = ("registry", "deploy", verifier, vk, "--mode", "registered", "--statement", st,
             "--haircuts", "2000,1000", "--min-ratio", 15000, "--rpc-url", anvil_env)
     res = _run(*args)
     assert res.exit_code == 2 and "development setup" in res.output
     res = _run(*args, "--dev-keys", "--max-validity", 7200)
     assert res.exit_code == 0, res.output
-    reg = res.output.strip()
+    reg = res.stdout.strip()
     res = _run("registry", "layout", reg, "--rpc-url", anvil_env)
-    got = json.loads(res.output)
+    got = json.loads(res.stdout)
     counts = {k: got.pop(k) for k in ("numPublic", "nCollateral", "nDebt")}
     assert got == keys.statement.layout() and counts == dict(numPublic=11, nCollateral=2,
                                                              nDebt=1)
@@ -118,25 +118,25 @@ def test_registry_commands(tmp_path, anvil_env):
                "--rpc-url", anvil_env)
     assert res.exit_code == 0, res.output
     res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env, "--json")
-    assert json.loads(res.output)["solvent"] is False
+    assert json.loads(res.stdout)["solvent"] is False
     assert _run("registry", "submit", reg, p, pub, "--rpc-url", anvil_env).exit_code == 0
     res = _run("registry", "submit", reg, p, pub, "--rpc-url", anvil_env)
     assert res.exit_code == 3 and "AsOfNotLater" in res.output
     res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env, "--json")
-    out = json.loads(res.output)
+    out = json.loads(res.stdout)
     assert out["solvent"] is True and out["proven"]["commitment"] == A.commitment()
     assert (out["grace"], out["max_validity"]) == (900, 7200)
     res = _run("registry", "set-freshness", reg, "--grace", 60, "--max-validity", 600,
                "--max-attestation-age", 300, "--rpc-url", anvil_env)
     assert res.exit_code == 0, res.output
     res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env, "--json")
-    out = json.loads(res.output)
+    out = json.loads(res.stdout)
     assert (out["grace"], out["max_validity"], out["max_attestation_age"]) == (60, 600, 300)
 
 
 def test_attester_commands(anvil_env):
     attesters = _run("registry", "deploy-attesters", "--admin-delay", 0, "--rpc-url",
-                     anvil_env).output.strip()
+                     anvil_env).stdout.strip()
     key = A.attester_key(99)
     assert _run("registry", "add-attester", attesters, *key, "--rpc-url",
                 anvil_env).exit_code == 0
@@ -148,12 +148,18 @@ def test_attester_commands(anvil_env):
     assert not is_allowed(connect(anvil_env), attesters, *key)
 
 
-def test_rpc_needs_key_from_environment(monkeypatch, anvil_url):
+def test_rpc_without_key_is_read_only(monkeypatch, anvil_url):
+    """No key: calls work, a transaction is refused before anything is signed; a bad key in
+    the environment is refused without echoing it."""
+    from zk.errors import UsageError
+
     monkeypatch.delenv("ZKSOLVENCY_PRIVATE_KEY", raising=False)
-    with pytest.raises(ChainError, match="ZKSOLVENCY_PRIVATE_KEY"):
-        connect(anvil_url)
+    chain = connect(anvil_url)
+    assert chain.read_only and chain.chain_id == 31337
+    with pytest.raises(UsageError, match="ZKSOLVENCY_PRIVATE_KEY"):
+        chain.send(None, b"\x00")
     monkeypatch.setenv("ZKSOLVENCY_PRIVATE_KEY", "not a key")
-    with pytest.raises(ChainError) as err:
+    with pytest.raises(UsageError) as err:
         connect(anvil_url)
     assert "not a key" not in str(err.value)
 

@@ -1,0 +1,86 @@
+"""Is the contract at an address the one a command expects? Checked before every use, so
+a wrong address fails with one line (WrongContract, exit 2) instead of a silent success
+(an EOA accepts any transaction) or an ABI decoding traceback."""
+from __future__ import annotations
+
+from verifier_contracts.chain import Chain
+from verifier_contracts.revert import ContractRevert
+from zk.errors import WrongContract
+
+VKHASH_SELECTOR = bytes.fromhex("4fe840f5")    # vkHash()
+NPUBLIC_SELECTOR = bytes.fromhex("3a37922a")   # nPublic()
+
+
+def require_code(chain: Chain, address: str, what: str) -> bytes:
+    """The runtime code at `address`; WrongContract if there is none."""
+    code = chain.code_at(address)
+    if not code:
+        raise WrongContract(f"{address}: no contract code at this address on chain "
+                            f"{chain.chain_id} (expected a {what}; wrong address or "
+                            "wrong chain?)")
+    return code
+
+
+def _word(chain: Chain, address: str, selector: bytes, name: str, what: str) -> int:
+    try:
+        out = chain.call(address, selector, action=f"read {name}")
+    except ContractRevert:
+        out = None
+    if out is None or len(out) != 32:
+        raise WrongContract(f"{address}: not a {what} ({name} is missing or answers "
+                            f"{'a revert' if out is None else f'{len(out)} bytes'})")
+    return int.from_bytes(out, "big")
+
+
+def expect_verifier(chain: Chain, address: str, *, vk=None,
+                    n_public: int | None = None) -> int:
+    """Check `address` holds a Groth16 verifier (vkHash() and nPublic() answer; with `vk`
+    its vkHash is this key's; with `n_public` it takes that many inputs); returns its
+    nPublic."""
+    require_code(chain, address, "Groth16 verifier")
+    what = "Groth16 verifier"
+    got_hash = _word(chain, address, VKHASH_SELECTOR, "vkHash()", what)
+    n = _word(chain, address, NPUBLIC_SELECTOR, "nPublic()", what)
+    if vk is not None:
+        from verifier_contracts.vk import parse_vk, vk_hash
+
+        key = parse_vk(vk)
+        want = vk_hash(key)
+        if f"0x{got_hash:064x}" != want:
+            raise WrongContract(f"{address}: verifier for another key (vkHash "
+                                f"0x{got_hash:064x}, this key's is {want})")
+        if n != key.n_public:
+            raise WrongContract(f"{address}: verifier takes {n} public inputs, this key "
+                                f"{key.n_public}")
+    if n_public is not None and n != n_public:
+        raise WrongContract(f"{address}: verifier takes {n} public inputs, the public "
+                            f"file has {n_public}")
+    return n
+
+
+def _read(chain: Chain, contract: str, address: str, name: str, what: str, *args):
+    from verifier_contracts.abi import read_fn
+
+    try:
+        return read_fn(chain, contract, address, name, *args)
+    except (ContractRevert, WrongContract):
+        raise WrongContract(f"{address}: not a {what} ({name}() is missing or reverts)") \
+            from None
+
+
+def expect_registry(chain: Chain, address: str) -> dict:
+    """Check `address` holds a SolvencyRegistry (its layout getters and key id answer);
+    returns {"key_id", "num_public", "verifier"}."""
+    what = "SolvencyRegistry"
+    require_code(chain, address, what)
+    kid = _read(chain, "SolvencyRegistry", address, "keyId", what)
+    n = _read(chain, "SolvencyRegistry", address, "numPublic", what)
+    verifier = _read(chain, "SolvencyRegistry", address, "verifier", what)
+    return {"key_id": "0x" + bytes(kid).hex(), "num_public": int(n), "verifier": verifier}
+
+
+def expect_attesters(chain: Chain, address: str) -> None:
+    """Check `address` holds an AttesterRegistry (isAllowed answers a bool)."""
+    what = "AttesterRegistry"
+    require_code(chain, address, what)
+    _read(chain, "AttesterRegistry", address, "isAllowed", what, 0, 0)
