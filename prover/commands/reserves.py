@@ -92,19 +92,20 @@ def setup_cmd(assets_path: str, ledger: str, batch_bits: int | None, workers: in
               help="Cores per worker (each task sets ZK_THREADS to it).")
 @click.option("--ray-address", default=None, help="Join this Ray cluster instead of "
               "starting one on this machine.")
+@click.option("--ray", "use_ray", is_flag=True, help="Use Ray even for one worker.")
 @JSON_OPTION
 def prove_cmd(assets_path: str, ledger: str, keys_dir: str, out_dir: str, chain_id: int,
               registry: str, exchange: str, epoch: int, batch_bits: int | None,
-              workers: int, threads: int, ray_address: str | None) -> None:
+              workers: int, threads: int, ray_address: str | None, use_ray: bool) -> None:
     """Prove every batch, the top proof and every user's inclusion file."""
     assets = lib.load_assets(assets_path)
     ctx = lib.Context(chain_id, registry, exchange, epoch)
     res = lib.run(assets, ledger, keys_dir, out_dir, ctx, batch_bits, workers, threads,
-                  ray_address)
+                  ray_address, use_ray=use_ray)
     data = {"ok": res.ok, "root": str(res.root), "n_batches": res.plan.n_batches,
             "proven": sorted(res.proven), "skipped": sorted(res.skipped),
             "failed": {str(k): v for k, v in sorted(res.failed.items())},
-            "seconds": res.seconds}
+            "seconds": res.seconds, "batch_seconds": res.batch_seconds}
     if not res.ok:
         emit(data, "failed batches: " + "; ".join(f"{k}: {v}" for k, v in
                                                  sorted(res.failed.items())))

@@ -80,10 +80,11 @@ class RayExecutor:
             self.ray.shutdown()
 
 
-def executor(workers: int = 1, threads: int = 1, address: str | None = None):
-    """LocalExecutor for one worker without an address, else a RayExecutor."""
+def executor(workers: int = 1, threads: int = 1, address: str | None = None,
+             ray: bool = False):
+    """LocalExecutor for one worker without an address (unless ``ray``), else Ray."""
     if workers < 1 or threads < 1:
         raise ZkError("workers and threads must be >= 1")
-    if workers == 1 and address is None:
+    if workers == 1 and address is None and not ray:
         return LocalExecutor()
     return RayExecutor(workers, threads, address)

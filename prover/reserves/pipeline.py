@@ -165,7 +165,8 @@ def _write_batch(out: Path, path: Path, result: dict, vk, root: int) -> list[str
 
 def run(assets: AssetList, ledger: str | Path, keys_dir: str | Path, out_dir: str | Path,
         ctx: Context, batch_bits: int | None = None, workers: int = 1, threads: int = 1,
-        ray_address: str | None = None, task_log: str | None = None) -> RunResult:
+        ray_address: str | None = None, task_log: str | None = None,
+        use_ray: bool = False) -> RunResult:
     """Prove the ledger into ``out_dir`` (see the module docstring)."""
     t_start = time.perf_counter()
     out = Path(out_dir)
@@ -193,7 +194,7 @@ def run(assets: AssetList, ledger: str | Path, keys_dir: str | Path, out_dir: st
             yield tasks.BatchJob(rows.index, p.batch_bits, n_assets, rows.ids, rows.balances,
                                  secret, cdir, task_log=task_log, **extra)
 
-    ex = executor(workers, threads, ray_address)
+    ex = executor(workers, threads, ray_address, use_ray)
     try:
         t0 = time.perf_counter()
         roots: list = [None] * p.n_batches
@@ -222,8 +223,8 @@ def run(assets: AssetList, ledger: str | Path, keys_dir: str | Path, out_dir: st
             if path.is_file() and atomic.read_json(path).get("root") == str(res.root):
                 res.skipped.append(k)
         t0 = time.perf_counter()
-        key_source = ex.put(_key_buffer(bfolder)) if workers > 1 or ray_address else \
-            str(bfolder)
+        key_source = ex.put(_key_buffer(bfolder)) if ex.workers > 1 or ray_address or \
+            use_ray else str(bfolder)
         todo = (j for j in jobs(top_levels=top, assets=assets.assets,
                                 decimals=assets.decimals, statement=statement)
                 if j.index not in res.skipped)
