@@ -192,3 +192,18 @@ def test_lone_surrogate_user_id_is_a_typed_error(files):
     p.write_text('{"users": [{"id": "\\ud800", "balances": {"BTC": "1"}}]}')
     with pytest.raises(InputFileError, match=r"users\[0\] user_id: .*lone surrogate"):
         load_ledger(p, Rv.load_assets(files / "reserves/assets.json"))
+
+
+def test_jsonl_ledger_rules(files):
+    spec = Rv.load_assets(files / "reserves/assets.json")
+    p = files / "reserves/ledger.jsonl"
+    p.write_text('{"id": "a", "balances": {"BTC": "1"}}\n\n'
+                 '{"id": "b", "balances": {"DOGE": "1"}}\n')
+    with pytest.raises(UnknownAsset, match=r"ledger\.jsonl: line 3\.balances\.DOGE"):
+        load_ledger(p, spec)
+    p.write_text('{"id": "a", "balances": {}}\nnot json\n')
+    with pytest.raises(InputFileError, match=r"ledger\.jsonl: line 2: .*invalid JSON"):
+        load_ledger(p, spec)
+    p.write_text('{"id": "a", "balances": {"BTC": "-1"}}\n')
+    with pytest.raises(NegativeAmount, match=r"line 1 column 'BTC'"):
+        load_ledger(p, spec)
