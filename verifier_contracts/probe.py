@@ -84,3 +84,13 @@ def expect_attesters(chain: Chain, address: str) -> None:
     what = "AttesterRegistry"
     require_code(chain, address, what)
     _read(chain, "AttesterRegistry", address, "isAllowed", what, 0, 0)
+
+
+def expect_oracle(chain: Chain, address: str) -> dict:
+    """Check `address` holds an EpochOracle (its asset counts and mode answer); returns
+    {"n_collateral", "n_debt", "pushed"}."""
+    what = "EpochOracle"
+    require_code(chain, address, what)
+    return {"n_collateral": int(_read(chain, what, address, "nCollateral", what)),
+            "n_debt": int(_read(chain, what, address, "nDebt", what)),
+            "pushed": bool(_read(chain, what, address, "pushedMode", what))}

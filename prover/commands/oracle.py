@@ -6,11 +6,15 @@ import json
 
 import click
 
-from prover.commands.registry import RPC_HELP, _ints
-from verifier_contracts import DeployState, connect
+from prover.chainopts import ChainContext, chain_options
+from prover.commands.registry import _ints
+from prover.output import JSON_OPTION, emit, json_mode
+from prover.prices import price_list
+from verifier_contracts import DeployState
 from verifier_contracts import oracle as orc
+from verifier_contracts.probe import expect_oracle
 from zk import atomic
-from zk.errors import MalformedInput
+from zk.errors import EXIT_CLAIM, MalformedInput
 
 _D = orc.OracleConfig()
 #: click option -> (OracleConfig field, help)
@@ -58,11 +62,12 @@ def oracle() -> None:
 @click.option("--guardian", default=None, help="GUARDIAN_ROLE holder (default: the admin).")
 @click.option("--oracle", "oracle_role", default=None,
               help="ORACLE_ROLE holder (pushed mode; default: the admin).")
-@click.option("--rpc-url", default=None, help=RPC_HELP)
+@chain_options(write=True)
 @click.option("--state", "state_file", default=None, type=click.Path(dir_okay=False),
               help="Resumable deployment state file.")
+@JSON_OPTION
 def deploy_cmd(feeds_json, pushed, n_collateral, n_debt, sequencer_feed, admin, admin_delay,
-               guardian, oracle_role, rpc_url, state_file, **cfg) -> None:
+               guardian, oracle_role, chain: ChainContext, state_file, **cfg) -> None:
     """Deploy an EpochOracle (--feeds FILE or --pushed); print its address."""
     if bool(feeds_json) == pushed:
         raise MalformedInput("oracle deploy: pass exactly one of --feeds FILE and --pushed")
@@ -73,43 +78,68 @@ def deploy_cmd(feeds_json, pushed, n_collateral, n_debt, sequencer_feed, admin, 
             raise MalformedInput("oracle deploy --pushed: give --collateral N and --debt N")
         feeds = None
     config = orc.OracleConfig(**cfg, sequencer_feed=sequencer_feed or orc.ZERO)
-    chain = connect(rpc_url)
-    click.echo(orc.deploy_oracle(chain, n_collateral, n_debt, feeds=feeds, config=config,
-                                 admin=admin, admin_delay=admin_delay, guardian=guardian,
-                                 oracle=oracle_role,
-                                 state=DeployState(state_file) if state_file else None))
+    address = orc.deploy_oracle(chain.connect(), n_collateral, n_debt, feeds=feeds,
+                                config=config, admin=admin, admin_delay=admin_delay,
+                                guardian=guardian, oracle=oracle_role,
+                                state=DeployState(state_file) if state_file else None)
+    emit({"address": address, "n_collateral": n_collateral, "n_debt": n_debt,
+          "pushed": feeds is None}, address)
 
 
 @oracle.command("open-epoch")
 @click.argument("address")
 @click.option("--prices", default=None,
-              help="Pushed mode: 8-decimal prices, collateral then debt: 200000000000,100000000")
-@click.option("--rpc-url", default=None, help=RPC_HELP)
-def open_epoch_cmd(address: str, prices: str | None, rpc_url: str | None) -> None:
+              help="Pushed mode: a prices.json (the file `collateral prove` reads; with "
+                   "--policy for the asset order), or prices in dollars, collateral then "
+                   "debt: 3012.45,1 (exact, at most 8 decimals).")
+@click.option("--policy", default=None, type=click.Path(dir_okay=False),
+              help="Policy JSON naming the assets in order (with --prices FILE).")
+@chain_options(write=True)
+@JSON_OPTION
+def open_epoch_cmd(address: str, prices: str | None, policy: str | None,
+                   chain: ChainContext) -> None:
     """Open the next epoch; prints the snapshot, or the breaker trip (exit code 1)."""
-    chain = connect(rpc_url)
-    out = (orc.open_epoch_with_prices(chain, address, _ints(prices, "--prices")) if prices
-           else orc.open_epoch(chain, address))
-    click.echo(json.dumps(out, indent=2))
+    address = chain.address(address, "ADDRESS")
+    c = chain.connect()
+    shape = expect_oracle(c, address)
+    if prices:
+        values, epoch = price_list(prices, policy, shape["n_collateral"] + shape["n_debt"])
+        following = int(orc.read(c, address, "latestEpoch")) + 1
+        if epoch is not None and epoch != following:
+            raise MalformedInput(f"{prices}: field 'epoch' is {epoch}, but the oracle's "
+                                 f"next epoch is {following} (proofs bind the epoch)")
+        out = orc.open_epoch_with_prices(c, address, values)
+    else:
+        out = orc.open_epoch(c, address)
+    emit(out, json.dumps(out, indent=2))
     if not out["epoch"]:
-        raise SystemExit(1)
+        raise SystemExit(EXIT_CLAIM)
 
 
 @oracle.command("status")
 @click.argument("address")
-@click.option("--rpc-url", default=None, help=RPC_HELP)
-def status_cmd(address: str, rpc_url: str | None) -> None:
+@chain_options(write=False)
+@JSON_OPTION
+def status_cmd(address: str, chain: ChainContext) -> None:
     """Mode, configuration, latest snapshot, breaker and per-asset state as JSON."""
-    click.echo(json.dumps(orc.status(connect(rpc_url), address), indent=2))
+    address = chain.address(address, "ADDRESS")
+    c = chain.connect()
+    expect_oracle(c, address)
+    out = orc.status(c, address)
+    emit(out, json.dumps(out, indent=2))
 
 
 def _guardian_cmd(name: str, fn, help_: str):
     @oracle.command(name, help=help_)
     @click.argument("address")
-    @click.option("--rpc-url", default=None, help=RPC_HELP)
-    def cmd(address: str, rpc_url: str | None) -> None:
-        receipt = fn(connect(rpc_url), address)
-        click.echo(f"{name}: gas used {receipt['gasUsed']}")
+    @chain_options(write=True)
+    @JSON_OPTION
+    def cmd(address: str, chain: ChainContext) -> None:
+        address = chain.address(address, "ADDRESS")
+        c = chain.connect()
+        expect_oracle(c, address)
+        receipt = fn(c, address)
+        emit({"action": name}, f"{name}: done (gas used {receipt['gasUsed']})")
     return cmd
 
 
@@ -129,35 +159,48 @@ _guardian_cmd("reset", orc.reset, "GUARDIAN, reset-delay after a trip: clear it 
               help="Heartbeat written to the feeds file, seconds.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the feeds file for `oracle deploy --feeds`.")
-@click.option("--rpc-url", default=None, help=RPC_HELP)
-def dev_feeds_cmd(answers, decimals, n_collateral, heartbeat, output, rpc_url) -> None:
+@chain_options(write=True)
+@JSON_OPTION
+def dev_feeds_cmd(answers, decimals, n_collateral, heartbeat, output,
+                  chain: ChainContext) -> None:
     """DEVELOPMENT: deploy Chainlink mock feeds (anyone can move them).
 
-    Without --rpc-url the embedded EVM lives only for this command, so it also deploys an
+    With --ephemeral the in-process EVM lives only for this command, so it also deploys an
     oracle on them and opens one epoch to show the result."""
     values = [int(a, 0) for a in answers.split(",") if a.strip()]
     decs = _ints(decimals, "--decimals") if decimals else [8] * len(values)
     if len(decs) != len(values) or not 0 <= n_collateral <= len(values):
         raise MalformedInput("oracle dev-feeds: one decimals value per answer, and "
                              "--collateral at most the number of answers")
-    chain = connect(rpc_url)
-    addrs = [orc.deploy_dev_feed(chain, d, a) for d, a in zip(decs, values)]
+    c = chain.connect()
+    addrs = [orc.deploy_dev_feed(c, d, a) for d, a in zip(decs, values)]
     spec = [{"primary": a, "heartbeat": heartbeat} for a in addrs]
     feeds = {"collateral": spec[:n_collateral], "debt": spec[n_collateral:]}
     if output:
         atomic.write_json(output, feeds)
-    click.echo(json.dumps(feeds, indent=2))
-    if rpc_url is None:
+    out = dict(feeds)
+    if c.embedded:
         n_c, n_d, specs = orc.parse_feeds(feeds)
-        address = orc.deploy_oracle(chain, n_c, n_d, feeds=specs)
-        click.echo(json.dumps({"oracle": address, **orc.open_epoch(chain, address)}, indent=2))
+        address = orc.deploy_oracle(c, n_c, n_d, feeds=specs)
+        out["demo"] = {"oracle": address, **orc.open_epoch(c, address)}
+    if json_mode():
+        emit(out)
+        return
+    click.echo(json.dumps(feeds, indent=2))
+    if "demo" in out:
+        click.echo(json.dumps(out["demo"], indent=2))
 
 
 @oracle.command("dev-answer")
 @click.argument("feed")
 @click.argument("answer")
-@click.option("--rpc-url", default=None, help=RPC_HELP)
-def dev_answer_cmd(feed: str, answer: str, rpc_url: str | None) -> None:
+@chain_options(write=True)
+@JSON_OPTION
+def dev_answer_cmd(feed: str, answer: str, chain: ChainContext) -> None:
     """DEVELOPMENT: post ANSWER (in the feed's decimals) to a development feed now."""
-    receipt = orc.set_answer(connect(rpc_url), feed, int(answer, 0))
-    click.echo(f"answer posted: gas used {receipt['gasUsed']}")
+    feed = chain.address(feed, "FEED")
+    c = chain.connect()
+    from verifier_contracts.probe import require_code
+    require_code(c, feed, "development feed")
+    receipt = orc.set_answer(c, feed, int(answer, 0))
+    emit({"feed": feed}, f"answer posted (gas used {receipt['gasUsed']})")

@@ -328,14 +328,14 @@ def test_cli_feeds_and_pushed_on_anvil(anvil_env, tmp_path):
     spec = json.loads(feeds.read_text())
     res = run("oracle", "deploy", "--feeds", feeds, "--max-deviation", "500")
     assert res.exit_code == 0, res.output
-    address = res.output.strip().splitlines()[-1]
+    address = res.stdout.strip().splitlines()[-1]
     res = run("oracle", "open-epoch", address)
-    assert res.exit_code == 0 and json.loads(res.output)["prices"] == [200000000000, 100000001]
-    status = json.loads(run("oracle", "status", address).output)
+    assert res.exit_code == 0 and json.loads(res.stdout)["prices"] == [200000000000, 100000001]
+    status = json.loads(run("oracle", "status", address).stdout)
     assert status["mode"] == "feeds" and status["config"]["max_deviation_bps"] == 500
     assert status["latest"]["epoch"] == 1 and status["breaker"]["cause"] == "NONE"
     assert run("oracle", "pause", address).exit_code == 0
-    assert json.loads(run("oracle", "status", address).output)["breaker"]["cause"] == "MANUAL"
+    assert json.loads(run("oracle", "status", address).stdout)["breaker"]["cause"] == "MANUAL"
     res = run("oracle", "open-epoch", address)
     assert res.exit_code == 3 and "EnforcedPause" in res.output   # a revert
     assert run("oracle", "unpause", address).exit_code == 0
@@ -343,12 +343,14 @@ def test_cli_feeds_and_pushed_on_anvil(anvil_env, tmp_path):
     for side, answer in (("collateral", "100000000000"), ("debt", "1000000000000000000")):
         assert run("oracle", "dev-answer", spec[side][0]["primary"], answer).exit_code == 0
     res = run("oracle", "open-epoch", address)                # -50 %: the breaker trips
-    assert res.exit_code == 1 and json.loads(res.output)["tripped"] == "DEVIATION"
+    assert res.exit_code == 1 and json.loads(res.stdout)["tripped"] == "DEVIATION"
     res = run("oracle", "reset", address)
     assert res.exit_code == 3 and "ResetTooEarly" in res.output
     res = run("oracle", "deploy", "--pushed", "--collateral", "1", "--debt", "0")
-    address = res.output.strip()
-    res = run("oracle", "open-epoch", address, "--prices", "5000000000")
-    assert res.exit_code == 0 and json.loads(res.output)["epoch"] == 1
+    address = res.stdout.strip()
+    res = run("oracle", "open-epoch", address, "--prices", "50.000000001")
+    assert res.exit_code == 2 and "more than 8 decimals" in res.output
+    res = run("oracle", "open-epoch", address, "--prices", "50")
+    assert res.exit_code == 0 and json.loads(res.stdout)["epoch"] == 1
     res = run("oracle", "deploy", "--pushed", "--feeds", feeds)
     assert res.exit_code == 2 and "exactly one of" in res.output
