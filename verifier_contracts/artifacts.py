@@ -24,6 +24,9 @@ CONTRACTS = {
     "AttesterRegistry": "AttesterRegistry.sol",
     "EpochOracle": "EpochOracle.sol",
     "DevFeed": "DevFeed.sol",
+    "ReservesRegistry": "ReservesRegistry.sol",
+    "DevSmartWallet": "DevSmartWallet.sol",
+    "DevToken": "DevToken.sol",
 }
 
 

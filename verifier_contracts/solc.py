@@ -15,7 +15,7 @@ SOLC_VERSION = "0.8.37"
 #: Compiler settings of every shipped artifact (recorded in each artifact JSON too).
 SETTINGS: dict = {
     "optimizer": {"enabled": True, "runs": 1000000},
-    "evmVersion": "shanghai",
+    "evmVersion": "cancun",
     "metadata": {"appendCBOR": False},
 }
 _OUTPUTS = ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]
