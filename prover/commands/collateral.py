@@ -13,7 +13,7 @@ import click
 from prover import collateral as lib
 from prover.commands.core import verify_file_options
 from prover.inputs import InputFileError, parse_int
-from prover.output import JSON_OPTION, verdict
+from prover.output import JSON_OPTION, emit, verdict
 from zk.field import R
 
 POLICY = click.option("--policy", required=True, type=click.Path(dir_okay=False),
@@ -136,15 +136,30 @@ collateral.add_command(setup_command(lib.setup, "collateral"))
 
 @collateral.command("prove")
 @position_options
+@click.option("--registry", "registry_address", default=None,
+              help="Registry address to bind the proof to, instead of the policy's (the "
+                   "address `registry deploy` printed).")
 @click.option("-o", "--out", "out_dir", default="collateral-proof", show_default=True,
               type=click.Path(file_okay=False))
+@JSON_OPTION
 def prove_cmd(policy: str, prices: str, portfolio: str, prover_address: str,
-              attestation: str | None, keys_dir: str, out_dir: str) -> None:
+              attestation: str | None, keys_dir: str, registry_address: str | None,
+              out_dir: str) -> None:
     """Prove the portfolio meets the policy at these prices; writes proof.json, public.json."""
     args = load_position(policy, prices, portfolio, prover_address, attestation)
+    if registry_address is not None:
+        from dataclasses import replace
+
+        from prover.chainopts import checked_address
+        address = int(checked_address(registry_address, "--registry"), 16)
+        args["policy"] = replace(args["policy"], registry=address)
     values = lib.prove(keys_dir=keys_dir, out_dir=out_dir, **args)
-    click.echo(f"wrote {Path(out_dir) / 'proof.json'} and {Path(out_dir) / 'public.json'} "
-               f"(commitment {hex(values['commitment'])})")
+    emit({"proof": str(Path(out_dir) / "proof.json"),
+          "public": str(Path(out_dir) / "public.json"),
+          "registry": f"0x{args['policy'].registry:040x}",
+          "commitment": hex(values["commitment"])},
+         f"wrote {Path(out_dir) / 'proof.json'} and {Path(out_dir) / 'public.json'} "
+         f"(commitment {hex(values['commitment'])})")
 
 
 @collateral.command("verify")

@@ -10,6 +10,8 @@ import click
 def demo() -> None:
     """Attester signs, borrower proves, registry accepts; made-up and stale proofs fail."""
     from prover.demo import run
+    click.echo("chain: an in-process EVM (py-evm) started for this demo; nothing is sent to "
+               "a network and it is gone when the demo ends")
     result = run(click.echo)
     good = (result["valid"] and result["on_chain"] and result["solvent_after"]
             and not result["solvent_before"] and result["insolvent"].startswith("refused")

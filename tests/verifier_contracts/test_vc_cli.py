@@ -102,8 +102,9 @@ def test_registry_commands(tmp_path, anvil_env):
     assert got == keys.statement.layout() and counts == dict(numPublic=11, nCollateral=2,
                                                              nDebt=1)
     chain = connect(anvil_env)
-    prices = ("--collateral-prices", ",".join(map(str, A.CP)), "--debt-prices",
-              ",".join(map(str, A.DP)))
+    def dollars(values):                       # 8-decimal fixed point, typed as decimals
+        return ",".join(f"{v // 10**8}.{v % 10**8:08d}" for v in values)
+    prices = ("--collateral-prices", dollars(A.CP), "--debt-prices", dollars(A.DP))
     res = _run("registry", "post-prices", reg, 1, *prices, "--valid-until",
                chain.timestamp() + 7300, "--rpc-url", anvil_env)
     assert res.exit_code == 3 and "ValidityTooLong" in res.output
