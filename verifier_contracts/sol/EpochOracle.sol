@@ -63,7 +63,8 @@ contract EpochOracle is IEpochOracle, AccessControlDefaultAdminRules, Pausable {
     struct Epoch {
         uint64 openedAt;
         uint64 validUntil;
-        uint256[] packed;   // price | sigmaBps << 64, per asset
+        mapping(uint256 => uint256) words;   // asset i in word i / 2, bits 128 * (i % 2):
+                                             // price | sigmaBps << 64
     }
 
     error AssetCountOutOfRange(uint256 actual, uint256 max);
@@ -211,7 +212,7 @@ contract EpochOracle is IEpochOracle, AccessControlDefaultAdminRules, Pausable {
         bool reanchor = block.timestamp >= uint256(referenceAnchoredAt) + _referenceWindow;
         if (reanchor) referenceAnchoredAt = uint64(block.timestamp);
         uint256[] memory sigmas = new uint256[](n);
-        uint256[] memory packed = new uint256[](n);
+        uint256[] memory packed = new uint256[]((n + 1) / 2);
         for (uint256 i; i < n; ++i) {
             uint256 p = prices[i];
             uint256 v = s[i].varBps2;
@@ -221,11 +222,13 @@ contract EpochOracle is IEpochOracle, AccessControlDefaultAdminRules, Pausable {
             uint64 ref = (reanchor || s[i].referencePrice == 0) ? uint64(p) : s[i].referencePrice;
             _assets[i] = AssetState(uint128(v), uint64(p), ref);
             sigmas[i] = RiskMath.sigmaBps(v);
-            packed[i] = p | (sigmas[i] << 64);
+            packed[i / 2] |= (p | (sigmas[i] << 64)) << (128 * (i % 2));   // sigma < 2^57
         }
         epoch = latestEpoch + 1;
         uint64 validUntil = uint64(block.timestamp) + _snapshotValidity;
-        _epochs[epoch] = Epoch(uint64(block.timestamp), validUntil, packed);
+        Epoch storage e = _epochs[epoch];
+        (e.openedAt, e.validUntil) = (uint64(block.timestamp), validUntil);
+        for (uint256 w; w < packed.length; ++w) e.words[w] = packed[w];
         latestEpoch = epoch;
         lastOpenedAt = uint64(block.timestamp);
         emit EpochOpened(epoch, prices, sigmas, validUntil);
@@ -348,13 +351,13 @@ contract EpochOracle is IEpochOracle, AccessControlDefaultAdminRules, Pausable {
         uint64 openedAt, uint64 validUntil, uint256[] memory prices, uint256[] memory sigmaBps)
     {
         Epoch storage e = _epochs[epoch];
-        uint256 n = e.packed.length;
+        uint256 n = e.openedAt == 0 ? 0 : _nCollateral + _nDebt;
         prices = new uint256[](n);
         sigmaBps = new uint256[](n);
         for (uint256 i; i < n; ++i) {
-            uint256 w = e.packed[i];
+            uint256 w = e.words[i / 2] >> (128 * (i % 2));
             prices[i] = uint64(w);
-            sigmaBps[i] = w >> 64;
+            sigmaBps[i] = uint64(w >> 64);
         }
         return (e.openedAt, e.validUntil, prices, sigmaBps);
     }

@@ -10,8 +10,8 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 /// bps^2.
 ///
 /// Bounds (why nothing overflows). Oracle prices are in [1, 2^64). A return of such prices
-/// is below 10^4 * 2^64 < 2^78; `ewma` saturates it at RETURN_CAP_BPS = 2^56 (a move of
-/// 7.2e12 %, never reached by a market) and its variance input at VAR_CAP = 2^112, so
+/// is below 10^4 * 2^64 < 2^78; `ewma` saturates it at RETURN_CAP_BPS = 2^56 (a
+/// 7.2e12-fold move, never reached by a market) and its variance input at VAR_CAP = 2^112, so
 /// lambda * var <= 10^4 * 2^112 < 2^126 and (10^4 - lambda) * r^2 <= 10^4 * 2^112 < 2^126:
 /// the sum is far below 2^256, and the result (a convex combination of two values
 /// <= 2^112) is again <= VAR_CAP, so the state stays in range epoch after epoch. Then
