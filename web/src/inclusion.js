@@ -264,7 +264,9 @@ async function rpc(fetchFn, url, method, params) {
     throw new Malformed(`cannot reach the JSON-RPC URL (${e.message})`);
   }
   if (!res.ok) throw new Malformed(`JSON-RPC ${method}: HTTP ${res.status}`);
-  const body = await res.json();
+  let body;
+  try { body = await res.json(); } catch (e) { throw new Malformed(`JSON-RPC ${method}: the answer is not JSON`); }
+  if (body === null || typeof body !== "object") throw new Malformed(`JSON-RPC ${method}: malformed answer`);
   if (body.error) throw new Malformed(`JSON-RPC ${method}: ${String(body.error.message).slice(0, 200)}`);
   return body.result;
 }
