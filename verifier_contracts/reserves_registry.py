@@ -174,7 +174,8 @@ class AssetMapping:
 def set_assets(chain: Chain, registry: str, assets: list[AssetMapping],
                asset_commitment: int) -> dict:
     """Declare this exchange's asset list (in committed order) and its asset commitment.
-    The contract checks each ERC-20's decimals() (and 18 for ETH) against the asset's."""
+    The contract reads each ERC-20's decimals() (18 for ETH) and converts balances to the
+    asset's base units, rounding down."""
     return send_fn(chain, CONTRACT, registry, "setAssets", [a.as_tuple() for a in assets],
                    asset_commitment)
 
@@ -310,9 +311,9 @@ def status(chain: Chain, registry: str, exchange: str, epoch: int) -> dict:
     out = {"registry": to_checksum_address(registry), "exchange": exchange, "epoch": epoch,
            "registered": bool(registered), "latest_epoch": int(latest),
            "ratio_bps": int(ratio), "declared_asset_commitment": int(commitment),
-           "assets": [{"name": int(n), "decimals": int(d),
+           "assets": [{"name": int(n), "decimals": int(d), "held_decimals": int(hd),
                        "holding": next(k for k, v in HOLDINGS.items() if v == h),
-                       "token": to_checksum_address(t)} for n, d, h, t in assets],
+                       "token": to_checksum_address(t)} for n, d, hd, h, t in assets],
            "reserve_addresses": [to_checksum_address(a) for a in
                                  read(chain, registry, "reservesOf", exchange, epoch)]}
     out.update(root_of(chain, registry, exchange, epoch))

@@ -21,8 +21,9 @@ from zk import compile_circuit, groth16
 from zk.std.poseidon import poseidon_hash
 
 BATCH_BITS, N_ASSETS, N_BATCHES = 2, 2, 2
-ASSETS, DECIMALS = ["ETH", "USDC"], [18, 6]
-ETH_UNIT, USDC_UNIT = 10**15, 10**6           # 0.001 ETH, 1 USDC
+ASSETS, DECIMALS = ["ETH", "USDC"], [8, 6]    # ETH booked at 8 decimals (balances < 2^64)
+ETH_UNIT, USDC_UNIT = 10**5, 10**6            # 0.001 ETH, 1 USDC
+WEI_PER_UNIT = 10**10                         # ETH held in wei: 18 - 8 decimals
 
 
 @lru_cache(maxsize=None)

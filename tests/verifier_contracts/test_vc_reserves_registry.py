@@ -78,7 +78,7 @@ def world(chain):
                 keys=[secrets.token_hex(32) for _ in range(4)])
 
 
-def mapping(w, usdc_holding=RR.ERC20, usdc_decimals=6, eth_decimals=18):
+def mapping(w, usdc_holding=RR.ERC20, usdc_decimals=6, eth_decimals=8):
     names = S.names()
     token = w["usdc"] if usdc_holding == RR.ERC20 else RR.ZERO
     return [RR.AssetMapping(names[0], eth_decimals, RR.ETH),
@@ -151,14 +151,18 @@ def test_ownership_signatures(chain, world):
 
 def test_asset_mapping(chain, world):
     reg, a = world["reg"], world["a"]
-    assert reverts("DecimalsMismatch", RR.set_assets, a, reg, mapping(world, usdc_decimals=8),
-                   S.commitment()) == (1, 8, 6)
-    assert reverts("DecimalsMismatch", RR.set_assets, a, reg, mapping(world, eth_decimals=9),
-                   S.commitment()) == (0, 9, 18)
+    # held decimals come from the chain (token decimals(), 18 for ETH); a gap over 36 is
+    # refused (10^gap would overflow the conversion)
+    assert reverts("DecimalsGapTooLarge", RR.set_assets, a, reg,
+                   mapping(world, usdc_decimals=43), S.commitment()) == (1, 43, 6)
+    assert reverts("BadAsset", RR.set_assets, a, reg, [
+        RR.AssetMapping(S.names()[0], 8, RR.ERC20, world["reg"]), mapping(world)[1]],
+        S.commitment()) == (0,)                     # a "token" that is no ERC-20
     RR.set_assets(a, reg, mapping(world), S.commitment())
     st = RR.status(chain, reg, a.address, 1)
     assert st["declared_asset_commitment"] == S.commitment()
-    assert [(x["holding"], x["decimals"]) for x in st["assets"]] == [("eth", 18), ("erc20", 6)]
+    assert [(x["holding"], x["decimals"], x["held_decimals"]) for x in st["assets"]] == \
+        [("eth", 8, 18), ("erc20", 6, 6)]
 
 
 def test_coverage_and_batch_chain(chain, world):
@@ -166,8 +170,10 @@ def test_coverage_and_batch_chain(chain, world):
     cid, led = chain.chain_id, S.LEDGERS[1]
     eth_need, usdc_need = (need(v, RATIO_A) for v in led.liabilities)
     holders = [Account.from_key(k).address for k in world["keys"][:2]] + [world["wallet"]]
-    fund(chain, holders[0], eth_need // 2)
-    fund(chain, holders[2], eth_need - eth_need // 2 - 1)          # one wei short
+    # ETH is held in wei and booked in 1e-8 ETH: one wei short rounds down to a unit short
+    wei = eth_need * S.WEI_PER_UNIT
+    fund(chain, holders[0], wei // 2)
+    fund(chain, holders[2], wei - wei // 2 - 1)
     send_fn(chain, "DevToken", usdc, "mint", holders[1], usdc_need)
 
     def top(**kw):
@@ -235,7 +241,7 @@ def test_attested_reserves(chain, world):
     r = Account.from_key(secrets.token_hex(32))
     RR.register_reserve(b, reg, 5, r.address, RR.sign_ownership(r.key.hex(), cid, reg,
                                                                 b.address, 5))
-    fund(chain, r.address, eth_need)
+    fund(chain, r.address, eth_need * S.WEI_PER_UNIT)
     now = chain.timestamp()
     assert reverts("NotAttester", RR.attest_reserve, attester, reg, b.address, 5, 1,
                    usdc_need, now) == (attester.address.lower(),)

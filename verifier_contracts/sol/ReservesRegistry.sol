@@ -38,6 +38,7 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 public constant BPS = 10000;
     uint256 public constant MAX_ASSETS = 7;
+    uint256 public constant MAX_DECIMALS_GAP = 36;
     bytes32 public constant RESERVE_ATTESTER_ROLE = keccak256("RESERVE_ATTESTER_ROLE");
     bytes32 public constant OWNERSHIP_TYPEHASH =
         keccak256("ReserveOwnership(address exchange,address reserve,uint64 epoch)");
@@ -89,9 +90,19 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
 
     struct Asset {
         uint256 name;       // UTF-8 bytes as a big-endian integer (as in asset_commitment)
-        uint8 decimals;
+        uint8 decimals;     // the asset list's decimals: liabilities are in these units
         Holding holding;
         address token;      // the ERC-20 (Holding.ERC20), else 0
+    }
+
+    /// An Asset as stored, with the decimals of what is held (18 for ETH, the token's
+    /// decimals()); balances are converted to the asset's units, rounding down.
+    struct HeldAsset {
+        uint256 name;
+        uint8 decimals;
+        uint8 heldDecimals;
+        Holding holding;
+        address token;
     }
 
     struct Exchange {
@@ -139,7 +150,7 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
     error AlreadyRegistered(address exchange);
     error RatioBelowMinimum(uint256 expected, uint256 got);
     error BadAsset(uint256 asset);
-    error DecimalsMismatch(uint256 asset, uint256 expected, uint256 got);
+    error DecimalsGapTooLarge(uint256 asset, uint256 assetDecimals, uint256 heldDecimals);
     error NoAssets(address exchange);
     error EpochClosed(uint256 latestProven, uint256 got);
     error BadOwnershipSignature(address reserve);
@@ -211,7 +222,7 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
 
     // ---- state --------------------------------------------------------------------------
     mapping(address => Exchange) internal _exchanges;
-    mapping(address => Asset[]) internal _assets;
+    mapping(address => HeldAsset[]) internal _assets;
     mapping(address => address) public claimedBy;      // reserve address -> its exchange
     mapping(address => mapping(uint64 => address[])) internal _reserves;
     mapping(address => mapping(uint64 => mapping(address => bool))) internal _listed;
@@ -290,10 +301,10 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
     }
 
     /// @notice Declare the asset list of the top proofs to come: for asset i its name and
-    /// decimals (those hashed into `assetCommitment`, which later top proofs must carry)
-    /// and where it is held. An ERC-20's decimals() and ETH's 18 must equal the asset's
-    /// decimals: balances and liabilities are compared in the same base units, no
-    /// conversion. OFFCHAIN assets count only attested values.
+    /// decimals (those hashed into `assetCommitment`, which later top proofs must carry;
+    /// liabilities are in these base units) and where it is held: ETH (18 decimals), an
+    /// ERC-20 (its decimals()) or OFFCHAIN (attested values only, in the asset's units).
+    /// Balances are converted to the asset's base units, rounding down.
     function setAssets(Asset[] calldata assets, uint256 assetCommitment) external {
         Exchange storage ex = _requireExchange(msg.sender);
         uint256 n = nAssets;
@@ -302,10 +313,10 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
             revert InputNotInField(assetCommitmentIndex, assetCommitment);
         }
         delete _assets[msg.sender];
-        Asset[] storage list = _assets[msg.sender];
+        HeldAsset[] storage list = _assets[msg.sender];
         for (uint256 i = 0; i < n; ++i) {
-            _checkAsset(i, assets[i]);
-            list.push(assets[i]);
+            Asset calldata a = assets[i];
+            list.push(HeldAsset(a.name, a.decimals, _heldDecimals(i, a), a.holding, a.token));
         }
         ex.assetCommitment = assetCommitment;
         emit AssetsSet(msg.sender, assetCommitment, assets);
@@ -477,7 +488,7 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
         return (ex.registered, ex.latestEpoch, ex.ratioBps, ex.assetCommitment);
     }
 
-    function assetsOf(address exchange) external view returns (Asset[] memory) {
+    function assetsOf(address exchange) external view returns (HeldAsset[] memory) {
         return _assets[exchange];
     }
 
@@ -506,18 +517,19 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
 
     function _cover(Epoch storage ep, address exchange, uint64 epoch,
                     uint256[] calldata liabilities) internal {
-        Asset[] storage list = _assets[exchange];
+        HeldAsset[] storage list = _assets[exchange];
         address[] storage addrs = _reserves[exchange][epoch];
         uint256 ratio = ep.ratioBps;
         for (uint256 i = 0; i < liabilities.length; ++i) {
-            Asset storage asset = list[i];
-            uint256 onChain;
+            HeldAsset storage asset = list[i];
+            uint256 held;
             if (asset.holding == Holding.ETH) {
-                for (uint256 k = 0; k < addrs.length; ++k) onChain += addrs[k].balance;
+                for (uint256 k = 0; k < addrs.length; ++k) held += addrs[k].balance;
             } else if (asset.holding == Holding.ERC20) {
                 IERC20Metadata token = IERC20Metadata(asset.token);
-                for (uint256 k = 0; k < addrs.length; ++k) onChain += token.balanceOf(addrs[k]);
+                for (uint256 k = 0; k < addrs.length; ++k) held += token.balanceOf(addrs[k]);
             }
+            uint256 onChain = _convert(held, asset.heldDecimals, asset.decimals);
             uint256 attested = _attested[exchange][epoch][i].amount;
             uint256 need = Math.mulDiv(liabilities[i], ratio, BPS, Math.Rounding.Ceil);
             if (onChain + attested < need) revert InsufficientReserves(i, need, onChain + attested);
@@ -527,18 +539,31 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
         }
     }
 
-    function _checkAsset(uint256 i, Asset calldata a) internal view {
+    /// Decimals of what asset i is held in (the token's, 18 for ETH, its own off-chain);
+    /// DecimalsGapTooLarge if they differ from the asset's by more than MAX_DECIMALS_GAP.
+    function _heldDecimals(uint256 i, Asset calldata a) internal view returns (uint8 d) {
         if (a.name == 0 || a.name >> 248 != 0) revert BadAsset(i);
+        d = a.decimals;
         if (a.holding == Holding.ERC20) {
             if (a.token.code.length == 0) revert BadAsset(i);
-            uint8 d = IERC20Metadata(a.token).decimals();
-            if (d != a.decimals) revert DecimalsMismatch(i, a.decimals, d);
+            try IERC20Metadata(a.token).decimals() returns (uint8 td) {
+                d = td;
+            } catch {
+                revert BadAsset(i);
+            }
         } else {
             if (a.token != address(0)) revert BadAsset(i);
-            if (a.holding == Holding.ETH && a.decimals != 18) {
-                revert DecimalsMismatch(i, a.decimals, 18);
-            }
+            if (a.holding == Holding.ETH) d = 18;
         }
+        uint256 gap = d > a.decimals ? d - a.decimals : a.decimals - d;
+        if (gap > MAX_DECIMALS_GAP) revert DecimalsGapTooLarge(i, a.decimals, d);
+    }
+
+    /// `amount` in units of `from` decimals, in units of `to` decimals (rounded down).
+    function _convert(uint256 amount, uint8 from, uint8 to) internal pure returns (uint256) {
+        if (from == to) return amount;
+        if (from > to) return amount / 10 ** (from - to);
+        return amount * 10 ** (to - from);
     }
 
     function _requireExchange(address who) internal view returns (Exchange storage ex) {
