@@ -49,9 +49,11 @@ function show(outcome, inc) {
   const info = el("table");
   info.id = "details";
   const s = inc.statement;
-  row(info, "root", outcome.registered ? outcome.registered.root.toString() : "(not read)");
+  row(info, "registered root", outcome.registered ? outcome.registered.root.toString() : "(not read)");
   info.lastChild.id = "root";
   row(info, "root from your file", outcome.computed.root.toString());
+  row(info, "registered asset list", outcome.registered ? outcome.registered.assetCommitment.toString() : "(not read)");
+  row(info, "asset list from your file", outcome.computed.assetCommitment.toString());
   row(info, "exchange", s.exchange);
   row(info, "epoch", s.epoch.toString());
   row(info, "chain id", s.chainId.toString());
