@@ -16,6 +16,7 @@ from typing import Any, Sequence
 from circuits.reserves_batch import asset_commitment, leaf_hash
 from zk.errors import MalformedInput
 from zk.field import R
+from zk.parse import canonical_int
 from zk.std import merkle
 from zk.std.poseidon import poseidon_hash
 
@@ -43,13 +44,9 @@ def user_id_hash(user_id: str) -> int:
 
 
 def _num(obj: Any, where: str, bound: int = R) -> int:
-    if not isinstance(obj, str) or not obj.isdigit() or not obj.isascii() or \
-            (len(obj) > 1 and obj[0] == "0") or len(obj) > 78:
-        raise MalformedInput(f"inclusion proof: {where} is not a canonical decimal string")
-    v = int(obj)
-    if v >= bound:
-        raise MalformedInput(f"inclusion proof: {where} is out of range")
-    return v
+    """A canonical decimal string (zk.parse), < bound."""
+    return canonical_int(obj, f"inclusion proof: {where}", bound, hex_ok=False,
+                         int_ok=False)
 
 
 def _list(obj: Any, where: str, n: int | None = None) -> list:

@@ -28,7 +28,7 @@ from typing import Any
 
 from circuits.attestation import TAGS, Attestation, sign_attestation
 from prover.blake512 import blake512
-from prover.inputs import InputFileError, parse_int, read_object
+from prover.inputs import InputFileError, parse_address, parse_int, read_object
 from zk import atomic
 from zk.field import R
 from zk.std import babyjub as bj
@@ -227,8 +227,8 @@ def load_attestation(path: str | Path) -> Attestation:
     return Attestation(
         TAGS[obj["tag"]],
         parse_int(obj["chain_id"], src, "field 'chain_id'", 64),
-        parse_int(obj["registry"], src, "field 'registry'", 160),
-        parse_int(obj["subject"], src, "field 'subject'", 160),
+        parse_address(obj["registry"], src, "field 'registry'"),
+        parse_address(obj["subject"], src, "field 'subject'"),
         _field(obj["commitment"], src, "field 'commitment'"),
         parse_int(obj["as_of"], src, "field 'as_of'", 64),
         attester,

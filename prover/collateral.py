@@ -25,6 +25,7 @@ from prover.inputs import (
     UnknownAsset,
     check_asset_name,
     field_map,
+    parse_address,
     parse_decimal,
     parse_int,
     read_object,
@@ -121,7 +122,7 @@ def load_policy(path: str | Path) -> Policy:
     return Policy(coll, c_dec, cuts, debt, d_dec,
                   parse_int(obj["min_ratio_bps"], src, "field 'min_ratio_bps'", RATIO_BITS),
                   parse_int(obj["chain_id"], src, "field 'chain_id'", 253),
-                  parse_int(obj["registry"], src, "field 'registry'", 160))
+                  parse_address(obj["registry"], src, "field 'registry'"))
 
 
 def load_prices(path: str | Path, policy: Policy) -> Prices:

@@ -7,7 +7,8 @@ import inspect
 from pathlib import Path
 
 from zk import Circuit
-from zk.errors import CircuitDefinitionError
+from zk.errors import CircuitDefinitionError, MalformedInput
+from zk.parse import canonical_int
 
 
 def parse_params(pairs: tuple[str, ...] | list[str]) -> dict[str, int]:
@@ -18,9 +19,9 @@ def parse_params(pairs: tuple[str, ...] | list[str]) -> dict[str, int]:
         if not sep or not key.isidentifier():
             raise CircuitDefinitionError(f"--param {p!r}: expected NAME=INTEGER")
         try:
-            out[key] = int(val, 10)
-        except ValueError as exc:
-            raise CircuitDefinitionError(f"--param {p!r}: {val!r} is not an integer") from exc
+            out[key] = canonical_int(val, f"--param {key}", 1 << 32, hex_ok=False)
+        except MalformedInput as exc:
+            raise CircuitDefinitionError(f"{exc} (--param {p!r})") from None
     return out
 
 

@@ -23,6 +23,7 @@ from zk import Circuit, CompiledCircuit, compile_circuit, groth16
 from zk.backend import Backend, get_backend
 from zk.errors import MalformedInput, ZkError
 from zk.groth16 import Proof, ProvingKey, VerifyingKey
+from zk.parse import canonical_int
 from zk.statement import Statement
 
 
@@ -31,9 +32,13 @@ def kernel_threads() -> int | None:
     raw = os.environ.get("ZK_THREADS", "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 256:
+    try:
+        n = canonical_int(raw, "ZK_THREADS", 257, hex_ok=False)
+    except MalformedInput:
+        n = 0
+    if not 1 <= n <= 256:
         raise ZkError(f"ZK_THREADS={raw!r}: expected a whole number of threads, 1..256")
-    return int(raw)
+    return n
 
 
 @dataclass(frozen=True)

@@ -4,33 +4,18 @@ The EVM's G2 limb order (x.c1, x.c0, y.c1, y.c0) is produced only by `g2_evm`.
 """
 from __future__ import annotations
 
-import re
-
 from zk import curve
-from zk.errors import MalformedInput
 from zk.field import Q, R
 from zk.formats import snarkjs_json
-
-_DEC = re.compile(r"(0|[1-9][0-9]{0,77})")
-_HEX = re.compile(r"0[xX][0-9a-fA-F]{1,64}")
+from zk.parse import canonical_int
 
 G1 = tuple[int, int]
 G2 = tuple[tuple[int, int], tuple[int, int]]
 
 
 def parse_uint(value: object, what: str, bound: int) -> int:
-    """A canonical decimal string, 0x-hex string or JSON int in [0, bound)."""
-    if isinstance(value, bool):
-        raise MalformedInput(f"{what}: booleans are not numbers")
-    if isinstance(value, int):
-        x = value
-    elif isinstance(value, str) and (_DEC.fullmatch(value) or _HEX.fullmatch(value)):
-        x = int(value, 0) if value[:2].lower() == "0x" else int(value)
-    else:
-        raise MalformedInput(f"{what}: expected a canonical decimal or 0x-hex integer")
-    if not 0 <= x < bound:
-        raise MalformedInput(f"{what}: value out of range (must be < {bound_name(bound)})")
-    return x
+    """A canonical decimal string, 0x-hex string or JSON int in [0, bound) (zk.parse)."""
+    return canonical_int(value, what, bound)
 
 
 def bound_name(bound: int) -> str:

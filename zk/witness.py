@@ -1,19 +1,16 @@
 """Witness computation: strict input parsing and replay of the solver program."""
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, Callable
 
 from zk.errors import CircuitDefinitionError, UnsatisfiedConstraint, WitnessError
 from zk.field import R
+from zk.parse import IntRuleError, canonical_int
 from zk.r1cs import R1CS, eval_lc
 
 if TYPE_CHECKING:
     from zk.backend import Backend
 
-_DEC = re.compile(r"(0|[1-9][0-9]*)\Z")
-_HEX = re.compile(r"0x[0-9a-fA-F]{1,64}\Z")
-MAX_DIGITS = 78  # r has 77 decimal digits
 
 
 def parse_field_element(value: Any, name: str) -> int:
@@ -21,25 +18,12 @@ def parse_field_element(value: Any, name: str) -> int:
 
     Negative numbers, floats, bools, padding, separators and values >= r are refused.
     """
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise WitnessError(f"input '{name}': expected an integer or a decimal string, "
-                           f"got {type(value).__name__}")
-    if isinstance(value, str):
-        if len(value) > MAX_DIGITS + 2:
-            raise WitnessError(f"input '{name}': number string too long")
-        if _DEC.match(value):
-            value = int(value)
-        elif _HEX.match(value):
-            value = int(value, 16)
-        else:
-            raise WitnessError(f"input '{name}': not a canonical non-negative decimal or "
-                               "0x-hex integer")
-    if value < 0:
-        raise WitnessError(f"input '{name}': negative values are not field elements "
-                           "(no silent reduction mod r)")
-    if value >= R:
-        raise WitnessError(f"input '{name}': value >= r (the BN254 scalar field modulus)")
-    return value
+    try:
+        return canonical_int(value, f"input '{name}'", R)
+    except IntRuleError as exc:
+        detail = {"negative": " (no silent reduction mod r)",
+                  "bound": " (the BN254 scalar field modulus)"}.get(exc.kind, "")
+        raise WitnessError(f"{exc}{detail}") from None
 
 
 def flatten(value: Any, shape: tuple[int, ...], name: str) -> list[int]:

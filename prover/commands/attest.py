@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from prover import attest as lib
-from prover.inputs import InputFileError, parse_int
+from prover.inputs import InputFileError, parse_address, parse_int
 from prover.output import JSON_OPTION, json_mode, verdict
 from zk import atomic
 from zk.field import R
@@ -63,7 +63,7 @@ def sign_cmd(key_path: str, tag: str, chain_id: str | None, registry: str | None
     """Sign Poseidon(TAG, chain_id, registry, subject, commitment, as_of)."""
     key = lib.load_key(key_path)
     chain = _int(chain_id, "--chain-id", 64) if chain_id is not None else None
-    reg = _int(registry, "--registry", 160) if registry is not None else None
+    reg = parse_address(registry, "--registry", "value") if registry is not None else None
     if (policy is None) != (portfolio is None):
         raise InputFileError("--policy/--portfolio", "options", "give both or neither")
     if policy is not None:
@@ -92,7 +92,8 @@ def sign_cmd(key_path: str, tag: str, chain_id: str | None, registry: str | None
     if chain is None or reg is None:
         raise InputFileError("--chain-id/--registry", "options", "required without --policy")
     when = _int(as_of, "--as-of", 64) if as_of is not None else int(time.time())
-    att = lib.sign(key, tag, chain, reg, _int(subject, "--subject", 160), value, when)
+    att = lib.sign(key, tag, chain, reg, parse_address(subject, "--subject", "value"), value,
+                   when)
     atomic.write_json(out_path, lib.attestation_json(att))
     click.echo(f"wrote {out_path}: {tag} attestation for 0x{att.subject:040x} "
                f"as of {att.as_of}, commitment {att.commitment}")
@@ -118,7 +119,8 @@ def verify_cmd(attestation: str, attester: str | None, chain_id: str | None,
                                       ("subject", subject, "--subject", 160),
                                       ("commitment", commitment, "--commitment", 254)):
         if value is not None:
-            expect[name] = _int(value, option, bits)
+            expect[name] = (parse_address(value, option, "value") if bits == 160
+                            else _int(value, option, bits))
     ok, reason = lib.check(att, expected_key, expect)
     if ok and expected_key is None and not json_mode():
         click.echo("note: no --attester given; check that this key is allow-listed",

@@ -12,7 +12,7 @@ import click
 
 from prover import collateral as lib
 from prover.commands.core import verify_file_options
-from prover.inputs import InputFileError, parse_int
+from prover.inputs import InputFileError, parse_address, parse_int
 from prover.output import JSON_OPTION, emit, verdict
 from zk.field import R
 
@@ -23,7 +23,7 @@ KEYS = click.option("--keys", "keys_dir", default="keys", show_default=True,
 
 
 def _address(value: str, what: str) -> int:
-    return parse_int(value, f"--{what}", "value", bits=160)
+    return parse_address(value, f"--{what}", "value")
 
 
 def _stack(f, *options):

@@ -45,7 +45,14 @@ def test_collateral_cli(tmp_path):
     assert "OK" in run(*args[:2], "--vk", str(folder / "verification_key.json"),
                        *args[4:]).output
     assert "OK" in run(*args, "--policy", pol, "--prices", prices, "--prover", ADDR).output
-    run(*args, "--policy", pol, "--prices", prices, "--prover", "0x1234", code=1)
+    run(*args, "--policy", pol, "--prices", prices, "--prover", "0x" + "12" * 20, code=1)
+    # addresses: all lower or upper case, or a valid EIP-55 checksum; never a short one
+    run(*args, "--policy", pol, "--prices", prices, "--prover", ADDR.lower())
+    run(*args, "--policy", pol, "--prices", prices, "--prover", "0x" + ADDR[2:].upper())
+    bad_sum = ADDR.replace("C", "c", 1)                   # one letter's case changed
+    res = run(*args, "--policy", pol, "--prices", prices, "--prover", bad_sum, code=2)
+    assert "EIP-55 checksum" in res.output and ADDR in res.output
+    run(*args, "--policy", pol, "--prices", prices, "--prover", "0x1234", code=2)
     # registered mode: the proof's commitment must be the one the venue recorded
     from prover.collateral import load_policy, load_portfolio
     registered = load_portfolio(pf, load_policy(pol)).commitment()
@@ -122,6 +129,12 @@ def test_reserves_cli(tmp_path):
                        "--balance", "BTC=1.5").output
     run("reserves", "verify-inclusion", str(alice), *st, "--balance", "BTC=1.4", code=1)
     obj = json.loads(alice.read_text())
+    # non-integer decimals used to raise TypeError: now a one-line error, exit 2
+    for decimals in (["8.5"], ["8"], [None]):
+        alice.write_text(json.dumps(dict(obj, decimals=decimals)))
+        res = run("reserves", "verify-inclusion", str(alice), "--public",
+                  str(out / "public.json"), "--balance", "BTC=1.5", code=2)
+        assert "decimals[0] must be an integer" in res.output
     obj["balances"] = ["100000000"]                       # altered balance
     alice.write_text(json.dumps(obj))
     res = run("reserves", "verify-inclusion", str(alice), *st, code=1)
@@ -159,7 +172,7 @@ def test_collateral_attested_cli(tmp_path):
     assert [i["name"] for i in stmt["inputs"]][-3:] == ["attester_ax", "attester_ay", "as_of"]
     # an attestation of another subject, and one with an altered signature
     wrong = str(tmp_path / "wrong.json")
-    run("attest", "sign", "--key", key, "--tag", "position", "--subject", "0x1234",
+    run("attest", "sign", "--key", key, "--tag", "position", "--subject", "0x" + "12" * 20,
         "--policy", pol, "--portfolio", pf, "--as-of", "1700000000", "-o", wrong)
     res = run(*prove, "--attestation", wrong, "-o", str(tmp_path / "o2"), code=2)
     assert "field 'subject'" in res.output

@@ -169,7 +169,7 @@ def test_json_ledger_rules(files):
 def test_long_salt_is_a_typed_error(files):
     """A 5,000-digit salt used to raise Python's int-conversion ValueError."""
     p = edit(files / "collateral/portfolio.json", lambda o: o.update(salt="9" * 5000))
-    with pytest.raises(InputFileError, match=r"portfolio\.json: field 'salt': number longer"):
+    with pytest.raises(InputFileError, match=r"portfolio\.json: field 'salt': number too long"):
         C.load_portfolio(p, C.load_policy(files / "collateral/policy.json"))
 
 

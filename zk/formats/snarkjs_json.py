@@ -18,23 +18,15 @@ from zk.backend import check_g2
 from zk.errors import MalformedInput
 from zk.field import Q, R
 from zk.groth16.keys import Proof, VerifyingKey, check_public_inputs
+from zk.parse import canonical_int
 from zk.statement import Statement
 
-_DEC = re.compile(r"(0|[1-9][0-9]{0,77})\Z")
 _KEY_ID = re.compile(r"0x[0-9a-f]{64}\Z")
 
 
 def _num(s: Any, what: str, bound: int) -> int:
-    if isinstance(s, bool) or not isinstance(s, (str, int)):
-        raise MalformedInput(f"{what}: expected a decimal string")
-    if isinstance(s, str):
-        if not _DEC.match(s):
-            raise MalformedInput(f"{what}: not a canonical decimal string")
-        s = int(s)
-    if not 0 <= s < bound:
-        raise MalformedInput(f"{what}: value out of range (must be < "
-                             f"{'q' if bound == Q else 'r'})")
-    return s
+    """snarkjs numbers: canonical decimal strings (or JSON integers), < bound."""
+    return canonical_int(s, what, bound, hex_ok=False)
 
 
 def _list(x: Any, n: int, what: str) -> list:
