@@ -22,6 +22,7 @@ import click
 
 from prover.config import ADDRESS_KEYS, Profile, load_profile
 from zk.errors import MalformedInput, UsageError
+from zk.parse import address, to_checksum
 
 RPC_ENV = "ETH_RPC_URL"
 KEY_ENV = "ZKSOLVENCY_PRIVATE_KEY"
@@ -32,17 +33,8 @@ _NO_CHAIN = ("no chain given: pass --rpc-url URL, set {env}, pass --chain NAME (
 
 def checked_address(value: str, what: str) -> str:
     """A 20-byte 0x address in checksum form; mixed case must be a valid EIP-55
-    checksum (all-lower and all-upper hex are accepted)."""
-    from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
-
-    if not isinstance(value, str) or not is_hex_address(value):
-        raise MalformedInput(f"{what}: {str(value)[:50]!r} is not a 0x-prefixed 20-byte "
-                             "hex address")
-    body = value[2:]
-    if body != body.lower() and body != body.upper() and not is_checksum_address(value):
-        raise MalformedInput(f"{what}: {value} has a bad EIP-55 checksum (mixed case that "
-                             "is not the checksum: a typo?)")
-    return to_checksum_address(value)
+    checksum (all-lower and all-upper hex are accepted): zk.parse.address."""
+    return to_checksum(address(value, what))
 
 
 @dataclass
