@@ -356,3 +356,87 @@ def test_cli_feeds_and_pushed_on_anvil(anvil_env, tmp_path):
     assert res.exit_code == 0 and json.loads(res.stdout)["epoch"] == 1
     res = run("oracle", "deploy", "--pushed", "--feeds", feeds)
     assert res.exit_code == 2 and "exactly one of" in res.output
+
+
+def _block_time(chain, receipt) -> int:
+    return int(chain.w3.eth.get_block(receipt["blockNumber"])["timestamp"])
+
+
+def test_stateful_pushed_oracle_matches_model():
+    """Random pushed-price paths, clock moves and guardian resets on the embedded EVM;
+    after every step the contract's epoch, breaker and per-asset state equal the model's
+    (verifier_contracts.risk.OracleModel)."""
+    from hypothesis import HealthCheck, settings
+    from hypothesis import strategies as st
+    from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+    from verifier_contracts import connect
+
+    chain = connect()
+    cfg = replace(CFG, min_epoch_interval=0, reference_window=5000, reset_delay=300,
+                  max_deviation_bps=1500)
+
+    class Machine(RuleBasedStateMachine):
+        def __init__(self):
+            super().__init__()
+            self.oracle = orc.deploy_oracle(chain, 1, 1, config=cfg)
+            self.m = model(2, cfg)
+            self.prices = [1000_00000000, 1_00000000]
+            self.epoch = 0
+            self.tripped_at = None
+
+        @rule(moves=st.lists(st.integers(-3000, 3000), min_size=2, max_size=2))
+        def push(self, moves):
+            prices = [max(1, p * (10_000 + mv) // 10_000) for p, mv in zip(self.prices, moves)]
+            if self.tripped_at is not None:
+                with pytest.raises(ContractRevert) as e:
+                    orc.open_epoch_with_prices(chain, self.oracle, prices)
+                assert e.value.name == "BreakerIsTripped"
+                return
+            before = chain.w3.eth.block_number
+            out = orc.open_epoch_with_prices(chain, self.oracle, prices)
+            now = int(chain.w3.eth.get_block(before + 1)["timestamp"])
+            d = self.m.open(now, prices)
+            assert (bool(out["epoch"]), out.get("tripped", "NONE")) == (d.opened, d.cause)
+            if d.opened:
+                self.epoch += 1
+                self.prices = prices
+                assert (out["prices"], out["sigma_bps"]) == (d.prices, d.sigmas)
+            else:
+                assert (out["asset"], out["observed"]) == (d.asset, d.observed)
+                self.tripped_at = now
+
+        @rule(seconds=st.sampled_from([60, 299, 301, 3000, 6000]))
+        def wait(self, seconds):
+            chain.increase_time(seconds)
+
+        @rule()
+        def reset(self):
+            if self.tripped_at is None:
+                with pytest.raises(ContractRevert) as e:
+                    orc.reset(chain, self.oracle)
+                assert e.value.name == "NotTripped"
+                return
+            try:
+                receipt = orc.reset(chain, self.oracle)
+            except ContractRevert as e:
+                assert e.name == "ResetTooEarly" and e.args_[0] == self.tripped_at + 300
+                assert e.args_[1] < self.tripped_at + 300
+                return
+            self.m.reset(_block_time(chain, receipt), None)
+            self.tripped_at = None
+
+        @invariant()
+        def same_state(self):
+            assert orc.read(chain, self.oracle, "latestEpoch") == self.epoch
+            br = orc.breaker_state(chain, self.oracle)
+            assert br["tripped"] == (self.tripped_at is not None) == self.m.tripped
+            for i, a in enumerate(self.m.assets):
+                assert orc.asset_state(chain, self.oracle, i) == {
+                    "var_bps2": a.var_bps2, "last_price": a.last_price,
+                    "reference_price": a.reference}
+
+    Machine.TestCase.settings = settings(max_examples=6, stateful_step_count=12,
+                                         deadline=None,
+                                         suppress_health_check=list(HealthCheck))
+    Machine.TestCase().runTest()
