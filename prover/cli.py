@@ -18,6 +18,8 @@ from zk.errors import exit_code as exit_code
 # name -> ("module:attribute", one-line help); tests check each help against the command
 COMMANDS: dict[str, tuple[str, str]] = {
     "attest": ("prover.commands.attest:attest", "Attester keys; sign and verify attestations."),
+    "init": ("prover.commands.init:init_cmd",
+             "Scaffold a project: zksolvency.toml, policy, prices, portfolio and a README."),
     "demo": ("prover.commands.demo:demo",
              "Attester signs, borrower proves, registry accepts; made-up and stale proofs fail."),
     "circuit": ("prover.commands.core:circuit_group", "Inspect circuits."),

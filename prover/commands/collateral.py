@@ -162,6 +162,17 @@ def prove_cmd(policy: str, prices: str, portfolio: str, prover_address: str,
          f"(commitment {hex(values['commitment'])})")
 
 
+@collateral.command("commitment")
+@POLICY
+@click.option("--portfolio", required=True, type=click.Path(dir_okay=False),
+              help="PRIVATE portfolio JSON (amounts, debts, salt).")
+@JSON_OPTION
+def commitment_cmd(policy: str, portfolio: str) -> None:
+    """Print the position's commitment (public: what a venue records in registered mode)."""
+    value = lib.load_portfolio(portfolio, lib.load_policy(policy)).commitment()
+    emit({"commitment": str(value)}, str(value))
+
+
 @collateral.command("verify")
 @verify_file_options
 @anchor_options
