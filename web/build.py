@@ -28,11 +28,13 @@ from zk.statement import keccak256  # noqa: E402
 
 SRC = ROOT / "web" / "src"
 SHIPPED = ROOT / "prover" / "web" / "inclusion.html"
-#: The registry getter the page calls (see docs/reserves-format.md).
-ROOT_OF = "rootOf(address,uint64)"
+#: The registry getters the page calls, by the name of the constant the bundle reads.
+GETTERS = {"ROOT_OF_SELECTOR": "rootOf(address,uint64)",
+           "TOP_KEY_ID_SELECTOR": "topKeyId()",
+           "TOP_STATEMENT_HASH_SELECTOR": "topStatementHash()"}
 
 
-def selector(signature: str = ROOT_OF) -> str:
+def selector(signature: str) -> str:
     """0x-prefixed 4-byte function selector."""
     return "0x" + keccak256(signature.encode()).hex()[:8]
 
@@ -41,7 +43,8 @@ def bundle() -> str:
     """The minified IIFE bundle of web/src/page.js."""
     cmd = [str(node_bin("esbuild")), "web/src/page.js", "--bundle", "--minify",
            "--format=iife", "--target=es2020", "--charset=ascii", "--legal-comments=none",
-           "--log-level=warning", f"--define:ROOT_OF_SELECTOR=\"{selector()}\""]
+           "--log-level=warning",
+           *(f"--define:{name}=\"{selector(sig)}\"" for name, sig in GETTERS.items())]
     env = {**os.environ, "NODE_PATH": str(node_modules())}
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if out.returncode != 0:

@@ -143,6 +143,12 @@ def test_attacks_show_their_reason_over_rpc(page, world, anvil_url, tmp_path):  
     assert "no top proof is registered" in check(page, later, rpc=anvil_url)["texts"][0]
     wrong_chain = dict(good, statement=dict(good["statement"], chain_id="1"))
     assert check(page, wrong_chain, rpc=anvil_url)["reasons"] == ["chain"]
+    # the file's key and statement are the registry's top key and statement
+    kid = RR.read(world["chain"], world["reg"], "topKeyId")
+    assert good["statement"]["key_id"] == "0x" + bytes(kid).hex()
+    other_key = dict(good, statement=dict(good["statement"], key_id="0x" + "11" * 32))
+    out = check(page, other_key, rpc=anvil_url)
+    assert out["reasons"] == ["key"] and "verifies another key or statement" in out["texts"][0]
 
 
 def test_statement_files_of_the_same_run(page, world):

@@ -158,6 +158,7 @@ export const REASONS = {
   root: "root is not the registered one",
   uncovered: "not covered",
   chain: "wrong chain",
+  key: "the registry verifies another key or statement than the file names",
 };
 
 /** Compare a parsed file with the registered values {root, assetCommitment, covered}
@@ -271,8 +272,15 @@ async function rpc(fetchFn, url, method, params) {
   return body.result;
 }
 
-/** Read rootOf(exchange, epoch) on the file's registry; wrong chain is a reason. */
-export async function checkWithRpc(inc, url, selector, fetchFn = fetch) {
+/** A bytes32 answer as 0x + 64 lowercase hex digits. */
+function bytes32(hex, what) {
+  if (typeof hex !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(hex)) throw new Malformed(`the registry returned a malformed ${what}`);
+  return hex.toLowerCase();
+}
+
+/** Read rootOf(exchange, epoch), topKeyId() and topStatementHash() on the file's
+ * registry (selectors: {rootOf, topKeyId, topStatementHash}); wrong chain is a reason. */
+export async function checkWithRpc(inc, url, selectors, fetchFn = fetch) {
   if (!/^https?:\/\/[^\s]+$/.test(url)) throw new Malformed("JSON-RPC URL: must start with http:// or https://");
   const chainHex = await rpc(fetchFn, url, "eth_chainId", []);
   if (typeof chainHex !== "string" || !/^0x[0-9a-fA-F]{1,64}$/.test(chainHex)) throw new Malformed("JSON-RPC eth_chainId: malformed answer");
@@ -282,10 +290,16 @@ export async function checkWithRpc(inc, url, selector, fetchFn = fetch) {
     return { included: false, source, computed: recompute(inc),
       reasons: [{ code: "chain", text: `${REASONS.chain}: the RPC serves chain ${chainId}, the file's statement is for chain ${inc.statement.chainId}` }] };
   }
-  const data = rootOfCalldata(selector, inc.statement.exchange, inc.statement.epoch);
-  const out = await rpc(fetchFn, url, "eth_call", [{ to: inc.statement.registry, data }, "latest"]);
-  const registered = decodeRootOf(out);
-  return { ...verdict(inc, registered), source, registered };
+  const call = (data) => rpc(fetchFn, url, "eth_call", [{ to: inc.statement.registry, data }, "latest"]);
+  const registered = decodeRootOf(await call(rootOfCalldata(selectors.rootOf, inc.statement.exchange, inc.statement.epoch)));
+  const keyId = bytes32(await call(selectors.topKeyId), "topKeyId");
+  const statementHash = bytes32(await call(selectors.topStatementHash), "topStatementHash");
+  const outcome = { ...verdict(inc, registered), source, registered };
+  if (keyId !== inc.statement.keyId || statementHash !== inc.statement.statementHash) {
+    outcome.reasons.push({ code: "key", text: `${REASONS.key}: registry key_id ${keyId}, statement ${statementHash}` });
+    outcome.included = false;
+  }
+  return outcome;
 }
 
 /** Compare with the top proof's statement.json and public.json. */

@@ -3,7 +3,8 @@
 import { Malformed, checkWithRpc, checkWithStatement, formatAmount, parseInclusion } from "./inclusion.js";
 import * as lib from "./inclusion.js";
 
-/* global ROOT_OF_SELECTOR */
+/* global ROOT_OF_SELECTOR, TOP_KEY_ID_SELECTOR, TOP_STATEMENT_HASH_SELECTOR */
+const SELECTORS = { rootOf: ROOT_OF_SELECTOR, topKeyId: TOP_KEY_ID_SELECTOR, topStatementHash: TOP_STATEMENT_HASH_SELECTOR };
 const $ = (id) => document.getElementById(id);
 
 function el(tag, text, cls) {
@@ -28,6 +29,9 @@ function show(outcome, inc) {
   const head = outcome.included ? "Included" : "Not included";
   box.append(el("h2", head, "verdict"));
   box.lastChild.id = "verdict";
+  if (outcome.included && outcome.source.kind === "rpc") {
+    box.append(el("p", `Check that ${inc.statement.registry} on chain ${inc.statement.chainId} is the registry your exchange publishes: the file names it, so only that address makes this answer mean anything.`, "note"));
+  }
   if (outcome.included && outcome.registered.covered === null) {
     box.append(el("p", "Checked against the statement file you gave: coverage on-chain is not checked (give a JSON-RPC URL for that).", "note"));
   }
@@ -79,7 +83,7 @@ async function run() {
     const inc = parseInclusion(text);
     let outcome;
     if ($("use-rpc").checked) {
-      outcome = await checkWithRpc(inc, $("rpc-url").value.trim(), ROOT_OF_SELECTOR);
+      outcome = await checkWithRpc(inc, $("rpc-url").value.trim(), SELECTORS);
     } else {
       const [st, pub] = await Promise.all([readFile($("statement-file")), readFile($("public-file"))]);
       if (st === null || pub === null) throw new Malformed("statement file: choose statement.json and public.json of the reserves proof");
