@@ -15,7 +15,7 @@ from eth_utils import keccak, to_checksum_address
 from verifier_contracts.abi import deploy_code, read_fn, role_id, send_fn
 from verifier_contracts.chain import Chain
 from verifier_contracts.deploy_state import DeployState
-from verifier_contracts.risk import CAUSES, VAR_CAP
+from verifier_contracts.risk import CAUSES, VAR_CAP, AssetModel, Decision, OracleModel
 from zk.errors import MalformedInput
 
 CONTRACT = "EpochOracle"
@@ -204,6 +204,29 @@ def status(chain: Chain, oracle: str) -> dict:
             "breaker": breaker_state(chain, oracle),
             "assets": [asset_state(chain, oracle, i) for i in range(n_c + n_d)],
             "block_timestamp": chain.timestamp()}
+
+
+def model_of(chain: Chain, oracle: str) -> OracleModel:
+    """The oracle's current state as an `OracleModel` (config, per-asset variance, last
+    epoch price and reference, re-anchoring time, breaker), to replay what comes next."""
+    cfg = read(chain, oracle, "config")
+    n = int(read(chain, oracle, "nCollateral")) + int(read(chain, oracle, "nDebt"))
+    assets = [AssetModel(*read(chain, oracle, "assetState", i)) for i in range(n)]
+    return OracleModel(n, cfg[6], cfg[7], cfg[4], cfg[5], cfg[2], assets,
+                       int(read(chain, oracle, "referenceAnchoredAt")),
+                       breaker_state(chain, oracle)["tripped"])
+
+
+def preview_epoch(chain: Chain, oracle: str, prices: list[int],
+                  secondary: list[int | None] | None = None,
+                  at: int | None = None) -> Decision:
+    """What opening the next epoch at these (8-decimal) prices would do, at time `at`
+    (default: the latest block's): the sigmas a prover's haircuts follow, or the trip.
+    Nothing is sent. Feed freshness, the sequencer and the interval are not checked."""
+    m = model_of(chain, oracle)
+    if m.tripped:
+        return Decision(False, cause=breaker_state(chain, oracle)["cause"])
+    return m.open(chain.timestamp() if at is None else at, list(prices), secondary)
 
 
 def pause(chain: Chain, oracle: str) -> dict:

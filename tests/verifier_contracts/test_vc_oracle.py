@@ -82,7 +82,15 @@ def test_epochs_normalise_and_match_the_model(chain):
         assert [s["var_bps2"] for s in st] == [a.var_bps2 for a in m.assets]
     assert orc.read(chain, oracle, "latestEpoch") == 3
     assert orc.breaker_state(chain, oracle)["cause"] == "NONE"
-    never = orc.snapshot(chain, oracle, 4)
+    # the prover's pre-check: a preview from the chain's state predicts the next epoch
+    step = [1900_00000000, 1_300000000000000000, 1_010000000000000000]
+    later(chain, 3600, prim, step)
+    preview = orc.preview_epoch(chain, oracle, [normalise(a, dd, i >= 2)
+                                                for i, (a, dd) in enumerate(zip(step, dec))])
+    out = orc.open_epoch(chain, oracle)
+    assert preview.opened and (out["prices"], out["sigma_bps"]) == (preview.prices,
+                                                                     preview.sigmas)
+    never = orc.snapshot(chain, oracle, 5)
     assert (never["opened_at"], never["prices"], never["sigma_bps"]) == (0, [], [])
 
 
@@ -200,6 +208,13 @@ def test_primary_secondary_disagreement_trips(chain):
     assert (out["tripped"], out["asset"], out["observed"], out["bound"]) == (
         "DISAGREEMENT", 0, 300, 200)
     assert orc.breaker_state(chain, oracle)["cause"] == "DISAGREEMENT"
+    oracle, prim, sec = feeds_oracle(chain, [100_00000000], secondary=[100_00000000],
+                                     heartbeat=3600)
+    later(chain, 3000, prim, [100_00000000])                # the secondary is now stale
+    chain.increase_time(700)
+    orc.set_answer(chain, prim[0], 100_00000000)
+    out = orc.open_epoch(chain, oracle)
+    assert (out["tripped"], out["bound"]) == ("STALE_FEED", 3600) and out["observed"] > 3600
 
 
 def test_sequencer_down_and_grace_period(chain):
@@ -239,6 +254,9 @@ def test_manual_pause_by_guardian(chain):
         orc.reset(chain, oracle)
     assert e.value.name == "NotTripped"
     orc.unpause(chain, oracle)
+    with pytest.raises(ContractRevert) as e:
+        orc.unpause(chain, oracle)
+    assert e.value.name == "ExpectedPause"
     assert orc.open_epoch(chain, oracle)["epoch"] == 1
     with pytest.raises(ContractRevert) as e:
         orc.open_epoch_with_prices(chain, oracle, [1])
