@@ -176,10 +176,13 @@ def parse_inclusion_v2(proof: Any) -> InclusionV2:
 
 def check_against(inc: InclusionV2, root: int, committed_assets: int,
                   covered: bool | None = None) -> tuple[bool, str]:
-    """(included, reason) against the registered root and asset-list commitment."""
+    """(included, reason) against the registered root and asset-list commitment (root 0:
+    nothing is registered, so only the root reason applies)."""
+    if root == 0:
+        return False, REASON_ROOT
     if inc.asset_commitment != committed_assets or inc.stated_commitment != committed_assets:
         return False, REASON_ASSETS
-    if root == 0 or inc.root != root:
+    if inc.root != root:
         return False, REASON_ROOT
     if covered is False:
         return False, REASON_COVERED

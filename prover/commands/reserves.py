@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from prover import reserves as lib
+from prover.chainopts import chain_options
 from prover.inputs import InputFileError
 from prover.output import JSON_OPTION, emit, verdict
 from prover.reserves import ingest, pipeline
@@ -144,19 +145,29 @@ def _expect(pairs: tuple[str, ...]) -> dict[str, str]:
 
 @reserves.command("verify-inclusion")
 @click.argument("inclusion", type=click.Path(dir_okay=False))
+@click.option("--registry", default=None, help="The ReservesRegistry you trust (0x...); "
+              "read on-chain with --rpc-url [default: the one the file names].")
 @click.option("--statement", "statement_path", default=None, type=click.Path(dir_okay=False),
-              help="The top proof's statement.json (its hash must be the file's).")
+              help="Instead of the chain: the top proof's statement.json (its hash must be "
+                   "the file's).")
 @click.option("--public", "public_path", default=None, type=click.Path(dir_okay=False),
               help="The top proof's public.json [default: next to --statement].")
 @click.option("--balance", "balances", multiple=True, metavar="ASSET=AMOUNT",
               help="Also check the tree holds this balance for you (repeatable).")
+@chain_options(write=False)
 @JSON_OPTION
-def verify_inclusion_cmd(inclusion: str, statement_path: str | None, public_path: str | None,
-                         balances: tuple[str, ...]) -> None:
-    """Check your inclusion file: path, asset list, and the registered root."""
-    if statement_path is None:
-        raise click.UsageError("give --statement (the top proof's statement.json)")
-    public_path = public_path or str(Path(statement_path).parent / "public.json")
-    ok, reason = verify_inclusion(inclusion, None, statement_path, public_path,
-                                  _expect(balances))
+def verify_inclusion_cmd(inclusion: str, registry: str | None, statement_path: str | None,
+                         public_path: str | None, balances: tuple[str, ...], chain) -> None:
+    """Check your inclusion file: path, asset list, and the root registered on-chain
+    (``rootOf``) or in the top proof's statement files."""
+    if statement_path is not None:
+        public_path = public_path or str(Path(statement_path).parent / "public.json")
+        ok, reason = verify_inclusion(inclusion, None, statement_path, public_path,
+                                      _expect(balances))
+    else:
+        reg = chain.address(registry, "--registry") if registry else None
+        ok, reason = verify_inclusion(inclusion, expect=_expect(balances),
+                                      chain=chain.connect(), registry=reg)
+        if ok and reg is None:
+            reason += " (registry as named by the file; pass --registry to pin yours)"
     verdict(ok, reason)

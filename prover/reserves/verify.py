@@ -1,9 +1,10 @@
 """A user's check of their v2 inclusion file against the registered root.
 
-Two sources for the registered root and asset-list commitment: the top proof's
-statement.json and public.json (the statement's hash must be the one the file names and
-its bound chain, registry, exchange and epoch the file's), or the ``ReservesRegistry``
-on-chain through ``rootOf(exchange, epoch)``.
+Two sources for the registered root and asset-list commitment: the ``ReservesRegistry``
+on-chain through ``rootOf(exchange, epoch)`` (the registry the user trusts; the epoch
+must also be covered), or the top proof's statement.json and public.json (the
+statement's hash must be the one the file names, and its bound chain, registry,
+exchange and epoch the file's).
 """
 from __future__ import annotations
 
@@ -46,6 +47,25 @@ def registered_from_statement(inc: InclusionV2, statement_path: str | Path,
     return values["root"], values["asset_commitment"]
 
 
+def registered_on_chain(chain, inc: InclusionV2,
+                        registry: str | None = None) -> tuple[int, int, bool] | str:
+    """(root, asset commitment, covered) from ``rootOf(exchange, epoch)`` of the
+    ReservesRegistry at ``registry`` (the one the user trusts; default: the file's), or
+    the reason the file cannot be checked there."""
+    from eth_utils import to_checksum_address
+
+    from verifier_contracts import reserves_registry as RR
+    s = inc.statement
+    if registry is not None and registry.lower() != s["registry"].lower():
+        return f"{REASON_ROOT}: the file names registry {s['registry']}, not {registry}"
+    cid = chain.chain_id
+    if cid != s["chain_id"]:
+        return f"{REASON_ROOT}: the RPC serves chain {cid}, the file is for chain " \
+               f"{s['chain_id']}"
+    got = RR.root_of(chain, to_checksum_address(s["registry"]), s["exchange"], s["epoch"])
+    return got["root"], got["asset_commitment"], got["covered"]
+
+
 def check_balances(inc: InclusionV2, expect: dict[str, str]) -> str | None:
     """The first asset whose balance in the file differs from what the user expects."""
     for asset, amount in expect.items():
@@ -60,13 +80,20 @@ def check_balances(inc: InclusionV2, expect: dict[str, str]) -> str | None:
 def verify_inclusion(path: str | Path, registered: tuple[int, int, bool | None] | None = None,
                      statement_path: str | Path | None = None,
                      public_path: str | Path | None = None,
-                     expect: dict[str, str] | None = None) -> tuple[bool, str]:
-    """(included, reason): against ``registered`` = (root, asset commitment, covered) read
-    on-chain, or against the top proof's statement and public files."""
+                     expect: dict[str, str] | None = None, chain=None,
+                     registry: str | None = None) -> tuple[bool, str]:
+    """(included, reason): against ``registered`` = (root, asset commitment, covered),
+    the ReservesRegistry through ``chain`` (``rootOf``; not covered is a failure), or the
+    top proof's statement and public files."""
     try:
         inc = read_inclusion(path)
     except InclusionRejected as exc:
         return False, str(exc)
+    if registered is None and chain is not None:
+        got = registered_on_chain(chain, inc, registry)
+        if isinstance(got, str):
+            return False, got
+        registered = got
     if registered is None:
         if statement_path is None or public_path is None:
             raise MalformedInput("give the top proof's statement and public files, or read "
