@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, Union
 
 from circuits.attestation import TAG_POSITION, Attestation
 from circuits.collateral import BPS, AttestedCollateralRatio, CollateralRatio
@@ -30,9 +30,11 @@ from prover.inputs import (
     parse_int,
     read_object,
 )
+from prover.service import Prover
 from zk import CompiledCircuit
 from zk.errors import MalformedInput, Unprovable
 from zk.field import R
+from zk.parse import address
 from zk.std.poseidon import poseidon_hash_many
 
 PRICE_DECIMALS = 8
@@ -167,11 +169,14 @@ def load_portfolio(path: str | Path, policy: Policy) -> Portfolio:
                      amounts("debt", policy.debt, policy.debt_decimals), salt)
 
 
+Address = Union[int, str, bytes]
+
+
 def circuit_inputs(policy: Policy, prices: Prices, portfolio: Portfolio,
-                   prover_address: int) -> dict:
-    """Named circuit inputs (public and PRIVATE) for CollateralRatio."""
-    if not 0 <= prover_address < 1 << 160:
-        raise MalformedInput("prover address must be a 160-bit integer")
+                   prover_address: Address) -> dict:
+    """Named circuit inputs (public and PRIVATE) for CollateralRatio. The prover address:
+    0x-hex (mixed case must be a valid EIP-55 checksum), 20 bytes or an integer."""
+    prover_address = address(prover_address, "prover address")
     return {
         "collateral_prices": list(prices.collateral), "haircuts_bps": list(policy.haircuts_bps),
         "debt_prices": list(prices.debt), "min_ratio_bps": policy.min_ratio_bps,
@@ -235,10 +240,11 @@ def check_attestation(att: Attestation, src: str, policy: Policy, portfolio: Por
 
 
 def anchored_inputs(policy: Policy, prices: Prices, portfolio: Portfolio,
-                    prover_address: int, attestation: Attestation | None = None,
+                    prover_address: Address, attestation: Attestation | None = None,
                     attestation_src: str = "attestation") -> dict:
     """Named inputs (public and PRIVATE) of the position circuit, plus the attestation's
     when given (checked off-circuit first, see :func:`check_attestation`)."""
+    prover_address = address(prover_address, "prover address")
     inputs = circuit_inputs(policy, prices, portfolio, prover_address)
     if attestation is not None:
         check_attestation(attestation, attestation_src, policy, portfolio, prover_address)
@@ -271,7 +277,17 @@ def setup(policy: Policy, keys_dir: str | Path, force: bool = False,
                       keys_dir, force)
 
 
-def prove(policy: Policy, prices: Prices, portfolio: Portfolio, prover_address: int,
+def prover(policy: Policy, keys_dir: str | Path, attested: bool = False) -> Prover:
+    """A :class:`~prover.service.Prover` for the policy's shape: the keys are loaded once
+    and checked, then ``prover.prove(circuit_inputs(...))`` proves from memory."""
+    folder = shape_dir(keys_dir, policy, attested)
+    if not flow.has_keys(folder):
+        raise MalformedInput(f"{folder}: no keys for this policy shape; run `collateral "
+                             f"setup{' --attested' if attested else ''}` first")
+    return Prover.load(folder, policy.circuit(attested))
+
+
+def prove(policy: Policy, prices: Prices, portfolio: Portfolio, prover_address: Address,
           keys_dir: str | Path, out_dir: str | Path, cs: CompiledCircuit | None = None,
           attestation: Attestation | None = None,
           attestation_src: str = "attestation") -> dict:

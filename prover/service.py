@@ -1,8 +1,8 @@
 """A prover for services: keys and compiled circuit loaded once, many proofs from memory.
 
     prover = Prover.load("keys/", "circuits.examples:ReserveCheck")
-    result = prover.prove({"total": "1750000", ...})   # from any number of threads
-    result.proof, result.public, result.values["total"]
+    bundle = prover.prove({"total": "1750000", ...})   # from any number of threads
+    bundle.proof, bundle.public, bundle.values["total"], bundle.calldata, bundle.key_id
 
 Nothing is written to disk. ``prove`` is safe to call from several threads at once: the
 key and the circuit are only read, and the native kernels release the GIL, so proofs from
@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from prover.loader import load_circuit, parse_params
-from prover.workflow import load_proving_key
-from zk import Circuit, CompiledCircuit, compile_circuit, groth16
+from prover.workflow import key_id_of, load_proving_key
+from zk import Circuit, CompiledCircuit, atomic, compile_circuit, groth16
 from zk.backend import Backend, get_backend
 from zk.errors import MalformedInput, ZkError
+from zk.formats import snarkjs_json as sj
 from zk.groth16 import Proof, ProvingKey, VerifyingKey
 from zk.parse import canonical_int
 from zk.statement import Statement
@@ -42,13 +43,38 @@ def kernel_threads() -> int | None:
 
 
 @dataclass(frozen=True)
-class ProofResult:
-    """One proof: the proof, its public inputs in verifier order, and the same by name
-    (None when the key carries no names, as a circom .zkey)."""
+class ProofBundle:
+    """One proof: the proof, its public inputs in verifier order, the same by name (empty
+    when the key carries no names, as a circom .zkey), and the key id it is for (None
+    without a statement)."""
 
     proof: Proof
     public: list[int]
-    values: dict[str, Any] | None = field(default=None)
+    values: dict[str, Any] = field(default_factory=dict)
+    key_id: bytes | None = field(default=None)
+
+    @property
+    def calldata(self) -> bytes:
+        """ABI calldata of the verifier's ``verifyProof(a, b, c, pub)`` for this proof."""
+        from verifier_contracts.calldata import encode_verify_call
+        return encode_verify_call(self.proof, list(self.public))
+
+    def proof_json(self) -> dict[str, Any]:
+        """snarkjs proof.json content, naming the key id when known."""
+        out = sj.proof_to_json(self.proof)
+        if self.key_id is not None:
+            out["key_id"] = "0x" + self.key_id.hex()
+        return out
+
+    def write(self, out_dir: str | os.PathLike) -> Path:
+        """proof.json and public.json (snarkjs) in out_dir, atomically; returns out_dir."""
+        out = Path(out_dir)
+        atomic.write_json(out / "proof.json", self.proof_json())
+        atomic.write_json(out / "public.json", sj.public_to_json(list(self.public)))
+        return out
+
+
+ProofResult = ProofBundle   # the earlier name
 
 
 class Prover:
@@ -74,6 +100,7 @@ class Prover:
                                      f"{pk.num_public} public inputs, circuit {cs.name} has "
                                      f"{cs.num_wires} and {cs.num_public}")
             self.statement = cs.statement
+        self.key_id = key_id_of(pk.vk, self.statement)
 
     @classmethod
     def load(cls, keys: str | os.PathLike, circuit: str | Circuit | CompiledCircuit,
@@ -96,7 +123,7 @@ class Prover:
         else:
             cs = compile_circuit(circuit)
         # same digest, and for a key folder the same statement (names, shapes, bounds)
-        pk = load_proving_key(keys, cs)
+        pk = load_proving_key(Path(keys), cs)
         return cls(pk, cs, backend)
 
     @classmethod
@@ -111,17 +138,17 @@ class Prover:
     def vk(self) -> VerifyingKey:
         return self.pk.vk
 
-    def prove(self, inputs: dict[str, Any]) -> ProofResult:
+    def prove(self, inputs: dict[str, Any]) -> ProofBundle:
         """Solve the witness from named inputs (every constraint checked) and prove."""
-        if self.cs is None:
+        if self.cs is None or self.statement is None:
             raise ZkError("this prover has no compiled circuit (loaded from a .zkey): "
                           "use prove_witness")
         witness = self.cs.solve(inputs)
         proof = groth16.prove(self.pk, witness, self.backend)
         public = self.cs.public_values(witness)
-        return ProofResult(proof, public, self.statement.values(public))
+        return ProofBundle(proof, public, self.statement.values(public), self.key_id)
 
-    def prove_witness(self, witness: list[int]) -> ProofResult:
+    def prove_witness(self, witness: list[int]) -> ProofBundle:
         """Prove a full witness [1, public..., private..., internal...]; without a circuit
         to check it against, the proof is verified, so a bad witness raises
         MalformedInput instead of yielding a proof that fails later."""
@@ -134,5 +161,5 @@ class Prover:
         public = list(witness[1:1 + self.pk.num_public])
         if self.cs is None and not groth16.verify(self.vk, proof, public, self.backend):
             raise MalformedInput("the witness does not satisfy the circuit of this key")
-        values = self.statement.values(public) if self.statement else None
-        return ProofResult(proof, public, values)
+        values = self.statement.values(public) if self.statement else {}
+        return ProofBundle(proof, public, values, self.key_id)

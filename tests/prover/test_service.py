@@ -115,7 +115,7 @@ def test_from_zkey_proves_a_full_witness_and_refuses_a_wrong_one(keys, tmp_path)
     prover = Prover.from_zkey(tmp_path / "c.zkey")
     witness = cs.solve(_inputs(4))
     res = prover.prove_witness(witness)
-    assert res.values is None and res.public == witness[1:4]
+    assert res.values == {} and res.key_id is None and res.public == witness[1:4]
     assert groth16.verify(prover.vk, res.proof, res.public)
     assert env.snarkjs_verify(tmp_path / "sj", prover.vk, res.proof, res.public)
     forged = list(witness)
