@@ -103,9 +103,15 @@ def test_gas_of_open_epoch_per_asset(chain):
         orc.open_epoch(chain, oracle)
         later(chain, 3600, prim, [a + 5_00000000 for a in answers])
         gas[n] = orc.open_epoch(chain, oracle)["gas_used"]
+    oracle, prim, sec = feeds_oracle(chain, [1000_00000000], secondary=[1000_00000000])
+    orc.open_epoch(chain, oracle)
+    later(chain, 3600, prim + sec, [1005_00000000] * 2)
+    gas["1+secondary"] = orc.open_epoch(chain, oracle)["gas_used"]
     per_asset = (gas[4] - gas[1]) / 3
-    print(f"openEpoch gas: 1 asset {gas[1]}, 4 assets {gas[4]}, per asset {per_asset:.0f}")
+    print(f"openEpoch gas: 1 asset {gas[1]}, 4 assets {gas[4]}, per asset {per_asset:.0f}, "
+          f"1 asset with a secondary feed {gas['1+secondary']}")
     assert 20_000 < per_asset < 45_000 and gas[1] < 125_000
+    assert gas[1] < gas["1+secondary"] < gas[1] + 25_000
 
 
 def test_stale_feed_trips_without_reverting_then_reset(chain):

@@ -264,7 +264,9 @@ contract EpochOracle is IEpochOracle, AccessControlDefaultAdminRules, Pausable {
 
     /// (price, 0, 0) for a usable answer, else (0, observed, bound): (age, heartbeat) when
     /// stale or never updated, (answer, 2^64) when not positive or out of range after
-    /// normalisation, (0, 0) when the feed reverted.
+    /// normalisation, (0, 0) when the feed reverted. A caller cannot fake a revert by
+    /// starving the call of gas: the 1/64 of gas left after an out-of-gas feed call is far
+    /// below the cost of recording a trip, so such a transaction reverts as a whole.
     function _readFeed(AggregatorV3Interface feed, uint256 heartbeat, bool roundUp)
         internal view returns (uint256, uint256, uint256)
     {
