@@ -34,7 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "credit": ("prover.commands.credit:credit",
                "Prove a private position can carry a chosen amount of extra debt (credit)."),
     "reserves": ("prover.commands.reserves:reserves",
-                 "Prove reserves cover a committed ledger; users check their inclusion."),
+                 "Prove reserves liabilities in batches; users check their inclusion."),
     "inclusion-page": ("prover.commands.page:inclusion_page",
                        "Write the static page where users check their reserves inclusion file."),
     "contract": ("prover.commands.contract:contract",
