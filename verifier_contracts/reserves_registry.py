@@ -138,7 +138,7 @@ def deploy_reserves_registry(chain: Chain, top: KeyRef, batch: KeyRef, *,
 
 def read(chain: Chain, registry: str, name: str, *args):
     """Call a ReservesRegistry view; a single output is returned unwrapped."""
-    return read_fn(chain, CONTRACT, registry, name, *args)
+    return read_fn(chain, CONTRACT, to_checksum_address(registry), name, *args)
 
 
 def encode_call(name: str, args: list) -> bytes:
@@ -150,7 +150,7 @@ def encode_call(name: str, args: list) -> bytes:
 def register_exchange(chain: Chain, registry: str, ratio_bps: int) -> dict:
     """Register this account as an exchange whose reserves must cover liabilities x
     ratio_bps / 10000."""
-    return send_fn(chain, CONTRACT, registry, "registerExchange", ratio_bps)
+    return send_fn(chain, CONTRACT, to_checksum_address(registry), "registerExchange", ratio_bps)
 
 
 @dataclass(frozen=True)
@@ -176,8 +176,8 @@ def set_assets(chain: Chain, registry: str, assets: list[AssetMapping],
     """Declare this exchange's asset list (in committed order) and its asset commitment.
     The contract reads each ERC-20's decimals() (18 for ETH) and converts balances to the
     asset's base units, rounding down."""
-    return send_fn(chain, CONTRACT, registry, "setAssets", [a.as_tuple() for a in assets],
-                   asset_commitment)
+    return send_fn(chain, CONTRACT, to_checksum_address(registry), "setAssets",
+                   [a.as_tuple() for a in assets], asset_commitment)
 
 
 def ownership_typed_data(chain_id: int, registry: str, exchange: str, reserve: str,
@@ -212,11 +212,12 @@ def ownership_digest(chain_id: int, registry: str, exchange: str, reserve: str,
     return keccak(b"\x19" + msg.version + msg.header + msg.body)
 
 
-def sign_ownership(private_key: str, chain_id: int, registry: str, exchange: str,
-                   epoch: int, *, reserve: str | None = None) -> bytes:
-    """65-byte signature (r || s || v, low s) by `private_key` that its address (or, for a
-    contract wallet it owns, `reserve`) holds reserves of `exchange` for `epoch`."""
-    acct = Account.from_key(private_key)
+def sign_ownership(signer, chain_id: int, registry: str, exchange: str, epoch: int, *,
+                   reserve: str | None = None) -> bytes:
+    """65-byte signature (r || s || v, low s) by `signer` (a private key or an eth_account
+    LocalAccount) that its address (or, for a contract wallet it owns, `reserve`) holds
+    reserves of `exchange` for `epoch`."""
+    acct = signer if hasattr(signer, "sign_typed_data") else Account.from_key(signer)
     data = ownership_typed_data(chain_id, registry, exchange, reserve or acct.address, epoch)
     return bytes(acct.sign_typed_data(full_message=data).signature)
 
@@ -224,7 +225,7 @@ def sign_ownership(private_key: str, chain_id: int, registry: str, exchange: str
 def register_reserve(chain: Chain, registry: str, epoch: int, reserve: str,
                      signature: bytes) -> dict:
     """Exchange: register `reserve` for `epoch` with its ownership signature."""
-    return send_fn(chain, CONTRACT, registry, "registerReserve", epoch,
+    return send_fn(chain, CONTRACT, to_checksum_address(registry), "registerReserve", epoch,
                    to_checksum_address(reserve), bytes(signature))
 
 
@@ -244,8 +245,8 @@ def attest_reserve(chain: Chain, registry: str, exchange: str, epoch: int, asset
                    amount: int, as_of: int) -> dict:
     """Reserve attester: record an ATTESTED off-chain balance of `exchange` (asset index,
     base units) counted in the coverage of `epoch`."""
-    return send_fn(chain, CONTRACT, registry, "attestReserve", to_checksum_address(exchange),
-                   epoch, asset, amount, as_of)
+    return send_fn(chain, CONTRACT, to_checksum_address(registry), "attestReserve",
+                   to_checksum_address(exchange), epoch, asset, amount, as_of)
 
 
 # ---- proofs -----------------------------------------------------------------------------
@@ -257,8 +258,8 @@ def submit_top(chain: Chain, registry: str, proof: dict | Proof, public: list, *
     InsufficientReserves(asset, expected, got), InvalidProof(). Without `gas` the limit
     comes from an estimate; `preflight=False` with `gas` skips the eth_call dry run."""
     a, b, c, pub = proof_args(proof, public)
-    return chain.send(registry, encode_call("submitTop", [a, b, c, pub]), gas=gas,
-                      preflight=preflight, action="submit top")
+    return chain.send(to_checksum_address(registry), encode_call("submitTop", [a, b, c, pub]),
+                      gas=gas, preflight=preflight, action="submit top")
 
 
 def submit_batch(chain: Chain, registry: str, exchange: str, epoch: int,
@@ -268,7 +269,8 @@ def submit_batch(chain: Chain, registry: str, exchange: str, epoch: int,
     not in the top proof's chain reverts with LinkMismatch(index, expected, got)."""
     a, b, c, pub = proof_args(proof, public)
     data = encode_call("submitBatch", [to_checksum_address(exchange), epoch, a, b, c, pub])
-    return chain.send(registry, data, gas=gas, preflight=preflight, action="submit batch")
+    return chain.send(to_checksum_address(registry), data, gas=gas, preflight=preflight,
+                      action="submit batch")
 
 
 def pending_batch(chain: Chain, registry: str, exchange: str, epoch: int) -> int | None:

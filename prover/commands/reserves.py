@@ -9,6 +9,7 @@ import click
 
 from prover import reserves as lib
 from prover.chainopts import chain_options
+from prover.commands.reserves_chain import registry as chain_registry
 from prover.inputs import InputFileError
 from prover.output import JSON_OPTION, emit, verdict
 from prover.reserves import ingest, pipeline
@@ -171,3 +172,6 @@ def verify_inclusion_cmd(inclusion: str, registry: str | None, statement_path: s
         if ok and reg is None:
             reason += " (registry as named by the file; pass --registry to pin yours)"
     verdict(ok, reason)
+
+
+reserves.add_command(chain_registry)      # `reserves registry ...`: the on-chain side

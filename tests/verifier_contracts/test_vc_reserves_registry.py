@@ -260,3 +260,67 @@ def test_attested_reserves(chain, world):
     # revoking the attester withdraws what it attested
     RR.revoke_reserve_attester(admin, world["attesters"], attester.address)
     assert not RR.is_covered(chain, reg, b.address, 5)
+
+
+def test_cli_end_to_end(tmp_path, anvil_url, monkeypatch):
+    """`reserves setup|prove` then `reserves registry deploy|register-exchange|set-assets|
+    sign-ownership|add-address|submit|status` and `reserves verify-inclusion` against anvil."""
+    from click.testing import CliRunner
+
+    from prover import reserves as lib
+    from prover.cli import main
+    from tests.verifier_contracts.conftest import ANVIL_KEYS
+    from verifier_contracts import connect
+
+    def run(key, *args, code=0):
+        monkeypatch.setenv("ZKSOLVENCY_PRIVATE_KEY", key)
+        res = CliRunner().invoke(main, [*map(str, args), "--rpc-url", anvil_url, "--json"])
+        assert res.exit_code == code, res.output
+        return json.loads(res.stdout) if res.stdout.strip() else {}
+
+    admin_key, ex_key = ANVIL_KEYS[0], ANVIL_KEYS[1]
+    chain = connect(anvil_url, private_key=admin_key)
+    exchange = Account.from_key(ex_key).address
+    (tmp_path / "assets.json").write_text(json.dumps({"assets": [
+        {"asset": "ETH", "decimals": 8}, {"asset": "USDC", "decimals": 6}]}))
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text("user_id,ETH,USDC\n" + "".join(
+        f"user{k}@example.com,{k / 1000:.3f},{k * 3}.5\n" for k in range(7)))
+    assets = lib.load_assets(tmp_path / "assets.json")
+    plan = lib.plan(7, 2, batch_bits=2)
+    bfolder, tfolder = lib.setup(tmp_path / "keys", plan, 2)
+
+    reg = run(admin_key, "reserves", "registry", "deploy", "--top-keys", tfolder,
+              "--batch-keys", bfolder, "--dev-keys", "--admin-delay", 0)["registry"]
+    run(ex_key, "reserves", "registry", "register-exchange", reg, "--ratio-bps", 10000)
+    usdc, _ = chain.deploy(deploy_code("DevToken", ["USD Coin", "USDC", 6]))
+    # every asset must be placed; then the list is declared with its commitment
+    run(ex_key, "reserves", "registry", "set-assets", reg, "--assets", tmp_path / "assets.json",
+        "--hold", "ETH=eth", code=2)
+    run(ex_key, "reserves", "registry", "set-assets", reg, "--assets", tmp_path / "assets.json",
+        "--hold", "ETH=eth", "--hold", f"USDC=erc20:{usdc}")
+    reserve = Account.create()
+    sig = run(reserve.key.hex(), "reserves", "registry", "sign-ownership", reg, "--exchange",
+              exchange, "--epoch", 3)["signature"]
+    run(ex_key, "reserves", "registry", "add-address", reg, "--epoch", 3, "--reserve",
+        reserve.address, "--signature", sig)
+
+    out = tmp_path / "out"
+    res = lib.run(assets, ledger, tmp_path / "keys", out,
+                  lib.Context(chain.chain_id, reg, exchange, 3), batch_bits=2)
+    assert res.ok
+    fund(chain, reserve.address, res.liabilities[0] * S.WEI_PER_UNIT)
+    # USDC not held yet: the top proof is refused by name, nothing is recorded
+    run(ex_key, "reserves", "registry", "submit", out, code=1)
+    send_fn(chain, "DevToken", usdc, "mint", reserve.address, res.liabilities[1])
+    got = run(ex_key, "reserves", "registry", "submit", out)
+    assert got["covered"] and set(got["gas"]) == {"top", "batch 1", "batch 0"}
+    st = run(admin_key, "reserves", "registry", "status", reg, "--exchange", exchange,
+             "--epoch", 3)
+    assert st["covered"] and int(st["root"]) == res.root
+    assert st["on_chain"] == res.liabilities and st["attested"] == [0, 0]
+    first = sorted((out / "inclusion").glob("*.json"))[0]
+    if first.name == "index.json":
+        first = sorted((out / "inclusion").glob("*.json"))[1]
+    ok = run(admin_key, "reserves", "verify-inclusion", first, "--registry", reg)
+    assert ok["valid"], ok
