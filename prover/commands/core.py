@@ -64,12 +64,16 @@ def circuit_info(circuit: str, params: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(info, indent=1))
         return
-    click.echo(f"circuit          {cs.name}")
-    for k in ("num_constraints", "num_public", "num_private", "num_wires"):
-        click.echo(f"{k:<16} {info[k]}")
-    click.echo("public inputs (verifier order):")
-    for i, name in enumerate(cs.public_names):
-        click.echo(f"  {i:>3}  {name}")
+    from prover.tables import table
+    table(["field", "value"], [["circuit", cs.name], *([k, info[k]] for k in (
+        "num_constraints", "num_public", "num_private", "num_wires")), ["digest", cs.digest()]],
+          title="circuit")
+    rows, index = [], 0
+    for inp in cs.statement.inputs:
+        shape = "x".join(map(str, inp.shape)) or "scalar"
+        rows.append([index, inp.name, shape, "< r" if inp.bits >= 254 else f"< 2^{inp.bits}"])
+        index += inp.size
+    table(["index", "name", "shape", "bound"], rows, title="public inputs (verifier order)")
 
 
 @click.command("setup")

@@ -39,8 +39,10 @@ def test_circuit_info_prints_sizes_and_public_order():
     assert r.exit_code == 0
     lines = r.output.splitlines()
     assert any(ln.split() == ["num_public", "3"] for ln in lines)
-    assert [ln.split()[1] for ln in lines if ln.startswith("    ")] == \
-        ["total", "reserves", "ratio_bps"]
+    public = lines[lines.index("public inputs (verifier order)") + 2:]
+    assert [ln.split()[:3] for ln in public] == \
+        [["0", "total", "scalar"], ["1", "reserves", "scalar"], ["2", "ratio_bps", "scalar"]]
+    assert not any("\x1b" in ln or "\u2500" in ln for ln in lines)   # plain off a terminal
 
 
 def test_circuit_from_a_file_path(tmp_path):

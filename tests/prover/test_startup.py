@@ -80,3 +80,15 @@ def test_unknown_command_is_a_usage_error():
     from click.testing import CliRunner
     r = CliRunner().invoke(main, ["no-such-command"])
     assert r.exit_code == 2 and "No such command" in r.output
+
+
+def test_rich_is_imported_lazily():
+    """`import zk`, `import prover` and `zksolvency --help` do not load rich (it loads
+    only when a live progress display or a table on a terminal starts)."""
+    code = ("import sys, zk, prover, zk.progress\n"
+            "from prover.cli import main\n"
+            "try:\n    main(['--help'], standalone_mode=False)\n"
+            "finally:\n    print('rich' in sys.modules, file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO, timeout=120)
+    assert out.returncode == 0 and out.stderr.strip().splitlines()[-1] == "False", out.stderr
