@@ -73,5 +73,7 @@ def check(pg, inclusion, *, rpc: str | None = None, statement=None, public=None)
         balances: [...document.querySelectorAll('#balances tr')].map(
             tr => [tr.children[0].textContent, tr.children[1].textContent]),
         root: document.querySelector('#root td') && document.querySelector('#root td').textContent,
+        details: Object.fromEntries([...document.querySelectorAll('#details tr')].map(
+            tr => [tr.children[0].textContent, tr.children[1].textContent])),
         error: document.getElementById('error') && document.getElementById('error').textContent,
     })""")

@@ -116,6 +116,7 @@ def test_not_covered_until_every_batch_is_verified_then_included(page, world, an
         out = check(page, path.read_text(), rpc=anvil_url)
         assert out["verdict"] == "Included", out
         assert out["root"] == str(world["res"].root)
+        assert out["details"]["covered on-chain"] == "yes"
         assert verify_inclusion(path, _registered(world))[0]
         seen[json.loads(path.read_text())["user_id"]] = [v for _, v in out["balances"]]
     assert seen == BALANCES
@@ -158,6 +159,7 @@ def test_statement_files_of_the_same_run(page, world):
     for path in world["files"]:
         out = check(page, path.read_text(), **top)
         assert out["verdict"] == "Included" and out["root"] == str(world["res"].root), out
+        assert out["details"]["covered on-chain"] == "not checked"
         assert verify_inclusion(path, None, world["out"] / "top" / "statement.json",
                                 world["out"] / "top" / "public.json")[0]
     good = json.loads(world["files"][1].read_text())

@@ -58,6 +58,8 @@ function show(outcome, inc) {
   row(info, "root from your file", outcome.computed.root.toString());
   row(info, "registered asset list", outcome.registered ? outcome.registered.assetCommitment.toString() : "(not read)");
   row(info, "asset list from your file", outcome.computed.assetCommitment.toString());
+  const covered = outcome.registered ? outcome.registered.covered : undefined;
+  row(info, "covered on-chain", covered === true ? "yes" : covered === false ? "no" : "not checked");
   row(info, "exchange", s.exchange);
   row(info, "epoch", s.epoch.toString());
   row(info, "chain id", s.chainId.toString());
