@@ -20,7 +20,7 @@ from prover import collateral, flow
 from prover.collateral import Policy, Portfolio, Prices
 from prover.inputs import parse_int
 from zk import CompiledCircuit
-from zk.errors import WitnessError
+from zk.errors import Unprovable
 
 KIND = "credit"
 KIND_ATTESTED = "credit-attested"
@@ -50,12 +50,12 @@ def parse_credit(text: str, limit: int, source: str = "--credit") -> int:
 
 
 def check_credit(credit: int, limit: int) -> None:
-    """WitnessError (no private amount in it) unless 0 <= credit <= limit."""
+    """Unprovable (exit 1; no private amount in it) unless 0 <= credit <= limit."""
     if limit < 0:
-        raise WitnessError("the position does not carry its own debt at the policy's "
+        raise Unprovable("the position does not carry its own debt at the policy's "
                            "minimum ratio at these prices; no credit can be proven")
     if credit > limit:
-        raise WitnessError(f"credit {credit} is above the largest credit provable at these "
+        raise Unprovable(f"credit {credit} is above the largest credit provable at these "
                            f"prices and haircuts, {limit} (value units)")
 
 

@@ -26,6 +26,7 @@ CONTRACTS = {
     "DevFeed": "DevFeed.sol",
     "ReservesRegistry": "ReservesRegistry.sol",
     "DevSmartWallet": "DevSmartWallet.sol",
+    "SolvencyGatedCredit": "SolvencyGatedCredit.sol",
     "DevToken": "DevToken.sol",
 }
 
