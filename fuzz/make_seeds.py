@@ -34,7 +34,22 @@ def _write(out: Path, harness: str, name: str, data: bytes | str) -> None:
     (d / name).write_bytes(data.encode() if isinstance(data, str) else data)
 
 
+CONFIG_SEEDS = {
+    "full.toml": '[profile.default]\nrpc_url = "http://127.0.0.1:8545"\nchain_id = 31337\n'
+                 'registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3"\n'
+                 'verifier = "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512"\n'
+                 'attesters = "0x9FE46736679D2D9A65F0992F2272DE9F3C7FA6E0"\n'
+                 'keys = "keys"\nkeystore = "admin.json"\n\n[profile.sepolia]\n'
+                 'rpc_url = "https://rpc.example"\nchain_id = 11155111\n',
+    "bad-checksum.toml": '[profile.default]\n'
+                         'registry = "0x5fbDB2315678afecb367f032d93F642f64180aa3"\n',
+    "types.toml": '[profile.x]\nchain_id = "1"\n[profile.y]\nchain_id = true\n',
+}
+
+
 def _copy_examples(out: Path) -> None:
+    for name, text in CONFIG_SEEDS.items():
+        _write(out, "config", name, text)
     col, res = EXAMPLES / "collateral", EXAMPLES / "reserves"
     for h, f in [("policy", col / "policy.json"), ("prices", col / "prices.json"),
                  ("portfolio", col / "portfolio.json"), ("reserves", res / "assets.json"),

@@ -232,6 +232,12 @@ def cache(data: bytes) -> None:
             pass
 
 
+def config(data: bytes) -> None:
+    from prover.config import parse_config
+    path = scratch(data, "zksolvency.toml")
+    parse_config(data, str(path))
+
+
 def deploy_state(data: bytes) -> None:
     from verifier_contracts.deploy_state import DeployState
     DeployState(scratch(data, "deploy-state.json"))
@@ -241,7 +247,8 @@ TARGETS: dict[str, Callable[[bytes], None]] = {
     f.__name__: f for f in (
         policy, prices, portfolio, reserves, ledger_csv, ledger_json, circuit_inputs,
         inclusion, attestation, attester_key, attester_public_key, snarkjs_proof,
-        snarkjs_public, snarkjs_vk, statement, keyfile, r1cs, wtns, zkey, ptau, cache, deploy_state)
+        snarkjs_public, snarkjs_vk, statement, keyfile, r1cs, wtns, zkey, ptau, cache, deploy_state,
+        config)
 }
 
 
