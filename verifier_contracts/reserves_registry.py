@@ -318,6 +318,20 @@ def status(chain: Chain, registry: str, exchange: str, epoch: int) -> dict:
                        "token": to_checksum_address(t)} for n, d, hd, h, t in assets],
            "reserve_addresses": [to_checksum_address(a) for a in
                                  read(chain, registry, "reservesOf", exchange, epoch)]}
+    out["assets_match_commitment"] = bool(assets) and \
+        declared_list_commitment(out["assets"]) == int(commitment)
     out.update(root_of(chain, registry, exchange, epoch))
     out.update(epoch_of(chain, registry, exchange, epoch))
     return out
+
+
+def declared_list_commitment(assets: list[dict]) -> int:
+    """Poseidon(n, name_1, decimals_1, ...) of the asset list declared on-chain: the
+    contract cannot afford Poseidon, so readers check here that the names and decimals
+    the coverage used are the ones the top proof's asset_commitment binds."""
+    from zk.std.poseidon import poseidon_hash
+
+    flat = [len(assets)]
+    for a in assets:
+        flat += [a["name"], a["decimals"]]
+    return poseidon_hash(flat)

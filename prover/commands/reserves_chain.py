@@ -279,7 +279,8 @@ def submit_cmd(out_dir, batches_only, chain: ChainContext) -> None:
 @JSON_OPTION
 def status_cmd(registry, exchange, epoch, chain: ChainContext) -> None:
     """Root, coverage, batches left and reserves (on-chain and ATTESTED apart); exit 1
-    when the epoch is not covered."""
+    when the epoch is not covered or the declared asset list does not match its
+    commitment."""
     c = chain.connect()
     s = _rr().status(c, chain.address(registry, "REGISTRY"),
                      chain.address(exchange, "--exchange"), epoch)
@@ -291,7 +292,11 @@ def status_cmd(registry, exchange, epoch, chain: ChainContext) -> None:
     for i, liab in enumerate(s["liabilities"]):
         text.append(f"asset {i}: liabilities {liab}, on-chain {s['on_chain'][i]}, "
                     f"ATTESTED off-chain {s['attested'][i]}")
+    if not s["assets_match_commitment"]:
+        text.append("WARNING: the asset list declared on-chain does not hash to the declared "
+                    "asset commitment: coverage was computed with other names or decimals "
+                    "than the proof commits to")
     emit({k: str(v) if isinstance(v, int) and not isinstance(v, bool) and v > 2**53 else v
           for k, v in s.items()}, "\n".join(text))
-    if not s["covered"]:
+    if not (s["covered"] and s["assets_match_commitment"]):
         sys.exit(EXIT_CLAIM)
