@@ -16,7 +16,9 @@ from verifier_contracts.abi import deploy_code, read_fn, role_id, send_fn
 from verifier_contracts.chain import Chain
 from verifier_contracts.deploy_state import DeployState
 from verifier_contracts.risk import CAUSES, VAR_CAP, AssetModel, Decision, OracleModel
+from zk import parse
 from zk.errors import MalformedInput
+from zk.parse import to_checksum
 
 CONTRACT = "EpochOracle"
 DEV_FEED = "DevFeed"
@@ -97,19 +99,17 @@ def _feed_spec(entry, where: str) -> FeedSpec:
                                                     "secondary_heartbeat"}:
         raise MalformedInput(f"{where}: expected primary, heartbeat[, secondary, "
                              "secondary_heartbeat]")
-    spec = FeedSpec(entry.get("primary"), entry.get("heartbeat"), entry.get("secondary"),
-                    entry.get("secondary_heartbeat", 0))
-    for name in ("primary", "secondary"):
-        addr = getattr(spec, name)
-        if addr is None and name == "secondary":
-            continue
-        if not isinstance(addr, str) or len(addr) != 42 or not addr.startswith("0x"):
-            raise MalformedInput(f"{where}: {name} must be a 0x-prefixed address")
-    for name in ("heartbeat",) + (("secondary_heartbeat",) if spec.secondary else ()):
-        v = getattr(spec, name)
+    primary = to_checksum(parse.address(entry.get("primary"), f"{where}: primary"))
+    secondary = entry.get("secondary")
+    if secondary is not None:
+        secondary = to_checksum(parse.address(secondary, f"{where}: secondary"))
+    beats = {}
+    for name in ("heartbeat",) + (("secondary_heartbeat",) if secondary else ()):
+        v = entry.get(name)
         if isinstance(v, bool) or not isinstance(v, int) or not 0 < v < 2**32:
             raise MalformedInput(f"{where}: {name} must be a positive number of seconds")
-    return spec
+        beats[name] = v
+    return FeedSpec(primary, beats["heartbeat"], secondary, beats.get("secondary_heartbeat", 0))
 
 
 def deploy_oracle(chain: Chain, n_collateral: int, n_debt: int, *,

@@ -178,7 +178,7 @@ def dev_feeds_cmd(answers, decimals, n_collateral, heartbeat, output,
     feeds = {"collateral": spec[:n_collateral], "debt": spec[n_collateral:]}
     if output:
         atomic.write_json(output, feeds)
-    out = dict(feeds)
+    out: dict = dict(feeds)
     if c.embedded:
         n_c, n_d, specs = orc.parse_feeds(feeds)
         address = orc.deploy_oracle(c, n_c, n_d, feeds=specs)

@@ -6,6 +6,7 @@ Python model (verifier_contracts.risk.OracleModel)."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 
 import pytest
@@ -464,3 +465,22 @@ def test_stateful_pushed_oracle_matches_model():
                                          deadline=None,
                                          suppress_health_check=list(HealthCheck))
     Machine.TestCase().runTest()
+
+
+@pytest.mark.parametrize("data,message", [
+    ({"x": []}, "expected an object with 'collateral' and 'debt'"),
+    ({"collateral": {}}, "'collateral' must be a list"),
+    ({"collateral": [{"primary": "0x12", "heartbeat": 60}]}, "collateral[0]: primary"),
+    ({"debt": [{"primary": "0x" + "ab" * 20, "heartbeat": 0}]}, "debt[0]: heartbeat"),
+    ({"debt": [{"primary": "0x" + "ab" * 20, "heartbeat": 5, "secondary": "0x" + "cd" * 20}]},
+     "debt[0]: secondary_heartbeat"),
+    ({"debt": [{"primary": "0x" + "ab" * 20, "heartbeat": 5, "extra": 1}]}, "debt[0]: expected"),
+])
+def test_feeds_file_errors_name_the_entry(data, message):
+    from zk.errors import MalformedInput
+
+    with pytest.raises(MalformedInput, match=re.escape(message)):
+        orc.parse_feeds(data, "feeds.json")
+    spec = orc.parse_feeds({"collateral": [{"primary": "0x" + "ab" * 20, "heartbeat": 60}],
+                            "debt": []})
+    assert spec[:2] == (1, 0) and spec[2][0].heartbeat == 60
