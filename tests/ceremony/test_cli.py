@@ -6,6 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from prover import keyset
 from prover.commands.ceremony import ceremony
 from tests.formats import iden3_env as env
 from zk.errors import SetupError
@@ -36,7 +37,17 @@ def test_production_path(circuits, ptau_path, tmp_path, monkeypatch):
     _ok(["beacon", d / "c2.zkey", d / "final.zkey", "ab" * 32, "10"], runner)
     out = _ok(["verify", r1cs, ptau_path, d / "final.zkey"], runner)
     assert "ZKey OK" in out and "alice" in out and "(beacon)" in out
-    _ok(["export", d / "final.zkey", r1cs, ptau_path, "-o", d / "keys"], runner)
+    # keys/ already holds a development set: replacing it needs --force, and the new set
+    # is one unit (nothing of the old set is left beside it)
+    _ok(["export", d / "c1.zkey", "--development", "-o", d / "keys"], runner)
+    with pytest.raises(SetupError, match="already holds keys; --force"):
+        runner.invoke(ceremony, ["export", str(d / "final.zkey"), str(r1cs), str(ptau_path),
+                                 "-o", str(d / "keys")], catch_exceptions=False)
+    _ok(["export", d / "final.zkey", r1cs, ptau_path, "-o", d / "keys", "--force"], runner)
+    current = keyset.load(d / "keys")
+    assert sorted(p.name for p in current.folder.iterdir()) == \
+        ["manifest.json", "proving_key.zkpk", "verification_key.json"]
+    assert json.loads(current.vk.read_text())["development_setup"] is False
     res = env.snarkjs("zkey", "verify", str(r1cs), str(ptau_path), "final.zkey", cwd=d)
     assert "ZKey Ok!" in res.stdout
     pk = keyfile.load(d / "keys" / "proving_key.zkpk")
