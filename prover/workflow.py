@@ -170,7 +170,8 @@ def verify_files(vk_path: str | Path, public_path: str | Path,
                  proof_path: str | Path) -> bool:
     """True iff the proof verifies (snarkjs order: VK PUBLIC PROOF); MalformedInput for
     malformed or swapped files, including public values outside the bit bounds the
-    statement proves."""
+    statement proves. ``vk_path`` may be a key folder (its current set)."""
+    vk_path = vk_file(vk_path)
     vk_obj = atomic.read_json(vk_path, MAX_VK_BYTES)
     vk_arg = ("VK", str(vk_path), "verification key", vk_obj)
     if sj.kind_of(vk_obj) != "verification key":

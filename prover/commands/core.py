@@ -150,13 +150,14 @@ def prove_cmd(circuit: str | None, params: tuple[str, ...], keys: str | None,
 
 
 @click.command("verify")
-@click.argument("vk", type=click.Path(dir_okay=False))
+@click.argument("vk", type=click.Path())
 @click.argument("public", type=click.Path(dir_okay=False))
 @click.argument("proof", type=click.Path(dir_okay=False))
 def verify_cmd(vk: str, public: str, proof: str) -> None:
     """Verify PROOF with PUBLIC inputs against VK (snarkjs order: VK PUBLIC PROOF).
 
-    Exit 0 valid, 1 invalid, 2 malformed or swapped files."""
+    VK is a verification_key.json or a key folder. Exit 0 valid, 1 invalid, 2 malformed
+    or swapped files."""
     if workflow.verify_files(vk, public, proof):
         click.echo("OK: proof is valid")
         return

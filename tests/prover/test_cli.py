@@ -77,6 +77,12 @@ def test_malformed_public_exits_2_with_one_line(flow, content):
     assert r.output.count("\n") == 1 and r.output.startswith("error:")
 
 
+def test_verify_takes_the_key_folder_as_vk(flow):
+    r = CliRunner().invoke(main, ["verify", str(flow / "keys"), str(flow / "public.json"),
+                                  str(flow / "proof.json")])
+    assert r.exit_code == 0 and "valid" in r.output
+
+
 def test_swapped_public_and_proof_say_which_argument_was_read_as_what(flow):
     """snarkjs order is VK PUBLIC PROOF; the old order is refused by content, not by a
     bare "expected a JSON object"."""
