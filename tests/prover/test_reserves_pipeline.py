@@ -155,7 +155,7 @@ def test_batches_stream_in_ledger_order(tmp_path, assets):
 def test_planner():
     p = planner.plan(5000, 3, ram_bytes=24 << 30)
     assert p.batch_bits == 11 and p.n_batches == 3          # 2^12 would pass 2^21 constraints
-    assert planner.plan(5000, 3, ram_bytes=2 << 30).batch_bits == 9     # RAM-bound
+    assert planner.plan(5000, 3, ram_bytes=1 << 30).batch_bits == 9     # RAM-bound
     assert planner.plan(3, 3).batch_bits == 2                # no larger than the ledger
     p = planner.plan(5000, 3, batch_bits=8)
     assert p.n_batches == 20 and p.batch_constraints == rb.ReservesBatch.estimate_constraints(8, 3)
