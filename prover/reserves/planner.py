@@ -2,9 +2,9 @@
 
 Memory model (measured for ReservesBatch(10, 3), 778,615 constraints, on the reference
 machine): setup peaked at 3.4 GiB (4.6 KB per constraint), a batch from rows to proof
-and inclusion files at 1.9 GiB (2.6 KB per constraint: key, witness, FFT buffers). The planner keeps one proving worker under its RAM share
-and the constraint count under the budget, and never makes batches larger than the
-ledger needs.
+and inclusion files at 1.9 GiB (2.6 KB per constraint: key, witness, FFT buffers).
+The planner keeps one proving worker under its RAM share and the constraint count
+under the budget, and never makes batches larger than the ledger needs.
 """
 from __future__ import annotations
 
