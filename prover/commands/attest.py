@@ -8,7 +8,7 @@ import click
 
 from prover import attest as lib
 from prover.inputs import InputFileError, parse_address, parse_int
-from prover.output import JSON_OPTION, json_mode, verdict
+from prover.output import JSON_OPTION, emit, json_mode, verdict
 from zk import atomic
 from zk.field import R
 
@@ -30,6 +30,7 @@ def attest() -> None:
 @click.option("--import-circomlibjs", "import_path", default=None,
               type=click.Path(dir_okay=False),
               help="Derive the key from a circomlibjs private key (file of 64 hex digits).")
+@JSON_OPTION
 def keygen_cmd(key_path: str, public_path: str | None, import_path: str | None) -> None:
     """Create (or import) an attester key; prints only the public key."""
     pub = public_path or str(Path(key_path).with_suffix("")) + ".pub.json"
@@ -37,8 +38,9 @@ def keygen_cmd(key_path: str, public_path: str | None, import_path: str | None) 
         raise InputFileError(pub, "--public", "must differ from the key file")
     key = lib.read_circomlibjs_key(import_path) if import_path else lib.generate_key()
     lib.save_key(key, key_path, pub)
-    click.echo(f"wrote secret key {key_path} (mode 0600) and public key {pub}")
-    click.echo(f"public key: x={key.public[0]} y={key.public[1]}")
+    emit({"key": key_path, "public": pub, "x": str(key.public[0]), "y": str(key.public[1])},
+         f"wrote secret key {key_path} (mode 0600) and public key {pub}\n"
+         f"public key: x={key.public[0]} y={key.public[1]}")
 
 
 @attest.command("sign")
@@ -57,6 +59,7 @@ def keygen_cmd(key_path: str, public_path: str | None, import_path: str | None) 
 @click.option("--as-of", "as_of", default=None, help="Unix time in seconds [default: now].")
 @click.option("-o", "--out", "out_path", default="attestation.json", show_default=True,
               type=click.Path(dir_okay=False))
+@JSON_OPTION
 def sign_cmd(key_path: str, tag: str, chain_id: str | None, registry: str | None,
              subject: str, commitment: str | None, policy: str | None,
              portfolio: str | None, as_of: str | None, out_path: str) -> None:
@@ -95,8 +98,10 @@ def sign_cmd(key_path: str, tag: str, chain_id: str | None, registry: str | None
     att = lib.sign(key, tag, chain, reg, parse_address(subject, "--subject", "value"), value,
                    when)
     atomic.write_json(out_path, lib.attestation_json(att))
-    click.echo(f"wrote {out_path}: {tag} attestation for 0x{att.subject:040x} "
-               f"as of {att.as_of}, commitment {att.commitment}")
+    emit({"output": out_path, "tag": tag, "subject": f"0x{att.subject:040x}",
+          "as_of": att.as_of, "commitment": str(att.commitment)},
+         f"wrote {out_path}: {tag} attestation for 0x{att.subject:040x} "
+         f"as of {att.as_of}, commitment {att.commitment}")
 
 
 @attest.command("verify")

@@ -17,6 +17,7 @@ import click
 
 from prover import keyset, workflow
 from prover.commands.core import PARAM
+from prover.output import JSON_OPTION, emit, json_mode
 from zk.ceremony import (
     beacon,
     contribute,
@@ -65,12 +66,15 @@ def ceremony() -> None:
 @PARAM
 @click.argument("ptau", type=click.Path(exists=True, dir_okay=False))
 @click.argument("out", type=click.Path(dir_okay=False))
+@JSON_OPTION
 def new_cmd(circuit: str, params: tuple[str, ...], ptau: str, out: str) -> None:
     """Start phase 2 of CIRCUIT from the prepared Powers of Tau PTAU into OUT."""
     _fresh(out)
     zk = start_ceremony(load_circuit_r1cs(circuit, params), ptau, out)
-    click.echo(f"wrote {out}: {zk.pk.num_wires} wires, domain {zk.pk.domain_size}")
-    click.echo("circuit hash:\n" + format_hash(zk.cs_hash))
+    emit({"output": out, "wires": zk.pk.num_wires, "domain": zk.pk.domain_size,
+          "circuit_hash": zk.cs_hash.hex()},
+         f"wrote {out}: {zk.pk.num_wires} wires, domain {zk.pk.domain_size}\n"
+         "circuit hash:\n" + format_hash(zk.cs_hash))
 
 
 @ceremony.command("contribute")
@@ -78,6 +82,7 @@ def new_cmd(circuit: str, params: tuple[str, ...], ptau: str, out: str) -> None:
 @click.argument("out", type=click.Path(dir_okay=False))
 @click.option("--name", default="", help="Your name or handle, stored in the transcript.")
 @click.option("--entropy-text", default="", help="Extra text mixed into the OS randomness.")
+@JSON_OPTION
 def contribute_cmd(src: str, out: str, name: str, entropy_text: str) -> None:
     """Add a contribution to IN, writing OUT; publish the printed hash."""
     _fresh(out)
@@ -85,8 +90,9 @@ def contribute_cmd(src: str, out: str, name: str, entropy_text: str) -> None:
     verify_chain(zk)
     new, h = contribute(zk, name=name, entropy_text=entropy_text)
     write_zkey(new, out)
-    click.echo(f"wrote {out} (contribution #{len(new.contributions)})")
-    click.echo("contribution hash (publish this):\n" + format_hash(h))
+    emit({"output": out, "contribution": len(new.contributions), "hash": h.hex()},
+         f"wrote {out} (contribution #{len(new.contributions)})\n"
+         "contribution hash (publish this):\n" + format_hash(h))
 
 
 @ceremony.command("beacon")
@@ -95,6 +101,7 @@ def contribute_cmd(src: str, out: str, name: str, entropy_text: str) -> None:
 @click.argument("beacon_hash")
 @click.argument("num_iterations_exp", type=int)
 @click.option("--name", default="beacon", help="Name stored with the beacon.")
+@JSON_OPTION
 def beacon_cmd(src: str, out: str, beacon_hash: str, num_iterations_exp: int,
                name: str) -> None:
     """Close the ceremony with a public random BEACON_HASH (hex), 2^EXP SHA-256 rounds."""
@@ -107,7 +114,8 @@ def beacon_cmd(src: str, out: str, beacon_hash: str, num_iterations_exp: int,
     verify_chain(zk)
     new, h = beacon(zk, bh, num_iterations_exp, name=name)
     write_zkey(new, out)
-    click.echo(f"wrote {out}\nbeacon contribution hash:\n" + format_hash(h))
+    emit({"output": out, "hash": h.hex()},
+         f"wrote {out}\nbeacon contribution hash:\n" + format_hash(h))
 
 
 @ceremony.command("verify")
@@ -115,9 +123,15 @@ def beacon_cmd(src: str, out: str, beacon_hash: str, num_iterations_exp: int,
 @PARAM
 @click.argument("ptau", type=click.Path(exists=True, dir_okay=False))
 @click.argument("zkey", type=click.Path(exists=True, dir_okay=False))
+@JSON_OPTION
 def verify_cmd(circuit: str, params: tuple[str, ...], ptau: str, zkey: str) -> None:
     """Check every contribution of ZKEY and the key itself against CIRCUIT and PTAU."""
     report = verify_zkey(read_zkey(zkey), load_circuit_r1cs(circuit, params), ptau)
+    if json_mode():
+        emit({"valid": True, "circuit_hash": report.cs_hash.hex(), "contributions": [
+            {"index": c.index, "name": c.name, "hash": c.hash.hex(), "beacon": c.beacon}
+            for c in report.contributions]})
+        return
     click.echo("circuit hash:\n" + format_hash(report.cs_hash))
     for c in reversed(report.contributions):
         kind = " (beacon)" if c.beacon else ""
@@ -139,6 +153,7 @@ def verify_cmd(circuit: str, params: tuple[str, ...], ptau: str, zkey: str) -> N
 @click.option("--development", is_flag=True,
               help="Allow exporting without circuit/ptau verification; keys say so.")
 @click.option("--force", is_flag=True, help="Replace the keys the folder already holds.")
+@JSON_OPTION
 def export_cmd(zkey: str, circuit: str | None, params: tuple[str, ...], ptau: str | None,
                out_dir: str, development: bool, force: bool) -> None:
     """Verify ZKEY (against CIRCUIT and PTAU) and write the final keys as one new set."""
@@ -149,4 +164,6 @@ def export_cmd(zkey: str, circuit: str | None, params: tuple[str, ...], ptau: st
     workflow.write_keys(out, pk, vk, getattr(cs, "statement", None))
     label = "DEVELOPMENT " if development else ""
     n = len(report.contributions) if report else "unverified"
-    click.echo(f"wrote {label}keys to {out} (contributions: {n}, vk hash {vk.hash()[:16]}...)")
+    emit({"output": str(out), "development": development, "contributions": n,
+          "vk_hash": vk.hash()},
+         f"wrote {label}keys to {out} (contributions: {n}, vk hash {vk.hash()[:16]}...)")

@@ -138,3 +138,30 @@ def test_keystore_signing(files, anvil_url, clean_env):
     assert json.loads(res.stdout)["transactions"][0]["from"] == \
         Account.from_key(ANVIL_KEYS[1]).address
     assert ANVIL_KEYS[1] not in res.output
+
+
+def test_registry_commands_at_an_address_without_code(files, anvil_url, clean_env, monkeypatch):
+    """The first friction: a submit to an address with no code reported success."""
+    dead = "0x000000000000000000000000000000000000dEaD"
+    monkeypatch.setenv("ZKSOLVENCY_PRIVATE_KEY", ANVIL_KEYS[0])
+    res = run("registry", "submit", dead, files / "proof.json", files / "public.json",
+              "--rpc-url", anvil_url, code=EXIT_INPUT)
+    assert "no contract code" in res.output and "accepted" not in res.output
+    res = run("registry", "status", dead, EOA, "--rpc-url", anvil_url, code=EXIT_INPUT)
+    assert "no contract code" in res.output and "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1
+    res = run("registry", "submit", dead, files / "proof.json", files / "public.json",
+              code=EXIT_INPUT)                                      # the forgotten --rpc-url
+    assert "no chain given" in res.output
+    res = run("registry", "status", EOA, EOA, "--rpc-url", anvil_url, "--json",
+              code=EXIT_INPUT)
+    err = json.loads(res.stdout)
+    assert err["exit_code"] == EXIT_INPUT and err["kind"] == "WrongContract"
+
+
+def test_registry_submit_at_a_verifier_is_refused(files, deployed, anvil_url, clean_env,
+                                                  monkeypatch):
+    monkeypatch.setenv("ZKSOLVENCY_PRIVATE_KEY", ANVIL_KEYS[0])
+    res = run("registry", "submit", deployed["verifier"], files / "proof.json",
+              files / "public.json", "--rpc-url", anvil_url, code=EXIT_INPUT)
+    assert "not a SolvencyRegistry" in res.output

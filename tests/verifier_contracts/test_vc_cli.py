@@ -119,13 +119,16 @@ def test_registry_commands(tmp_path, anvil_env):
                "--rpc-url", anvil_env)
     assert res.exit_code == 0, res.output
     res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env, "--json")
-    assert json.loads(res.stdout)["solvent"] is False
+    assert json.loads(res.stdout)["solvent"] is False and res.exit_code == 1   # not solvent
+    res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env)
+    assert res.exit_code == 1 and "NOT solvent" in res.output
     assert _run("registry", "submit", reg, p, pub, "--rpc-url", anvil_env).exit_code == 0
     res = _run("registry", "submit", reg, p, pub, "--rpc-url", anvil_env)
     assert res.exit_code == 3 and "AsOfNotLater" in res.output
     res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env, "--json")
     out = json.loads(res.stdout)
     assert out["solvent"] is True and out["proven"]["commitment"] == A.commitment()
+    assert res.exit_code == 0
     assert (out["grace"], out["max_validity"]) == (900, 7200)
     res = _run("registry", "set-freshness", reg, "--grace", 60, "--max-validity", 600,
                "--max-attestation-age", 300, "--rpc-url", anvil_env)
