@@ -49,6 +49,7 @@ class ChainContext:
     keystore: str | None = None
     password_file: str | None = None
     interactive: bool = False
+    chain_name: str | None = None
     _chain: object | None = None
 
     @property
@@ -85,7 +86,7 @@ class ChainContext:
 
         url = self.url
         if self.ephemeral:
-            if self.rpc_url or (self.profile and self.profile.rpc_url and not url):
+            if self.rpc_url or self.chain_name:
                 raise UsageError("--ephemeral starts an in-process chain; do not combine it "
                                  "with --rpc-url or --chain")
             click.echo("note: --ephemeral: using a throwaway in-process chain; nothing "
@@ -174,7 +175,8 @@ def chain_options(write: bool):
                 raise UsageError("give --keystore or --interactive, not both")
             ctx = ChainContext(rpc_url=rpc_url, profile=load_profile(chain_name),
                                ephemeral=ephemeral, write=write, keystore=keystore,
-                               password_file=password_file, interactive=interactive)
+                               password_file=password_file, interactive=interactive,
+                               chain_name=chain_name)
             return f(*args, chain=ctx, **kwargs)
 
         options = [

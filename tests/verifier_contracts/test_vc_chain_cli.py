@@ -134,6 +134,9 @@ def test_keystore_signing(files, anvil_url, clean_env):
     assert "wrong password" in res.output
     res = run(*base, code=EXIT_INPUT)                              # a write needs a key
     assert "needs a signing key" in res.output
+    (clean_env / "zksolvency.toml").write_text('[profile.default]\nkeystore = "key.json"\n')
+    res = run(*base, "--password-file", clean_env / "pw", code=EXIT_OK)  # the profile's
+    assert json.loads(res.stdout)["transactions"][0]["from"] == acct.address
     res = run(*base, "--interactive", code=EXIT_OK, stdin=ANVIL_KEYS[1] + "\n")
     assert json.loads(res.stdout)["transactions"][0]["from"] == \
         Account.from_key(ANVIL_KEYS[1]).address
