@@ -43,6 +43,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                  "Attesters and SolvencyRegistry: deploy, roles, policy, prices, submit, status."),
     "oracle": ("prover.commands.oracle:oracle",
                "Epoch oracle: price feeds, circuit breaker, volatility per epoch."),
+    "monitor": ("prover.commands.monitor:monitor",
+                "Keep positions proven each epoch; alert on margins, breaker, deadlines."),
     "ceremony": ("prover.commands.ceremony:ceremony",
                  "Phase-2 trusted setup for production keys (interoperable with snarkjs)."),
 }

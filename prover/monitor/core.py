@@ -1,0 +1,572 @@
+"""`Monitor`: the solvency monitor's loop, embeddable as a library.
+
+Each `step()`:
+1. reconcile open submission intents (first step: before anything else);
+2. read the registry's events from the last cursor (at most `lookback` blocks back) up to
+   the block `confirmations` deep, and the registry's state at that block;
+3. watch the epoch oracle (breaker trips and resets, stale feeds) when configured;
+4. for every managed account whose proof is not current (new epoch, policy change or a
+   changed position): load the position, pre-check it at the epoch's prices and haircuts,
+   compute its margin (alert under its buffer), prove it with the in-memory Prover and
+   submit it, retrying RPC errors with backoff, replacing a stuck transaction at the same
+   nonce with a higher fee, never submitting the same statement twice;
+5. alert on isSolvent == false and on deadlines at risk.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from eth_abi import decode as abi_decode
+from eth_utils import keccak, to_checksum_address
+
+from prover import collateral as col
+from prover.monitor.config import AccountConfig, MonitorConfig
+from prover.monitor.margin import margin_report
+from prover.monitor.sinks import Metrics, StdoutSink, WebhookSink, make_record
+from prover.monitor.store import DONE, FAILED, IntentStore
+from verifier_contracts import oracle as orc
+from verifier_contracts import registry as reg
+from verifier_contracts.abi import abi_type, encode_fn
+from verifier_contracts.chain import Chain, connect
+from verifier_contracts.revert import ContractRevert, decode_revert
+from zk.errors import ChainError, MalformedInput, UsageError, ZkError
+
+_PRICES = keccak(text="PricesPosted(uint256,uint256[],uint256[],uint64)")
+_POLICY = keccak(text="PolicySet(uint64,uint256[],uint256,bool)")
+FEE_BUMP = 1.25          # replacement fee factor (nodes want >= +10 %)
+RPC_RETRIES = 6
+PASSWORD_ENV = "ZKSOLVENCY_KEYSTORE_PASSWORD"
+
+
+class Monitor:
+    """Keeps the configured accounts proven on `cfg.registry`. `chain` (optional) is a
+    read connection to use instead of `cfg.rpc_url`; `sinks` callables receive every
+    record (default: JSON lines on stdout, plus the webhook when configured)."""
+
+    def __init__(self, cfg: MonitorConfig, *, chain: Chain | None = None, sinks=None,
+                 env: dict | None = None):
+        self.cfg = cfg
+        env = os.environ if env is None else env
+        if chain is None:
+            if not cfg.rpc_url:
+                raise UsageError("monitor: no rpc_url (set it in the chain profile)")
+            chain = connect(cfg.rpc_url, key_env=None)
+        self.chain = chain
+        if cfg.profile is not None and cfg.profile.chain_id is not None \
+                and cfg.profile.chain_id != chain.chain_id:
+            raise UsageError(f"monitor: the node's chain id is {chain.chain_id}, the "
+                             f"profile says {cfg.profile.chain_id}")
+        self.registry = to_checksum_address(cfg.registry)
+        shape = col.load_policy(cfg.policy)
+        self.shape = replace(shape, chain_id=chain.chain_id, registry=int(self.registry, 16))
+        self.attested = int(reg.read(chain, self.registry, "mode")) == reg.ATTESTED
+        self.signers = {a.name: chain.with_key(_key(a, env)) for a in cfg.accounts}
+        self.store = IntentStore(cfg.state)
+        self.sinks = list(sinks) if sinks is not None else [StdoutSink()]
+        if sinks is None and cfg.webhook is not None:
+            secret = env.get(cfg.webhook.secret_env or "", "")
+            if cfg.webhook.secret_env and not secret:
+                raise UsageError(f"monitor: webhook secret ${cfg.webhook.secret_env} is "
+                                 "not set")
+            self.sinks.append(WebhookSink(cfg.webhook, secret.encode(), self._webhook_failed))
+        self.metrics = Metrics(cfg.metrics) if cfg.metrics is not None else None
+        self._prover = None
+        self._reconciled = False
+        self._breaker: bool | None = None
+        self._stale: set[int] = set()
+        self._alerted: set[tuple] = set()
+        self._stop = False
+        self.records: list[dict] = []
+
+    # ------------------------------------------------------------------ plumbing
+    def emit(self, kind: str, type_: str, severity: str, message: str, **kw) -> dict:
+        rec = make_record(kind, type_, severity, message, **kw)
+        self.records.append(rec)
+        for sink in self.sinks:
+            sink(rec)
+        return rec
+
+    def alert(self, type_: str, severity: str, message: str, *, once: tuple | None = None,
+              **kw) -> bool:
+        """An alert; with `once`, only the first time that key is seen (False after)."""
+        if once is not None:
+            if once in self._alerted:
+                return False
+            self._alerted.add(once)
+        self.emit("alert", type_, severity, message, **kw)
+        return True
+
+    def _webhook_failed(self, why: str) -> None:
+        rec = make_record("event", "webhook_failed", "warning", f"webhook not delivered: {why}")
+        self.records.append(rec)
+        self.sinks[0](rec)
+
+    def stop(self) -> None:
+        """Ask `run` to return after the current step."""
+        self._stop = True
+
+    @property
+    def prover(self):
+        if self._prover is None:
+            self._prover = col.prover(self.shape, self.cfg.keys, self.attested)
+        return self._prover
+
+    def _rpc(self, action: str, fn):
+        """fn() with retries and exponential backoff on RPC errors (not on reverts)."""
+        for attempt in range(RPC_RETRIES + 1):
+            try:
+                return fn()
+            except ContractRevert:
+                raise
+            except (ChainError, OSError, ValueError) as exc:
+                if attempt == RPC_RETRIES:
+                    raise ChainError(f"{action}: {exc}") from None
+                time.sleep(min(0.1 * 2 ** attempt, 3.0))
+        raise AssertionError("unreachable")
+
+    def _read(self, name: str, *args, block="latest", contract: str = reg.CONTRACT,
+              address: str | None = None):
+        from verifier_contracts.abi import _item
+
+        outs = [abi_type(p) for p in _item(contract, "function", name)["outputs"]]
+        data = encode_fn(contract, name, list(args))
+        to = address or self.registry
+        raw = self._rpc(f"read {name}", lambda: bytes(self.chain.w3.eth.call(
+            {"to": to, "data": data}, block)))
+        out = abi_decode(outs, raw)
+        return out[0] if len(out) == 1 else out
+
+    # ------------------------------------------------------------------ the loop
+    def run(self, max_steps: int | None = None) -> None:
+        """Step every poll_interval seconds until stop() (or max_steps)."""
+        if self.metrics is not None and self.metrics.server is None:
+            self.metrics.start()
+        self.emit("event", "started", "info", f"monitoring {len(self.cfg.accounts)} "
+                  f"account(s) on registry {self.registry}")
+        steps = 0
+        try:
+            while not self._stop:
+                try:
+                    self.step()
+                except ZkError as exc:
+                    self.alert("cycle_failed", "warning", f"cycle failed: {exc}")
+                steps += 1
+                if max_steps is not None and steps >= max_steps:
+                    break
+                end = time.monotonic() + self.cfg.poll_interval
+                while not self._stop and time.monotonic() < end:
+                    time.sleep(min(0.1, self.cfg.poll_interval))
+        finally:
+            self.emit("event", "stopped", "info", "monitor stopped")
+
+    def close(self) -> None:
+        if self.metrics is not None:
+            self.metrics.stop()
+        self.store.close()
+
+    def step(self) -> None:
+        """One cycle (see the module docstring)."""
+        if not self._reconciled:
+            self.reconcile()
+            self._reconciled = True
+        latest = self._rpc("read block number", lambda: self.chain.w3.eth.block_number)
+        head = max(0, latest - self.cfg.confirmations)
+        self._follow_events(head)
+        state = self._state(head)
+        if self.cfg.oracle:
+            self._watch_oracle(head, state["now"])
+        for acc in self.cfg.accounts:
+            if self._stop:
+                return
+            self._account_step(acc, state)
+
+    def _follow_events(self, head: int) -> None:
+        cursor = self.store.cursor("block")
+        start = max(0, head - self.cfg.lookback + 1)
+        if cursor is not None:
+            start = max(start, cursor + 1)
+        if start > head:
+            return
+        logs = self._rpc("read registry events", lambda: self.chain.w3.eth.get_logs({
+            "address": self.registry, "fromBlock": start, "toBlock": head,
+            "topics": [["0x" + _PRICES.hex(), "0x" + _POLICY.hex()]]}))
+        for log in logs:
+            topic = bytes(log["topics"][0])
+            n = int.from_bytes(bytes(log["topics"][1]), "big")
+            if topic == _PRICES:
+                self.emit("event", "new_epoch", "info", f"epoch {n} opened",
+                          epoch=n, block=int(log["blockNumber"]))
+            else:
+                self.emit("event", "policy_changed", "info", f"policy version {n} set",
+                          block=int(log["blockNumber"]), policy_version=n)
+        self.store.set_cursor("block", head)
+
+    def _state(self, block: int) -> dict:
+        epoch = int(self._read("currentEpoch", block=block))
+        version = int(self._read("policyVersion", block=block))
+        haircuts, ratio = self._read("policy", version, block=block)
+        cp, dp, valid_until, posted = self._read("snapshot", epoch, block=block)
+        grace = int(self._read("freshness", block=block)[0])
+        opened = int(self._read("epochOpenedAt", block=block))
+        now = int(self._rpc("read block", lambda: self.chain.w3.eth.get_block(
+            "latest")["timestamp"]))
+        return {"epoch": epoch, "version": version, "haircuts": [int(h) for h in haircuts],
+                "ratio": int(ratio), "cp": [int(p) for p in cp], "dp": [int(p) for p in dp],
+                "valid_until": int(valid_until), "grace": grace, "opened": opened, "now": now,
+                "block": block}
+
+    # ------------------------------------------------------------------ oracle
+    def _watch_oracle(self, block: int, now: int) -> None:
+        addr = self.cfg.oracle
+        cause, since, asset = self._read("breakerState", block=block,
+                                         contract=orc.CONTRACT, address=addr)
+        tripped = orc.CAUSES[cause] != "NONE"
+        if self.metrics is not None:
+            self.metrics.breaker.set(1 if tripped else 0)
+        if self._breaker is not None and tripped != self._breaker or \
+                self._breaker is None and tripped:
+            if tripped:
+                self.alert("breaker_tripped", "critical",
+                           f"epoch oracle breaker tripped: {orc.CAUSES[cause]} on asset "
+                           f"{asset}", cause=orc.CAUSES[cause], asset=int(asset),
+                           since=int(since))
+            else:
+                self.alert("breaker_reset", "info", "epoch oracle breaker reset")
+        self._breaker = tripped
+        if self._read("pushedMode", contract=orc.CONTRACT, address=addr):
+            return
+        n = int(self._read("nCollateral", contract=orc.CONTRACT, address=addr)) + \
+            int(self._read("nDebt", contract=orc.CONTRACT, address=addr))
+        for i in range(n):
+            feed = self._read("feed", i, contract=orc.CONTRACT, address=addr)
+            primary, heartbeat = feed[0], int(feed[1])
+            updated = int(self._read("latestRoundData", contract="DevFeed",
+                                     address=primary)[3])
+            if now > updated + heartbeat:
+                if i not in self._stale:
+                    self.alert("stale_feed", "warning", f"feed of asset {i} is stale: "
+                               f"updated {now - updated} s ago, heartbeat {heartbeat} s",
+                               asset=i, feed=primary, updated_at=updated)
+                self._stale.add(i)
+            elif i in self._stale:
+                self._stale.discard(i)
+                self.emit("event", "feed_fresh", "info", f"feed of asset {i} is fresh again",
+                          asset=i)
+
+    # ------------------------------------------------------------------ accounts
+    def _load_position(self, acc: AccountConfig) -> tuple[col.Portfolio, bytes]:
+        if acc.position is not None:
+            raw = acc.position.read_bytes()
+            src = str(acc.position)
+        else:
+            run = subprocess.run(list(acc.position_command or ()), capture_output=True,
+                                 timeout=60, check=False)
+            if run.returncode != 0:
+                raise MalformedInput(f"account '{acc.name}': position command exited "
+                                     f"{run.returncode}")
+            raw, src = run.stdout, f"position command of '{acc.name}'"
+        tmp = Path(self.cfg.state).with_name(f".position-{acc.name}.json")
+        try:
+            json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise MalformedInput(f"{src}: not JSON") from None
+        if acc.position is not None:
+            return col.load_portfolio(acc.position, self.shape), raw
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, raw)
+        finally:
+            os.close(fd)
+        try:
+            return col.load_portfolio(tmp, self.shape), raw
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _statement_id(self, account: str, epoch: int, version: int, commitment: int,
+                      as_of: int = 0) -> str:
+        blob = f"{self.chain.chain_id}:{self.registry}:{account}:{epoch}:{version}:" \
+               f"{commitment}:{as_of}"
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def _account_step(self, acc: AccountConfig, st: dict) -> None:
+        signer = self.signers[acc.name]
+        who = signer.address
+        epoch, version = st["epoch"], st["version"]
+        if epoch == 0:
+            return
+        try:
+            portfolio, _ = self._load_position(acc)
+            attestation = None
+            if acc.attestation is not None:
+                from prover.attest import load_attestation
+                attestation = load_attestation(acc.attestation)
+        except ZkError as exc:
+            if self.alert("unprovable", "critical", f"position of '{acc.name}' cannot be "
+                          f"loaded: {exc}", account=acc.name, epoch=epoch,
+                          once=("load", acc.name, epoch, str(exc))):
+                self._fail("load")
+            return
+        commitment = portfolio.commitment()
+        proven = self._read("solvencyOf", who, block=st["block"])
+        proven_epoch, proven_version = int(proven[0]), int(proven[5])
+        binding = int(proven[4]) if not self.attested else int(proven[2])
+        current = proven_epoch == epoch and proven_version == version and (
+            self.attested or binding == commitment)
+        policy = replace(self.shape, haircuts_bps=tuple(st["haircuts"]),
+                         min_ratio_bps=st["ratio"])
+        prices = col.Prices(epoch, tuple(st["cp"]), tuple(st["dp"]))
+        report = margin_report(policy, prices, portfolio)
+        if self.metrics is not None and self.metrics.margin is not None \
+                and report["margin_pct"] is not None:
+            self.metrics.margin.labels(acc.name).set(report["margin_pct"])
+        if report["provable"] and report["margin_pct"] is not None \
+                and report["margin_pct"] < acc.margin_buffer_pct:
+            fail = {k: _price(v) for k, v in report["failure_prices"].items()}
+            self.alert("margin_low", "warning",
+                       f"'{acc.name}' margin {report['margin_pct']:.2f} % is under its "
+                       f"buffer {acc.margin_buffer_pct} % at epoch {epoch}; fails at "
+                       + ", ".join(f"{k} {v}" for k, v in fail.items() if v is not None),
+                       account=acc.name, epoch=epoch, once=("margin", acc.name, epoch),
+                       margin_pct=round(report["margin_pct"], 4),
+                       buffer_pct=acc.margin_buffer_pct, failure_prices=fail)
+        if not current:
+            self._deadline_check(acc, st, proven_epoch)
+            as_of = attestation.as_of if attestation is not None else 0
+            sid = self._statement_id(who, epoch, version, commitment, as_of)
+            if self.store.get(sid) is None:
+                if not report["provable"]:
+                    if self.alert("unprovable", "critical",
+                                  f"position of '{acc.name}' is below the minimum ratio at "
+                                  f"epoch {epoch}: no proof can be made, nothing sent",
+                                  account=acc.name, epoch=epoch, once=("unprovable", sid)):
+                        self._fail("unprovable")
+                else:
+                    self._prove_and_submit(acc, signer, policy, prices, portfolio,
+                                           attestation, sid, epoch)
+        self._check_solvent(acc, who, st)
+
+    def _deadline_check(self, acc: AccountConfig, st: dict, proven_epoch: int) -> None:
+        """The current proof counts until the epoch's opening + grace (if it is of the
+        previous epoch) or its snapshot's expiry; alert when that is near or past."""
+        deadline = st["opened"] + st["grace"]
+        left = deadline - st["now"]
+        if proven_epoch and left < self.cfg.deadline_margin:
+            self.alert("deadline_at_risk", "critical",
+                       f"'{acc.name}' is not yet proven for epoch {st['epoch']}; its "
+                       f"proof stops counting in {left} s", account=acc.name,
+                       epoch=st["epoch"], once=("deadline", acc.name, st["epoch"]),
+                       seconds_left=left)
+
+    def _check_solvent(self, acc: AccountConfig, who: str, st: dict) -> None:
+        solvent = bool(self._read("isSolvent", who))
+        key = ("insolvent", acc.name, st["epoch"], st["version"])
+        if not solvent:
+            self.alert("not_solvent", "critical", f"registry reads isSolvent == false for "
+                       f"'{acc.name}' ({who})", account=acc.name, epoch=st["epoch"],
+                       once=key, address=who)
+
+    def _fail(self, reason: str) -> None:
+        if self.metrics is not None:
+            self.metrics.failures.labels(reason).inc()
+
+    # ------------------------------------------------------------------ prove + submit
+    def _prove_and_submit(self, acc, signer: Chain, policy, prices, portfolio, attestation,
+                          sid: str, epoch: int) -> None:
+        t0 = time.perf_counter()
+        try:
+            inputs = col.anchored_inputs(policy, prices, portfolio, signer.address,
+                                         attestation, str(acc.attestation or "attestation"))
+            bundle = self.prover.prove(inputs)
+        except ZkError as exc:
+            self.alert("unprovable", "critical", f"position of '{acc.name}' cannot be "
+                       f"proven at epoch {epoch}: {exc}; nothing sent", account=acc.name,
+                       epoch=epoch, once=("unprovable", sid))
+            self._fail("unprovable")
+            return
+        seconds = time.perf_counter() - t0
+        if self.metrics is not None:
+            self.metrics.proof_seconds.observe(seconds)
+        self.emit("event", "proven", "info", f"'{acc.name}' proven for epoch {epoch}",
+                  account=acc.name, epoch=epoch, proof_seconds=round(seconds, 3))
+        data = reg.encode_submit(bundle.proof, list(bundle.public))
+        gas = reg.SUBMIT_GAS_BASE + reg.SUBMIT_GAS_PER_INPUT * len(bundle.public)
+        try:
+            self._rpc("preflight submit", lambda: signer.call(self.registry, data, gas=gas,
+                                                              action="submit"))
+        except ContractRevert as exc:
+            self._reverted(acc, epoch, exc)
+            return
+        nonce = self._rpc("read nonce", lambda: signer.nonce("pending"))
+        self.store.record(sid, signer.address, epoch, nonce, data, gas)
+        self._broadcast(acc.name, signer, sid, nonce, data, gas, None)
+        self._settle(acc.name, signer, sid)
+
+    def _broadcast(self, name: str, signer: Chain, sid: str, nonce: int, data: bytes,
+                   gas: int, gas_price: int | None) -> str:
+        if gas_price is None:
+            gas_price = int(self._rpc("read gas price", lambda: signer.w3.eth.gas_price))
+        tx = {"to": self.registry, "data": data, "gas": gas, "value": 0, "nonce": nonce,
+              "chainId": signer.chain_id, "gasPrice": gas_price}
+        raw = signer.account.sign_transaction(tx).raw_transaction
+        tx_hash = "0x" + keccak(raw).hex()
+        self.store.add_hash(sid, tx_hash, gas_price)     # before it leaves this process
+        self._send_raw(signer, raw)
+        self.emit("event", "submitted", "info", f"'{name}' submission sent", account=name,
+                  tx_hash=tx_hash, nonce=nonce, gas_price=gas_price)
+        return tx_hash
+
+    def _send_raw(self, signer: Chain, raw: bytes) -> None:
+        def send():
+            try:
+                signer.w3.eth.send_raw_transaction(raw)
+            except ValueError as exc:      # already known / nonce too low: it is out there
+                text = str(exc).lower()
+                if "known" in text or "nonce too low" in text or "already" in text:
+                    return
+                raise ChainError(f"send: {exc}") from None
+        self._rpc("send transaction", send)
+
+    def _settle(self, name: str, signer: Chain, sid: str) -> None:
+        """Wait for one of the intent's transactions to be mined; replace it at the same
+        nonce with a higher fee when it is stuck; mark the intent done or failed."""
+        intent = self.store.get(sid)
+        sent = time.monotonic()
+        while True:
+            for h in reversed(intent["tx_hashes"]):
+                receipt = self._receipt(signer, h)
+                if receipt is not None:
+                    self._mined(name, signer, intent, receipt)
+                    return
+            mined_nonce = self._rpc("read nonce", lambda: signer.nonce("latest"))
+            if mined_nonce > intent["nonce"]:
+                # the nonce was used, but by none of our hashes: check the registry
+                time.sleep(0.2)
+                if not any(self._receipt(signer, h) for h in intent["tx_hashes"]):
+                    self.store.finish(sid, FAILED)
+                    self.alert("submission_lost", "warning", f"'{name}': nonce "
+                               f"{intent['nonce']} was used by another transaction",
+                               account=name, epoch=intent["epoch"])
+                    return
+                continue
+            if self._stop and time.monotonic() - sent > self.cfg.stuck_after:
+                return                      # left open: reconciled on the next start
+            if time.monotonic() - sent > self.cfg.stuck_after:
+                price = max(int(intent["gas_price"] * FEE_BUMP) + 1,
+                            int(self._rpc("gas price", lambda: signer.w3.eth.gas_price)))
+                self.emit("event", "replaced", "warning", f"'{name}': transaction stuck, "
+                          f"replaced at nonce {intent['nonce']} with gas price {price}",
+                          account=name, nonce=intent["nonce"], gas_price=price)
+                self._broadcast(name, signer, sid, intent["nonce"], intent["calldata"],
+                                intent["gas"], price)
+                intent = self.store.get(sid)
+                sent = time.monotonic()
+            time.sleep(0.2)
+
+    def _receipt(self, signer: Chain, tx_hash: str) -> dict | None:
+        return self._rpc("read receipt", lambda: _receipt_or_none(signer, tx_hash))
+
+    def _mined(self, name: str, signer: Chain, intent: dict, receipt: dict) -> None:
+        if receipt["status"] == 1:
+            self.store.finish(intent["statement"], DONE)
+            if self.metrics is not None:
+                self.metrics.submissions.inc()
+                self.metrics.last_epoch.set(intent["epoch"])
+            self.emit("event", "accepted", "info", f"'{name}' solvent at epoch "
+                      f"{intent['epoch']}", account=name, epoch=intent["epoch"],
+                      tx_hash=_hex(receipt["transactionHash"]),
+                      block=int(receipt["blockNumber"]), gas_used=int(receipt["gasUsed"]))
+            return
+        self.store.finish(intent["statement"], FAILED)
+        try:
+            block = int(receipt["blockNumber"]) - 1
+            signer.w3.eth.call({"from": signer.address, "to": self.registry,
+                                "data": intent["calldata"], "gas": intent["gas"]}, block)
+            exc = ContractRevert("submit", None, (), b"")
+        except Exception as err:  # noqa: BLE001 - decode whatever the node returns
+            from verifier_contracts.chain import revert_data
+            data = revert_data(err) or b""
+            exc = ContractRevert("submit", *decode_revert(data), data)
+        self._reverted(self._acc(name), intent["epoch"], exc)
+
+    def _acc(self, name: str) -> AccountConfig:
+        return next(a for a in self.cfg.accounts if a.name == name)
+
+    def _reverted(self, acc: AccountConfig, epoch: int, exc: ContractRevert) -> None:
+        self._fail("revert")
+        self.alert("submission_reverted", "critical", f"'{acc.name}' submission reverted "
+                   f"with {exc.name or 'an unknown error'}", account=acc.name, epoch=epoch,
+                   error=exc.name, args=[str(a) if isinstance(a, int) else _hex(a)
+                                         for a in exc.args_])
+
+    # ------------------------------------------------------------------ restart
+    def reconcile(self) -> None:
+        """Settle every open intent with receipts and the registry's state before doing
+        anything new (after a crash: the transaction may be mined, pending or lost)."""
+        by_address = {s.address: (name, s) for name, s in self.signers.items()}
+        for intent in self.store.open_intents():
+            if intent["account"] not in by_address:
+                continue
+            name, signer = by_address[intent["account"]]
+            proven = self._read("solvencyOf", signer.address)
+            self.emit("event", "reconcile", "info", f"'{name}': open submission of epoch "
+                      f"{intent['epoch']} found at start", account=name,
+                      epoch=intent["epoch"], nonce=intent["nonce"],
+                      tx_hashes=intent["tx_hashes"])
+            if not intent["tx_hashes"]:
+                # crashed between recording and signing: nothing left this process
+                if self._rpc("nonce", lambda s=signer: s.nonce("pending")) <= intent["nonce"]:
+                    self._broadcast(name, signer, intent["statement"], intent["nonce"],
+                                    intent["calldata"], intent["gas"], None)
+                elif int(proven[0]) != intent["epoch"]:
+                    self.store.finish(intent["statement"], FAILED)
+                    continue
+            self._settle(name, signer, intent["statement"])
+
+
+def _key(acc: AccountConfig, env) -> str:
+    """The account's signing key: from its environment variable, or its keystore
+    decrypted with the password in $ZKSOLVENCY_KEYSTORE_PASSWORD."""
+    if acc.key_env is not None:
+        key = env.get(acc.key_env, "").strip()
+        if not key:
+            raise UsageError(f"monitor: account '{acc.name}': ${acc.key_env} is not set")
+        return key
+    from eth_account import Account
+
+    password = env.get(PASSWORD_ENV)
+    if password is None:
+        raise UsageError(f"monitor: account '{acc.name}': set ${PASSWORD_ENV} to decrypt "
+                         f"{acc.keystore}")
+    try:
+        obj = json.loads(Path(str(acc.keystore)).read_bytes())
+        return "0x" + bytes(Account.decrypt(obj, password)).hex()
+    except OSError as exc:
+        raise UsageError(f"monitor: {acc.keystore}: {exc.strerror}") from None
+    except ValueError:
+        raise UsageError(f"monitor: {acc.keystore}: wrong password or not a "
+                         "keystore") from None
+
+
+def _receipt_or_none(signer: Chain, tx_hash: str):
+    from web3.exceptions import TransactionNotFound
+    try:
+        return dict(signer.w3.eth.get_transaction_receipt(tx_hash))
+    except TransactionNotFound:
+        return None
+
+
+def _hex(v) -> str:
+    return "0x" + bytes(v).hex() if isinstance(v, (bytes, bytearray)) else str(v)
+
+
+def _price(v: int | None) -> str | None:
+    if v is None:
+        return None
+    whole, frac = divmod(v, 10 ** col.PRICE_DECIMALS)
+    return f"{whole}.{frac:0{col.PRICE_DECIMALS}d}".rstrip("0").rstrip(".")
