@@ -103,6 +103,8 @@ def parse_config(data: bytes, src: str) -> dict[str, Profile]:
                 value = table[key]
                 if not isinstance(value, str) or not value or len(value) > 4096:
                     raise MalformedInput(f"{where}: '{key}' must be a non-empty string")
+                if not value.isprintable():
+                    raise MalformedInput(f"{where}: '{key}' holds a control character")
                 values[key] = value
         for key in ADDRESS_KEYS:
             if key in values:

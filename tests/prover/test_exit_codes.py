@@ -17,7 +17,15 @@ from click.testing import CliRunner
 
 from prover.cli import main
 from tests.prover.test_cli import EXAMPLE, INPUTS, flow  # noqa: F401 - shared fixture
-from zk.errors import EXIT_CHAIN, EXIT_CLAIM, EXIT_INPUT, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM
+from zk.errors import (
+    EXIT_CHAIN,
+    EXIT_CLAIM,
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_SIGINT,
+    EXIT_SIGTERM,
+    exit_code,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 ADDR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -135,3 +143,17 @@ def test_signals_exit_130_and_143_after_a_clean_shutdown(flow, sig, code, word):
         node.close()
     assert proc.returncode == code, err
     assert f"error: {word}" in err and "Traceback" not in err
+
+
+def test_a_revert_is_1_only_when_the_claim_fails():
+    from eth_utils import keccak
+
+    from verifier_contracts.revert import ContractRevert, decode_revert
+
+    invalid = ContractRevert("submit", *decode_revert(keccak(text="InvalidProof()")[:4]))
+    assert invalid.name == "InvalidProof" and exit_code(invalid) == EXIT_CLAIM
+    from eth_abi import encode
+    data = keccak(text="Error(string)")[:4] + encode(["string"], ["paused"])
+    other = ContractRevert("submit", *decode_revert(data))
+    assert other.name == "Error" and other.args_ == ("paused",)
+    assert exit_code(other) == EXIT_CHAIN
