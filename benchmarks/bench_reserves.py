@@ -84,8 +84,7 @@ def main() -> None:
     rows = []
 
     wall, mib = measured(cli("reserves", "setup", *common, "--ledger", str(work / "ledger.csv"),
-                             "--keys", str(keys), "-o", str(work / "setup-out")),
-                         args.threads, work)
+                             "--keys", str(keys)), args.threads, work)
     rows.append(["setup (batch + top shapes; reused if present)", f"{wall:.1f}", f"{mib:.0f}"])
 
     shutil.rmtree(work / "out", ignore_errors=True)
@@ -118,7 +117,7 @@ def main() -> None:
                        check=True)
         if users != args.users:
             measured(cli("reserves", "setup", *common, "--ledger", str(work / "scale.csv"),
-                         "--keys", str(keys), "-o", str(work / "setup-out")), 1, work)
+                         "--keys", str(keys)), 1, work)
         for workers in (1, 2):
             shutil.rmtree(work / f"ray{workers}", ignore_errors=True)
             r, wall, _ = prove_json(cli("reserves", "prove", *common, "--ledger",

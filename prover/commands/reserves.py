@@ -3,6 +3,7 @@ reserves (batch proofs + a top proof) and users' inclusion checks."""
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -13,7 +14,6 @@ from prover.commands.reserves_chain import registry as chain_registry
 from prover.inputs import InputFileError
 from prover.output import JSON_OPTION, emit, verdict
 from prover.reserves import ingest, pipeline
-from prover.reserves.users import private_dir
 from prover.reserves.verify import verify_inclusion
 
 ASSETS = click.option("--assets", "assets_path", required=True,
@@ -30,10 +30,11 @@ WORKERS = click.option("--workers", type=int, default=1, show_default=True,
                        help="Parallel batch provers (Ray); 1 runs here without Ray.")
 
 
-def _plan(assets_path: str, ledger: str, batch_bits: int | None, workers: int,
-          scratch: Path):
+def _plan(assets_path: str, ledger: str, batch_bits: int | None, workers: int):
+    """Check the whole ledger (duplicate index in a temporary folder) and plan it."""
     assets = lib.load_assets(assets_path)
-    n = ingest.count_users(ledger, assets, scratch / "users.sqlite")
+    with tempfile.TemporaryDirectory(prefix="zksolvency-ledger-") as tmp:
+        n = ingest.count_users(ledger, assets, Path(tmp) / "users.sqlite")
     return assets, lib.plan(n, len(assets.assets), batch_bits, workers)
 
 
@@ -47,14 +48,10 @@ def reserves() -> None:
 @LEDGER
 @BATCH_BITS
 @WORKERS
-@click.option("-o", "--out", "out_dir", default="reserves-proof", show_default=True,
-              type=click.Path(file_okay=False), help="Output folder (its private/ part "
-              "holds the duplicate-id index).")
 @JSON_OPTION
-def plan_cmd(assets_path: str, ledger: str, batch_bits: int | None, workers: int,
-             out_dir: str) -> None:
+def plan_cmd(assets_path: str, ledger: str, batch_bits: int | None, workers: int) -> None:
     """Check the ledger and show how it would be split."""
-    _, p = _plan(assets_path, ledger, batch_bits, workers, private_dir(out_dir))
+    _, p = _plan(assets_path, ledger, batch_bits, workers)
     emit(p.__dict__, p.describe())
 
 
@@ -64,14 +61,12 @@ def plan_cmd(assets_path: str, ledger: str, batch_bits: int | None, workers: int
 @BATCH_BITS
 @WORKERS
 @KEYS
-@click.option("-o", "--out", "out_dir", default="reserves-proof", show_default=True,
-              type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Redo the setup even if keys exist.")
 @JSON_OPTION
 def setup_cmd(assets_path: str, ledger: str, batch_bits: int | None, workers: int,
-              keys_dir: str, out_dir: str, force: bool) -> None:
+              keys_dir: str, force: bool) -> None:
     """DEVELOPMENT setup: one key pair for every batch of this shape, one for the top."""
-    assets, p = _plan(assets_path, ledger, batch_bits, workers, private_dir(out_dir))
+    assets, p = _plan(assets_path, ledger, batch_bits, workers)
     bfolder, tfolder = lib.setup(keys_dir, p, len(assets.assets), force=force)
     emit({"plan": p.__dict__, "batch_keys": str(bfolder), "top_keys": str(tfolder)},
          f"{p.describe()}\nbatch keys: {bfolder}\ntop keys: {tfolder}")

@@ -114,8 +114,8 @@ def test_reserves_cli(tmp_path):
     ledger.write_text("user_id,BTC\nalice,1.5\nbob,2\ncarol,0.25\ndan,0\nerin,3\n")
     keys, out = str(tmp_path / "keys"), tmp_path / "out"
     common = ["--assets", str(assets), "--ledger", str(ledger), "--batch-bits", "1"]
-    assert "3 batch(es) of 2" in run("reserves", "plan", *common, "-o", str(out)).output
-    run("reserves", "setup", *common, "--keys", keys, "-o", str(out))
+    assert "3 batch(es) of 2" in run("reserves", "plan", *common).output
+    run("reserves", "setup", *common, "--keys", keys)
     bound = ["--chain-id", "31337", "--registry", ADDR, "--exchange", ADDR, "--epoch", "3"]
     res = run("reserves", "prove", *common, "--keys", keys, "-o", str(out), *bound, "--json")
     assert json.loads(res.output)["proven"] == [0, 1, 2]
@@ -139,6 +139,7 @@ def test_reserves_cli(tmp_path):
     alice.write_text(json.dumps(obj))
     res = run("reserves", "verify-inclusion", str(alice), *st, code=1)
     assert "balance/leaf does not match the path" in res.output
+    assert "no chain given" in run("reserves", "verify-inclusion", str(alice), code=2).output
     # a re-run over the same folder proves nothing again
     res = run("reserves", "prove", *common, "--keys", keys, "-o", str(out), *bound, "--json")
     assert json.loads(res.output)["skipped"] == [0, 1, 2]
