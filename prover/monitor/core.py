@@ -56,16 +56,18 @@ class Monitor:
         if chain is None:
             if not cfg.rpc_url:
                 raise UsageError("monitor: no rpc_url (set it in the chain profile)")
-            chain = connect(cfg.rpc_url, key_env=None)
+            url = cfg.rpc_url
+            chain = self._rpc(f"connect to {url}", lambda: connect(url, key_env=None))
         self.chain = chain
+        self.chain_id = int(self._rpc("read chain id", lambda: chain.w3.eth.chain_id))
         if cfg.profile is not None and cfg.profile.chain_id is not None \
-                and cfg.profile.chain_id != chain.chain_id:
-            raise UsageError(f"monitor: the node's chain id is {chain.chain_id}, the "
+                and cfg.profile.chain_id != self.chain_id:
+            raise UsageError(f"monitor: the node's chain id is {self.chain_id}, the "
                              f"profile says {cfg.profile.chain_id}")
         self.registry = to_checksum_address(cfg.registry)
         shape = col.load_policy(cfg.policy)
-        self.shape = replace(shape, chain_id=chain.chain_id, registry=int(self.registry, 16))
-        self.attested = int(reg.read(chain, self.registry, "mode")) == reg.ATTESTED
+        self.shape = replace(shape, chain_id=self.chain_id, registry=int(self.registry, 16))
+        self.attested = int(self._read("mode")) == reg.ATTESTED
         self.signers = {a.name: chain.with_key(_key(a, env)) for a in cfg.accounts}
         self.store = IntentStore(cfg.state)
         self.sinks = list(sinks) if sinks is not None else [StdoutSink()]
@@ -124,7 +126,13 @@ class Monitor:
                 return fn()
             except ContractRevert:
                 raise
-            except (ChainError, OSError, ValueError) as exc:
+            except ZkError as exc:
+                if not isinstance(exc, ChainError):
+                    raise
+                if attempt == RPC_RETRIES:
+                    raise
+                time.sleep(min(0.1 * 2 ** attempt, 3.0))
+            except Exception as exc:  # noqa: BLE001 - any transport failure is retried
                 if attempt == RPC_RETRIES:
                     raise ChainError(f"{action}: {exc}") from None
                 time.sleep(min(0.1 * 2 ** attempt, 3.0))
@@ -290,7 +298,7 @@ class Monitor:
 
     def _statement_id(self, account: str, epoch: int, version: int, commitment: int,
                       as_of: int = 0) -> str:
-        blob = f"{self.chain.chain_id}:{self.registry}:{account}:{epoch}:{version}:" \
+        blob = f"{self.chain_id}:{self.registry}:{account}:{epoch}:{version}:" \
                f"{commitment}:{as_of}"
         return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -412,7 +420,7 @@ class Monitor:
         if gas_price is None:
             gas_price = int(self._rpc("read gas price", lambda: signer.w3.eth.gas_price))
         tx = {"to": self.registry, "data": data, "gas": gas, "value": 0, "nonce": nonce,
-              "chainId": signer.chain_id, "gasPrice": gas_price}
+              "chainId": self.chain_id, "gasPrice": gas_price}
         raw = signer.account.sign_transaction(tx).raw_transaction
         tx_hash = "0x" + keccak(raw).hex()
         self.store.add_hash(sid, tx_hash, gas_price)     # before it leaves this process
@@ -425,11 +433,11 @@ class Monitor:
         def send():
             try:
                 signer.w3.eth.send_raw_transaction(raw)
-            except ValueError as exc:      # already known / nonce too low: it is out there
+            except Exception as exc:  # noqa: BLE001 - the node's answer decides
                 text = str(exc).lower()
                 if "known" in text or "nonce too low" in text or "already" in text:
-                    return
-                raise ChainError(f"send: {exc}") from None
+                    return                  # a previous attempt of ours got through
+                raise ChainError(f"send: {type(exc).__name__}: {exc}") from None
         self._rpc("send transaction", send)
 
     def _settle(self, name: str, signer: Chain, sid: str) -> None:
