@@ -77,6 +77,10 @@ def deploy_cmd(feeds_json, pushed, n_collateral, n_debt, sequencer_feed, admin, 
         if n_collateral is None or n_debt is None:
             raise MalformedInput("oracle deploy --pushed: give --collateral N and --debt N")
         feeds = None
+    admin, guardian, oracle_role, sequencer_feed = (
+        chain.address(v, name) if v else None for v, name in (
+            (admin, "--admin"), (guardian, "--guardian"), (oracle_role, "--oracle"),
+            (sequencer_feed, "--sequencer-feed")))
     config = orc.OracleConfig(**cfg, sequencer_feed=sequencer_feed or orc.ZERO)
     address = orc.deploy_oracle(chain.connect(), n_collateral, n_debt, feeds=feeds,
                                 config=config, admin=admin, admin_delay=admin_delay,

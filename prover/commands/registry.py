@@ -130,6 +130,9 @@ def deploy_cmd(verifier, vk_json, mode, statement_json, attester_registry, polic
     Every public-input index comes from the statement; the key id binds it to the key."""
     vk = atomic.read_json(vk_json)
     verifier = chain.address(verifier, "VERIFIER")
+    admin, oracle, position_manager = (
+        chain.address(v, name) if v else None for v, name in (
+            (admin, "--admin"), (oracle, "--oracle"), (position_manager, "--position-manager")))
     cuts, ratio, pol = _terms(policy_json, haircuts, min_ratio)
     st = _statement(vk_json, statement_json)
     c = chain.connect()
@@ -178,6 +181,8 @@ def _terms(policy_json: str | None, haircuts: str | None, min_ratio: int | None)
 @JSON_OPTION
 def deploy_attesters_cmd(admin, admin_delay, attester_admin, chain: ChainContext) -> None:
     """Deploy an AttesterRegistry (the allowlist of attester keys); print its address."""
+    admin, attester_admin = (chain.address(v, name) if v else None for v, name in (
+        (admin, "--admin"), (attester_admin, "--attester-admin")))
     address = deploy_attester_registry(chain.connect(), admin=admin,
                                        attester_admin=attester_admin, admin_delay=admin_delay)
     emit({"address": address}, address)
