@@ -306,22 +306,28 @@ def epoch_of(chain: Chain, registry: str, exchange: str, epoch: int) -> dict:
 
 def status(chain: Chain, registry: str, exchange: str, epoch: int) -> dict:
     """Everything a reader needs about (exchange, epoch): root, coverage, batches left,
-    reserves (on-chain and ATTESTED apart), reserve addresses, asset list."""
+    reserves (on-chain and ATTESTED apart), reserve addresses, and the asset list the
+    epoch's coverage used (the one in force if there is no top proof yet), with
+    `assets_match_commitment`: whether that list hashes to the epoch's asset commitment
+    (the declared one before a top proof)."""
     exchange = to_checksum_address(exchange)
     registered, latest, ratio, commitment = read(chain, registry, "exchangeOf", exchange)
-    assets = read(chain, registry, "assetsOf", exchange)
     out = {"registry": to_checksum_address(registry), "exchange": exchange, "epoch": epoch,
            "registered": bool(registered), "latest_epoch": int(latest),
            "ratio_bps": int(ratio), "declared_asset_commitment": int(commitment),
-           "assets": [{"name": int(n), "decimals": int(d), "held_decimals": int(hd),
-                       "holding": next(k for k, v in HOLDINGS.items() if v == h),
-                       "token": to_checksum_address(t)} for n, d, hd, h, t in assets],
            "reserve_addresses": [to_checksum_address(a) for a in
                                  read(chain, registry, "reservesOf", exchange, epoch)]}
-    out["assets_match_commitment"] = bool(assets) and \
-        declared_list_commitment(out["assets"]) == int(commitment)
     out.update(root_of(chain, registry, exchange, epoch))
     out.update(epoch_of(chain, registry, exchange, epoch))
+    proven = out["n_batches"] > 0
+    assets = read(chain, registry, "epochAssetsOf" if proven else "assetsOf", exchange,
+                  *((epoch,) if proven else ()))
+    out["assets"] = [{"name": int(n), "decimals": int(d), "held_decimals": int(hd),
+                      "holding": next(k for k, v in HOLDINGS.items() if v == h),
+                      "token": to_checksum_address(t)} for n, d, hd, h, t in assets]
+    want = out["asset_commitment"] if proven else int(commitment)
+    out["assets_match_commitment"] = bool(assets) and \
+        declared_list_commitment(out["assets"]) == want
     return out
 
 

@@ -230,6 +230,13 @@ def test_coverage_and_batch_chain(chain, world):
         (a.address.lower(), 1)
     assert not RR.is_covered(chain, reg, a.address, 2)
     assert RR.root_of(chain, reg, a.address, 2)["root"] == 0
+    # a list declared after the top proof does not rewrite what epoch 1 was checked with
+    RR.set_assets(a, reg, mapping(world, usdc_decimals=8), S.commitment())
+    st1, st2 = (RR.status(chain, reg, a.address, e) for e in (1, 2))
+    assert [x["decimals"] for x in st1["assets"]] == S.DECIMALS and \
+        st1["assets_match_commitment"]
+    assert [x["decimals"] for x in st2["assets"]] == [8, 8] and \
+        not st2["assets_match_commitment"]
     epoch_gas = gas_top + S.N_BATCHES * gas_batch
     print(f"\nReservesRegistry gas ({'embedded' if chain.embedded else 'anvil'}): submitTop "
           f"{gas_top} (2 assets, 3 addresses), submitBatch {gas_batch}, epoch of "

@@ -108,6 +108,7 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
     struct Exchange {
         bool registered;
         uint64 latestEpoch;     // newest epoch with a top proof
+        uint64 assetsVersion;   // the asset list in force (0: none declared yet)
         uint256 ratioBps;
         uint256 assetCommitment; // declared with the asset list, checked against top proofs
     }
@@ -125,6 +126,7 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
         uint64 nBatches;
         uint64 remaining;       // batches still to verify
         uint64 submittedAt;
+        uint64 assetsVersion;   // the asset list the coverage used
         uint256 expectedLink;   // next_link the next batch (index remaining - 1) must carry
         uint256 ratioBps;
         uint256[] liabilities;
@@ -222,7 +224,7 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
 
     // ---- state --------------------------------------------------------------------------
     mapping(address => Exchange) internal _exchanges;
-    mapping(address => HeldAsset[]) internal _assets;
+    mapping(address => mapping(uint64 => HeldAsset[])) internal _assets;   // by version
     mapping(address => address) public claimedBy;      // reserve address -> its exchange
     mapping(address => mapping(uint64 => address[])) internal _reserves;
     mapping(address => mapping(uint64 => mapping(address => bool))) internal _listed;
@@ -312,8 +314,8 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
         if (assetCommitment == 0 || assetCommitment >= R) {
             revert InputNotInField(assetCommitmentIndex, assetCommitment);
         }
-        delete _assets[msg.sender];
-        HeldAsset[] storage list = _assets[msg.sender];
+        uint64 version = ++ex.assetsVersion;
+        HeldAsset[] storage list = _assets[msg.sender][version];
         for (uint256 i = 0; i < n; ++i) {
             Asset calldata a = assets[i];
             list.push(HeldAsset(a.name, a.decimals, _heldDecimals(i, a), a.holding, a.token));
@@ -383,7 +385,7 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
         if (e > type(uint64).max) revert EpochTooLarge(e);
         uint64 epoch = uint64(e);
         if (epoch <= ex.latestEpoch) revert EpochClosed(ex.latestEpoch, epoch);
-        if (_assets[msg.sender].length == 0) revert NoAssets(msg.sender);
+        if (ex.assetsVersion == 0) revert NoAssets(msg.sender);
         _expect(pub[assetCommitmentIndex], ex.assetCommitment, AssetCommitmentMismatch.selector);
         uint256 n = pub[nBatchesIndex];
         if (n == 0 || n > type(uint32).max) revert BadBatchCount(n);
@@ -395,6 +397,7 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
         ep.nBatches = uint64(n);
         ep.remaining = uint64(n);
         ep.submittedAt = uint64(block.timestamp);
+        ep.assetsVersion = ex.assetsVersion;
         ep.expectedLink = pub[batchChainIndex];
         ep.ratioBps = ex.ratioBps;
         _cover(ep, msg.sender, epoch, pub[liabilitiesIndex:liabilitiesIndex + nAssets]);
@@ -488,8 +491,17 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
         return (ex.registered, ex.latestEpoch, ex.ratioBps, ex.assetCommitment);
     }
 
+    /// @notice The asset list in force (what the next top proof's coverage will use).
     function assetsOf(address exchange) external view returns (HeldAsset[] memory) {
-        return _assets[exchange];
+        return _assets[exchange][_exchanges[exchange].assetsVersion];
+    }
+
+    /// @notice The asset list the coverage of (exchange, epoch) used (empty if no top
+    /// proof): readers check that it hashes to that epoch's asset commitment.
+    function epochAssetsOf(address exchange, uint64 epoch) external view
+        returns (HeldAsset[] memory)
+    {
+        return _assets[exchange][_epochs[exchange][epoch].assetsVersion];
     }
 
     function reservesOf(address exchange, uint64 epoch) external view
@@ -517,7 +529,7 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
 
     function _cover(Epoch storage ep, address exchange, uint64 epoch,
                     uint256[] calldata liabilities) internal {
-        HeldAsset[] storage list = _assets[exchange];
+        HeldAsset[] storage list = _assets[exchange][ep.assetsVersion];
         address[] storage addrs = _reserves[exchange][epoch];
         uint256 ratio = ep.ratioBps;
         for (uint256 i = 0; i < liabilities.length; ++i) {
