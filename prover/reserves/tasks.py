@@ -83,14 +83,17 @@ def batch_root(job: BatchJob) -> tuple[int, list[int]]:
 def proving_key(key_id: str, source: Any):
     """The proving key, parsed once per process: ``source`` is a key folder/file or a
     buffer (a numpy array from Ray's object store; the key's arrays stay views of it)."""
-    if key_id not in _KEYS:
+    on_disk = isinstance(source, (str, Path))
+    cache_key = f"{key_id} {source}" if on_disk else key_id
+    if cache_key not in _KEYS:
         from zk.formats import keyfile
-        if isinstance(source, (str, Path)):
+        if on_disk:
             from prover.workflow import load_proving_key
-            _KEYS[key_id] = load_proving_key(source)
+            _KEYS[cache_key] = load_proving_key(source)
         else:
-            _KEYS[key_id] = keyfile.from_buffer(memoryview(source), f"proving key {key_id}")
-    return _KEYS[key_id]
+            _KEYS[cache_key] = keyfile.from_buffer(memoryview(source),
+                                                   f"proving key {key_id}")
+    return _KEYS[cache_key]
 
 
 def prove_batch(job: BatchJob, key_id: str, key_source: Any) -> dict:

@@ -161,3 +161,24 @@ def test_planner():
     assert p.n_batches == 20 and p.batch_constraints == rb.ReservesBatch.estimate_constraints(8, 3)
     with pytest.raises(Exception, match="batch bits"):
         planner.plan(10, 3, batch_bits=0)
+
+
+def test_failed_batches_are_named_and_nothing_is_claimed(proven, assets, tmp_path):
+    """A proving key damaged on disk: every batch proof fails, the run names them, writes
+    no top proof; with the key restored a re-run proves them."""
+    from prover import keyset
+    d, ledger, keys, _, _ = proven
+    broken = tmp_path / "keys"
+    shutil.copytree(keys, broken, symlinks=True)
+    p = lib.plan(7, 3, batch_bits=2)
+    pk = keyset.load(lib.pipeline.key_folders(broken, p, 3)[0]).pk
+    good = pk.read_bytes()
+    pk.write_bytes(good[:-1] + bytes([good[-1] ^ 1]))
+    out = tmp_path / "out"
+    res = lib.run(assets, ledger, broken, out, CTX, batch_bits=2)
+    assert not res.ok and sorted(res.failed) == [0, 1]
+    assert all("proving_key" in m or "manifest" in m for m in res.failed.values()), res.failed
+    assert not (out / "top" / "proof.json").exists() and not (out / "run.json").exists()
+    pk.write_bytes(good)
+    res = lib.run(assets, ledger, broken, out, CTX, batch_bits=2)
+    assert res.ok and sorted(res.proven) == [0, 1]
