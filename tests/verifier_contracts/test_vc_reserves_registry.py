@@ -301,8 +301,10 @@ def test_cli_end_to_end(tmp_path, anvil_url, monkeypatch):
     plan = lib.plan(7, 2, batch_bits=2)
     bfolder, tfolder = lib.setup(tmp_path / "keys", plan, 2)
 
+    attesters = deploy_attester_registry(chain, admin_delay=0)
     reg = run(admin_key, "reserves", "registry", "deploy", "--top-keys", tfolder,
-              "--batch-keys", bfolder, "--dev-keys", "--admin-delay", 0)["registry"]
+              "--batch-keys", bfolder, "--dev-keys", "--admin-delay", 0,
+              "--attesters", attesters)["registry"]
     run(ex_key, "reserves", "registry", "register-exchange", reg, "--ratio-bps", 10000)
     usdc, _ = chain.deploy(deploy_code("DevToken", ["USD Coin", "USDC", 6]))
     # every asset must be placed; then the list is declared with its commitment
@@ -321,15 +323,28 @@ def test_cli_end_to_end(tmp_path, anvil_url, monkeypatch):
                   lib.Context(chain.chain_id, reg, exchange, 3), batch_bits=2)
     assert res.ok
     fund(chain, reserve.address, res.liabilities[0] * S.WEI_PER_UNIT)
-    # USDC not held yet: the top proof is refused by name, nothing is recorded
-    run(ex_key, "reserves", "registry", "submit", out, code=1)
-    send_fn(chain, "DevToken", usdc, "mint", reserve.address, res.liabilities[1])
+    # USDC not held yet: the top proof is refused by name, nothing is recorded; batches
+    # cannot go first
+    assert run(ex_key, "reserves", "registry", "submit", out, code=1)["insufficient"] == {
+        "asset": "USDC", "expected": str(res.liabilities[1]), "got": "0"}
+    run(admin_key, "reserves", "registry", "submit", out, "--batches-only", code=2)
+    # part on-chain, the rest attested by an attester the AttesterRegistry allows
+    half = res.liabilities[1] // 2
+    send_fn(chain, "DevToken", usdc, "mint", reserve.address, half)
+    att_key = ANVIL_KEYS[2]
+    run(att_key, "reserves", "registry", "attest", reg, "--exchange", exchange, "--epoch", 3,
+        "--asset", 1, "--amount", res.liabilities[1] - half, "--as-of", chain.timestamp(),
+        code=3)                                             # NotAttester: a revert
+    RR.grant_reserve_attester(chain, attesters, Account.from_key(att_key).address)
+    run(att_key, "reserves", "registry", "attest", reg, "--exchange", exchange, "--epoch", 3,
+        "--asset", 1, "--amount", res.liabilities[1] - half, "--as-of", chain.timestamp())
     got = run(ex_key, "reserves", "registry", "submit", out)
     assert got["covered"] and set(got["gas"]) == {"top", "batch 1", "batch 0"}
     st = run(admin_key, "reserves", "registry", "status", reg, "--exchange", exchange,
              "--epoch", 3)
     assert st["covered"] and int(st["root"]) == res.root and st["assets_match_commitment"]
-    assert st["on_chain"] == res.liabilities and st["attested"] == [0, 0]
+    assert st["on_chain"] == [res.liabilities[0], half]
+    assert st["attested"] == [0, res.liabilities[1] - half]
     first = sorted((out / "inclusion").glob("*.json"))[0]
     if first.name == "index.json":
         first = sorted((out / "inclusion").glob("*.json"))[1]
