@@ -74,6 +74,15 @@ class ChainContext:
             return found
         return checked_address(value, what)
 
+    def contract(self, value: str, what: str, kind: str) -> str:
+        """An address argument that must hold contract `kind` (e.g. "ReservesRegistry"):
+        resolved, connected and checked (WrongContract, exit 2, otherwise)."""
+        from verifier_contracts.probe import expect
+
+        address = self.address(value, what)
+        expect(self.connect(), address, kind)
+        return address
+
     def connect(self):
         """The connected Chain (once per command)."""
         if self._chain is None:

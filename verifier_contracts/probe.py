@@ -94,3 +94,22 @@ def expect_oracle(chain: Chain, address: str) -> dict:
     return {"n_collateral": int(_read(chain, what, address, "nCollateral", what)),
             "n_debt": int(_read(chain, what, address, "nDebt", what)),
             "pushed": bool(_read(chain, what, address, "pushedMode", what))}
+
+
+def expect_reserves_registry(chain: Chain, address: str) -> None:
+    """Check `address` holds a ReservesRegistry (its asset count and ratio answer)."""
+    what = "ReservesRegistry"
+    require_code(chain, address, what)
+    _read(chain, what, address, "nAssets", what)
+    _read(chain, what, address, "minRatioBps", what)
+
+
+def expect(chain: Chain, address: str, kind: str):
+    """Dispatch to the check of contract `kind` (a shipped contract name)."""
+    checks = {"SolvencyRegistry": expect_registry, "AttesterRegistry": expect_attesters,
+              "EpochOracle": expect_oracle, "Groth16Verifier": expect_verifier,
+              "ReservesRegistry": expect_reserves_registry}
+    if kind not in checks:
+        require_code(chain, address, kind)
+        return None
+    return checks[kind](chain, address)

@@ -33,6 +33,10 @@ def registry() -> None:
     """ReservesRegistry: deploy, exchanges, reserve addresses, submit proofs, status."""
 
 
+def _at(chain: ChainContext, registry: str) -> str:
+    """REGISTRY, checked to hold a ReservesRegistry (one line and exit 2 otherwise)."""
+    return chain.contract(registry, "REGISTRY", "ReservesRegistry")
+
 @registry.command("deploy")
 @click.option("--top-keys", required=True, type=click.Path(exists=True),
               help="The top key folder (from `reserves setup`) or its verification_key.json.")
@@ -91,7 +95,7 @@ def deploy_cmd(top_keys, batch_keys, min_ratio_bps, max_addresses, attesters, ad
 def register_exchange_cmd(registry, ratio_bps, chain: ChainContext) -> None:
     """Register the signing account as an exchange."""
     c = chain.connect()
-    _rr().register_exchange(c, chain.address(registry, "REGISTRY"), ratio_bps)
+    _rr().register_exchange(c, _at(chain, registry), ratio_bps)
     emit({"exchange": c.address, "ratio_bps": ratio_bps},
          f"exchange {c.address} registered (ratio {ratio_bps} bps)")
 
@@ -136,7 +140,7 @@ def set_assets_cmd(registry, assets_path, holds, chain: ChainContext) -> None:
     assets = lib.load_assets(assets_path)
     mapping = _holdings(holds, assets, chain)
     c = chain.connect()
-    _rr().set_assets(c, chain.address(registry, "REGISTRY"), mapping, assets.commitment())
+    _rr().set_assets(c, _at(chain, registry), mapping, assets.commitment())
     emit({"asset_commitment": str(assets.commitment())},
          f"asset list of {len(mapping)} assets declared (commitment "
          f"{hex(assets.commitment())[:18]}...)")
@@ -157,7 +161,7 @@ def sign_ownership_cmd(registry, exchange, epoch, reserve, chain: ChainContext) 
     rr = _rr()
     c = chain.connect()
     reserve = chain.address(reserve, "--reserve") if reserve else c.address
-    sig = rr.sign_ownership(c.account, c.chain_id, chain.address(registry, "REGISTRY"),
+    sig = rr.sign_ownership(c.account, c.chain_id, _at(chain, registry),
                             chain.address(exchange, "--exchange"), epoch, reserve=reserve)
     emit({"reserve": reserve, "signature": "0x" + sig.hex()}, "0x" + sig.hex())
 
@@ -177,7 +181,7 @@ def add_address_cmd(registry, epoch, reserve, signature, chain: ChainContext) ->
         raise MalformedInput("--signature: not hex") from None
     c = chain.connect()
     reserve = chain.address(reserve, "--reserve")
-    _rr().register_reserve(c, chain.address(registry, "REGISTRY"), epoch, reserve, sig)
+    _rr().register_reserve(c, _at(chain, registry), epoch, reserve, sig)
     emit({"reserve": reserve, "epoch": epoch}, f"{reserve} registered for epoch {epoch}")
 
 
@@ -196,7 +200,7 @@ def attest_cmd(registry, exchange, epoch, asset_index, amount, as_of,
                chain: ChainContext) -> None:
     """Reserve attester: record an ATTESTED off-chain balance counted for EPOCH."""
     c = chain.connect()
-    _rr().attest_reserve(c, chain.address(registry, "REGISTRY"),
+    _rr().attest_reserve(c, _at(chain, registry),
                          chain.address(exchange, "--exchange"), epoch, asset_index, amount,
                          as_of)
     emit({"asset": asset_index, "attested": amount},
@@ -229,7 +233,8 @@ def submit_cmd(out_dir, batches_only, chain: ChainContext) -> None:
     out = Path(out_dir)
     man = _run(out)
     st = man["statement"]
-    reg, exchange, epoch = (chain.address(st["registry"], "statement registry"),
+    reg, exchange, epoch = (chain.contract(st["registry"], "statement registry",
+                                           "ReservesRegistry"),
                             chain.address(st["exchange"], "statement exchange"),
                             int(st["epoch"]))
     c = chain.connect()
@@ -282,7 +287,7 @@ def status_cmd(registry, exchange, epoch, chain: ChainContext) -> None:
     when the epoch is not covered or the declared asset list does not match its
     commitment."""
     c = chain.connect()
-    s = _rr().status(c, chain.address(registry, "REGISTRY"),
+    s = _rr().status(c, _at(chain, registry),
                      chain.address(exchange, "--exchange"), epoch)
     text = [f"exchange {s['exchange']} epoch {epoch}: "
             f"{'COVERED' if s['covered'] else 'NOT covered'}",

@@ -168,3 +168,11 @@ def test_registry_submit_at_a_verifier_is_refused(files, deployed, anvil_url, cl
     res = run("registry", "submit", deployed["verifier"], files / "proof.json",
               files / "public.json", "--rpc-url", anvil_url, code=EXIT_INPUT)
     assert "not a SolvencyRegistry" in res.output
+
+
+def test_reserves_registry_status_at_an_eoa_or_a_verifier(deployed, anvil_url, clean_env):
+    for address, needle in ((EOA, "no contract code"),
+                            (deployed["verifier"], "not a ReservesRegistry")):
+        res = run("reserves", "registry", "status", address, "--exchange", EOA, "--epoch", 1,
+                  "--rpc-url", anvil_url, code=EXIT_INPUT)
+        assert needle in res.output and len(res.output.strip().splitlines()) == 1
