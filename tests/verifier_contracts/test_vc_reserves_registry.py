@@ -162,6 +162,9 @@ def test_asset_mapping(chain, world):
     # commitment is accepted on-chain, and status (a reader's check) flags it
     RR.set_assets(a, reg, mapping(world, usdc_decimals=8), S.commitment())
     assert not RR.status(chain, reg, a.address, 1)["assets_match_commitment"]
+    # two assets held as the same ETH (or the same token) would count one balance twice
+    eth_twice = [mapping(world)[0], RR.AssetMapping(S.names()[1], 6, RR.ETH)]
+    assert reverts("SharedHolding", RR.set_assets, a, reg, eth_twice, S.commitment()) == (1, 0)
     RR.set_assets(a, reg, mapping(world), S.commitment())
     st = RR.status(chain, reg, a.address, 1)
     assert st["declared_asset_commitment"] == S.commitment() and st["assets_match_commitment"]

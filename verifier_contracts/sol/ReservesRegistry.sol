@@ -152,6 +152,7 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
     error AlreadyRegistered(address exchange);
     error RatioBelowMinimum(uint256 expected, uint256 got);
     error BadAsset(uint256 asset);
+    error SharedHolding(uint256 asset, uint256 sameAs);
     error DecimalsGapTooLarge(uint256 asset, uint256 assetDecimals, uint256 heldDecimals);
     error NoAssets(address exchange);
     error EpochClosed(uint256 latestProven, uint256 got);
@@ -318,6 +319,10 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
         HeldAsset[] storage list = _assets[msg.sender][version];
         for (uint256 i = 0; i < n; ++i) {
             Asset calldata a = assets[i];
+            for (uint256 j = 0; j < i; ++j) {   // one balance never covers two assets
+                if (a.holding != Holding.OFFCHAIN && assets[j].holding == a.holding
+                        && assets[j].token == a.token) revert SharedHolding(i, j);
+            }
             list.push(HeldAsset(a.name, a.decimals, _heldDecimals(i, a), a.holding, a.token));
         }
         ex.assetCommitment = assetCommitment;
