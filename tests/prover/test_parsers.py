@@ -135,8 +135,7 @@ def test_raw_exception_inputs_are_one_line_errors_exit_2(ex, case, match):
         else:
             ledger = ex / "surrogate.json"
             ledger.write_text('{"users": [{"id": "\\ud800", "balances": {"BTC": "1"}}]}')
-        out = _cli("reserves", "plan", "--assets", r / "assets.json", "--ledger", ledger,
-                   "-o", ex / "plan")
+        out = _cli("reserves", "plan", "--assets", r / "assets.json", "--ledger", ledger)
     assert out.returncode == 2, out.stderr
     assert out.stderr.startswith("error: ") and out.stderr.count("\n") == 1, out.stderr
     assert match in out.stderr and "Traceback" not in out.stderr
