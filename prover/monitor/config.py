@@ -1,7 +1,8 @@
 """The ``[monitor]`` section of zksolvency.toml.
 
     [monitor]
-    profile = "anvil"               # chain profile ([profile.NAME]): rpc_url, chain_id, registry
+    profile = "anvil"               # chain profile (default: $ZKSOLVENCY_CHAIN, else "default");
+                                    # rpc_url ($ETH_RPC_URL beats it), chain_id, registry
     registry = "0x..."              # default: the profile's registry
     oracle = "0x..."                # EpochOracle to watch (breaker, stale feeds); optional
     policy = "policy.json"          # asset names and decimals (the circuit shape)
@@ -38,12 +39,22 @@ the webhook secret from the environment. Unknown keys are refused.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from prover.config import CONFIG_NAME, Profile, _toml, find_config, parse_config
+from prover.config import (
+    CONFIG_NAME,
+    DEFAULT_PROFILE,
+    PROFILE_ENV,
+    Profile,
+    _toml,
+    find_config,
+    parse_config,
+)
 from zk.errors import MalformedInput, UsageError
 
+RPC_ENV = "ETH_RPC_URL"     # beats the profile's rpc_url, as for every other command
 _TOP = {"profile", "registry", "oracle", "policy", "keys", "state", "confirmations",
         "lookback", "poll_interval", "deadline_margin", "stuck_after", "accounts",
         "webhook", "metrics"}
@@ -166,7 +177,8 @@ def parse_monitor(data: bytes, src: str, profile_name: str | None = None) -> Mon
     _unknown(t, _TOP, where)
     base = Path(src).resolve().parent
     profiles = parse_config(data, src)
-    wanted = profile_name or _get(t, "profile", str, where)
+    wanted = profile_name or _get(t, "profile", str, where) or os.environ.get(PROFILE_ENV) \
+        or (DEFAULT_PROFILE if DEFAULT_PROFILE in profiles else None)
     profile = None
     if wanted is not None:
         if wanted not in profiles:
@@ -224,7 +236,7 @@ def parse_monitor(data: bytes, src: str, profile_name: str | None = None) -> Mon
         _get(t, "poll_interval", float, where, 5.0, 0.0, 3600),
         _get(t, "deadline_margin", int, where, 120, 0, 86_400),
         _get(t, "stuck_after", float, where, 60.0, 0.1, 86_400),
-        webhook, metrics, profile.rpc_url if profile else None)
+        webhook, metrics, os.environ.get(RPC_ENV) or (profile.rpc_url if profile else None))
 
 
 def load_monitor_config(path: str | Path | None = None,

@@ -2,8 +2,8 @@
 
 margin % = (haircut collateral value / (debt value x min ratio) - 1) x 100, computed with
 the circuit's own integer arithmetic (`prover.collateral.position_values`). A failure
-price is the price (8 decimals) at which the position stops being provable, the other
-prices held fixed: a collateral price falling to it, or a debt price rising to it.
+price (8 decimals), the other prices held fixed: a collateral price below it, or a debt
+price at or above it, makes the position unprovable.
 """
 from __future__ import annotations
 

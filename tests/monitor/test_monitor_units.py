@@ -1,0 +1,82 @@
+"""Margin and failure prices against the pre-check the prover runs (the circuit's own
+arithmetic), and the [monitor] config's refusals."""
+from __future__ import annotations
+
+import pytest
+
+from prover import collateral as col
+from prover.monitor import margin_report
+from prover.monitor.config import parse_monitor
+from prover.monitor.sinks import sign
+from tests.monitor.conftest import BTC, E8, POLICY, PORTFOLIOS, USDC
+from zk import atomic
+from zk.errors import MalformedInput, Unprovable
+
+
+@pytest.fixture
+def files(tmp_path):
+    atomic.write_json(tmp_path / "policy.json", POLICY)
+    policy = col.load_policy(tmp_path / "policy.json")
+    out = {}
+    for name, (_, portfolio) in PORTFOLIOS.items():
+        atomic.write_json(tmp_path / f"{name}.json", portfolio)
+        out[name] = col.load_portfolio(tmp_path / f"{name}.json", policy)
+    return policy, out
+
+
+def _provable(policy, cp, dp, portfolio) -> bool:
+    try:
+        col.precheck(policy, col.Prices(1, tuple(cp), tuple(dp)), portfolio)
+        return True
+    except Unprovable:
+        return False
+
+
+@pytest.mark.parametrize("name", ["alice", "bob"])
+def test_failure_prices_are_the_precheck_boundary(files, name):
+    policy, portfolios = files
+    p = portfolios[name]
+    cp, dp = [3000 * E8, BTC], [USDC]
+    rep = margin_report(policy, col.Prices(1, tuple(cp), tuple(dp)), p)
+    assert rep["provable"] and rep["margin_pct"] > 0
+    for i, asset in enumerate(policy.collateral):
+        f = rep["failure_prices"][asset]
+        if f is None:
+            continue
+        at, below = list(cp), list(cp)
+        at[i], below[i] = f, f - 1
+        assert _provable(policy, at, dp, p) and not _provable(policy, below, dp, p)
+    f = rep["failure_prices"]["USDC"]
+    assert not _provable(policy, cp, [f], p) and _provable(policy, cp, [f - 1], p)
+
+
+def test_margin_percent(files):
+    policy, portfolios = files
+    rep = margin_report(policy, col.Prices(1, (3000 * E8, BTC), (USDC,)), portfolios["alice"])
+    # 10 ETH x 3000 x 0.8 = 24000 against 14000 x 1.5 = 21000
+    assert abs(rep["margin_pct"] - (24000 / 21000 - 1) * 100) < 1e-9
+    assert rep["failure_prices"]["ETH"] == 2625 * E8 and rep["failure_prices"]["BTC"] is None
+
+
+BASE = (b'[monitor]\nregistry = "0x' + b"11" * 20 + b'"\npolicy = "p.json"\nkeys = "k"\n'
+        b'[[monitor.accounts]]\nname = "a"\nkey_env = "A_KEY"\nposition = "a.json"\n')
+
+
+@pytest.mark.parametrize("extra,rule", [
+    (b'private_key = "0xabc"\n', "unknown key(s) private_key"),
+    (b'keystore = "x.json"\n', "exactly one of 'key_env'"),
+    (b'position_command = ["x"]\n', "exactly one of 'position'"),
+    (b'margin_buffer_pct = "ten"\n', "'margin_buffer_pct' must be a float"),
+])
+def test_config_refusals_name_the_field(tmp_path, extra, rule):
+    with pytest.raises(MalformedInput, match=rule.replace("(", r"\(").replace(")", r"\)")):
+        parse_monitor(BASE + extra, str(tmp_path / "zksolvency.toml"))
+
+
+def test_config_defaults_and_webhook(tmp_path):
+    cfg = parse_monitor(BASE + b'[monitor.webhook]\nurl = "http://127.0.0.1:1/"\n',
+                        str(tmp_path / "zksolvency.toml"))
+    assert cfg.confirmations == 2 and cfg.accounts[0].margin_buffer_pct == 10.0
+    assert cfg.webhook.retries == 3 and cfg.metrics is None
+    assert sign(b"k", b"{}") == ("sha256=" + __import__("hmac").new(
+        b"k", b"{}", "sha256").hexdigest())
