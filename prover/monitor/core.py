@@ -144,7 +144,7 @@ class Monitor:
 
         outs = [abi_type(p) for p in _item(contract, "function", name)["outputs"]]
         data = encode_fn(contract, name, list(args))
-        to = address or self.registry
+        to = to_checksum_address(address or self.registry)
         raw = self._rpc(f"read {name}", lambda: bytes(self.chain.w3.eth.call(
             {"to": to, "data": data}, block)))
         out = abi_decode(outs, raw)
@@ -253,7 +253,7 @@ class Monitor:
             int(self._read("nDebt", contract=orc.CONTRACT, address=addr))
         for i in range(n):
             feed = self._read("feed", i, contract=orc.CONTRACT, address=addr)
-            primary, heartbeat = feed[0], int(feed[1])
+            primary, heartbeat = to_checksum_address(feed[0]), int(feed[1])
             updated = int(self._read("latestRoundData", contract="DevFeed",
                                      address=primary)[3])
             if now > updated + heartbeat:

@@ -1,0 +1,37 @@
+"""Stale feeds: an EpochOracle in feeds mode over development Chainlink feeds
+(MockV3Aggregator) on anvil. The monitor alerts once per feed when its last update is
+older than its heartbeat, and logs it fresh again after a new round."""
+from __future__ import annotations
+
+import re
+
+from prover.monitor import Monitor, load_monitor_config
+from tests.monitor.conftest import BTC, E8, USDC, make_market
+from verifier_contracts import oracle as orc
+
+
+def test_stale_feed_alert_and_recovery(anvil, monitor_keys, tmp_path):
+    m = make_market(anvil, monitor_keys, tmp_path, ["bob"])
+    feeds = [orc.deploy_dev_feed(m.chain, 8, p) for p in (3000 * E8, BTC, USDC)]
+    oracle = orc.deploy_oracle(m.chain, 2, 1, feeds=[orc.FeedSpec(f, 600) for f in feeds],
+                               config=orc.OracleConfig(min_epoch_interval=0), admin_delay=0)
+    toml = tmp_path / "zksolvency.toml"
+    toml.write_text(re.sub(r'oracle = "0x[0-9a-fA-F]{40}"', f'oracle = "{oracle}"',
+                           toml.read_text()))
+    mon = Monitor(load_monitor_config(toml), env=m.env(), sinks=[])
+    try:
+        mon.step()
+        assert not [r for r in mon.records if r["type"] == "stale_feed"]
+        m.chain.increase_time(601)
+        orc.set_answer(m.chain, feeds[0], 3010 * E8)          # only ETH's feed is updated
+        mon.step()
+        mon.step()                                            # alerted once, not per cycle
+        stale = [r for r in mon.records if r["type"] == "stale_feed"]
+        assert sorted(r["data"]["asset"] for r in stale) == [1, 2]
+        assert all(r["kind"] == "alert" and r["data"]["feed"] in feeds for r in stale)
+        orc.set_answer(m.chain, feeds[1], BTC)
+        mon.step()
+        fresh = [r for r in mon.records if r["type"] == "feed_fresh"]
+        assert [r["data"]["asset"] for r in fresh] == [1]
+    finally:
+        mon.close()
