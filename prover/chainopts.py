@@ -124,7 +124,7 @@ class ChainContext:
         if self.keystore:
             return load_keystore(self.keystore, self.password_file)
         if self.interactive:
-            key = click.prompt("private key", hide_input=True, err=True)
+            key = _prompt("private key")
             return _account(key, "the private key typed")
         key = os.environ.get(KEY_ENV)
         if key:
@@ -134,6 +134,18 @@ class ChainContext:
         raise UsageError(f"this command sends transactions and needs a signing key: pass "
                          f"--keystore FILE (eth-account keystore), --interactive, or set "
                          f"{KEY_ENV}")
+
+
+def _prompt(text: str) -> str:
+    """A hidden prompt on the terminal; Ctrl-C stays an interrupt (exit 130), a closed
+    stdin is a usage error (exit 2)."""
+    try:
+        return click.prompt(text, hide_input=True, err=True)
+    except click.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            raise KeyboardInterrupt from None
+        raise UsageError(f"{text}: nothing to read (stdin is closed); use --password-file "
+                         "or a keystore, or run on a terminal") from None
 
 
 def _account(key: str, what: str):
@@ -163,7 +175,7 @@ def load_keystore(path: str, password_file: str | None):
         lines = Path(password_file).read_text(encoding="utf-8").splitlines()
         password = lines[0] if lines else ""
     else:
-        password = click.prompt(f"password for {path}", hide_input=True, err=True)
+        password = _prompt(f"password for {path}")
     try:
         key = Account.decrypt(obj, password)
     except ValueError:

@@ -141,6 +141,8 @@ def test_keystore_signing(files, anvil_url, clean_env):
     assert json.loads(res.stdout)["transactions"][0]["from"] == \
         Account.from_key(ANVIL_KEYS[1]).address
     assert ANVIL_KEYS[1] not in res.output
+    res = run(*base, "--interactive", code=EXIT_INPUT, stdin="")     # no terminal, no key
+    assert "stdin is closed" in res.output
 
 
 def test_registry_commands_at_an_address_without_code(files, anvil_url, clean_env, monkeypatch):
