@@ -83,6 +83,7 @@ class Monitor:
         self._breaker: bool | None = None
         self._stale: set[int] = set()
         self._alerted: set[tuple] = set()
+        self._refused: set[str] = set()      # statements the registry's preflight refused
         self._stop = False
         self.records: list[dict] = []
 
@@ -347,7 +348,7 @@ class Monitor:
             self._deadline_check(acc, st, proven_epoch)
             as_of = attestation.as_of if attestation is not None else 0
             sid = self._statement_id(who, epoch, version, commitment, as_of)
-            if self.store.get(sid) is None:
+            if self.store.get(sid) is None and sid not in self._refused:
                 if not report["provable"]:
                     if self.alert("unprovable", "critical",
                                   f"position of '{acc.name}' is below the minimum ratio at "
@@ -408,6 +409,7 @@ class Monitor:
             self._rpc("preflight submit", lambda: signer.call(self.registry, data, gas=gas,
                                                               action="submit"))
         except ContractRevert as exc:
+            self._refused.add(sid)              # not proven again until something changes
             self._reverted(acc, epoch, exc)
             return
         nonce = self._rpc("read nonce", lambda: signer.nonce("pending"))
