@@ -35,3 +35,21 @@ def test_stale_feed_alert_and_recovery(anvil, monitor_keys, tmp_path):
         assert [r["data"]["asset"] for r in fresh] == [1]
     finally:
         mon.close()
+
+
+def test_acts_only_on_blocks_confirmations_deep(anvil, monitor_keys, tmp_path):
+    m = make_market(anvil, monitor_keys, tmp_path, ["bob"])
+    toml = tmp_path / "zksolvency.toml"
+    toml.write_text(toml.read_text().replace("confirmations = 0", "confirmations = 2"))
+    mon = Monitor(load_monitor_config(toml), env=m.env(), sinks=[])
+    try:
+        assert m.open(3000)["epoch"] == 1          # PricesPosted in the newest block
+        mon.step()
+        assert m.proven_epoch("bob") == 0
+        assert not [r for r in mon.records if r["type"] == "new_epoch"]
+        m.chain.w3.provider.make_request("anvil_mine", [2])
+        mon.step()
+        assert [r["epoch"] for r in mon.records if r["type"] == "new_epoch"] == [1]
+        assert m.proven_epoch("bob") == 1
+    finally:
+        mon.close()

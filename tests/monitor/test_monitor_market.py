@@ -17,6 +17,7 @@ import pytest
 from prover.monitor import Monitor, load_monitor_config
 from prover.monitor.sinks import SIGNATURE_HEADER
 from tests.monitor.conftest import make_market
+from verifier_contracts import oracle as orc
 from verifier_contracts import registry as reg
 
 SECRET = "webhook-test-secret"
@@ -101,6 +102,10 @@ def test_scripted_market(anvil, monitor_keys, tmp_path, receiver, capsys):
         assert len(trips) == 1 and trips[0]["data"]["cause"] == "DEVIATION"
         metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics",
                                          timeout=5).read().decode()
+        # the guardian resets the breaker (reset delay 0 here): a reset alert
+        orc.reset(m.chain, m.oracle)
+        mon.step()
+        assert len(_types(mon.records, type="breaker_reset")) == 1
     finally:
         mon.close()
     # every alert reached the webhook, signed; nothing else did
@@ -108,7 +113,8 @@ def test_scripted_market(anvil, monitor_keys, tmp_path, receiver, capsys):
     assert received and all(ok for ok, _ in received)
     assert [b for _, b in received] == alerts
     assert {a["type"] for a in alerts} == {"margin_low", "unprovable", "deadline_at_risk",
-                                            "not_solvent", "breaker_tripped"}
+                                            "not_solvent", "breaker_tripped",
+                                            "breaker_reset"}
     for a in alerts:
         assert set(a) == {"ts", "kind", "type", "severity", "account", "epoch", "message",
                           "data"}
