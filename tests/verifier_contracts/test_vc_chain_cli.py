@@ -178,3 +178,28 @@ def test_reserves_registry_status_at_an_eoa_or_a_verifier(deployed, anvil_url, c
         res = run("reserves", "registry", "status", address, "--exchange", EOA, "--epoch", 1,
                   "--rpc-url", anvil_url, code=EXIT_INPUT)
         assert needle in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_oracle_posts_the_prices_json_the_proof_uses(anvil_url, clean_env, monkeypatch):
+    """One source of truth: the pushed oracle reads prices.json (asset order from the
+    policy), converts the dollars exactly, and refuses a file for another epoch."""
+    from prover.scaffold import init_project
+
+    init_project(clean_env / "p")
+    pol, prices = clean_env / "p/policy.json", clean_env / "p/prices.json"
+    monkeypatch.setenv("ZKSOLVENCY_PRIVATE_KEY", ANVIL_KEYS[0])
+    oracle = run("oracle", "deploy", "--pushed", "--collateral", 2, "--debt", 1,
+                 "--rpc-url", anvil_url, code=EXIT_OK).stdout.strip()
+    later = json.loads(prices.read_text())
+    (clean_env / "later.json").write_text(json.dumps(dict(later, epoch="2")))
+    res = run("oracle", "open-epoch", oracle, "--prices", clean_env / "later.json",
+              "--policy", pol, "--rpc-url", anvil_url, code=EXIT_INPUT)
+    assert "next epoch is 1" in res.output
+    res = run("oracle", "open-epoch", oracle, "--prices", prices, "--rpc-url", anvil_url,
+              code=EXIT_INPUT)
+    assert "--policy" in res.output
+    res = run("oracle", "open-epoch", oracle, "--prices", prices, "--policy", pol,
+              "--rpc-url", anvil_url, "--json", code=EXIT_OK)
+    out = json.loads(res.stdout)
+    assert out["epoch"] == 1 and out["prices"] == [301245000000, 6425050000000, 99985000]
+    assert out["transactions"][0]["status"] == 1
