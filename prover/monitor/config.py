@@ -19,7 +19,8 @@
     key_env = "DESK1_KEY"           # signing key from this environment variable, or
     # keystore = "desk1.json"       # an encrypted keystore (password from $ZKSOLVENCY_PASSWORD)
     position = "desk1.json"         # portfolio JSON file, or
-    # position_command = ["./export-position", "desk-1"]   # a command printing it
+    # position_command = ["./export-position", "desk-1"]   # a command printing it (run
+                                    # in this file's folder, 60 s at most)
     attestation = "desk1-att.json"  # optional: attestation file (attested registries)
     margin_buffer_pct = 15
 
@@ -111,6 +112,7 @@ class MonitorConfig:
     webhook: WebhookConfig | None = None
     metrics: MetricsConfig | None = None
     rpc_url: str | None = field(default=None)
+    folder: Path = field(default_factory=Path.cwd)   # the config file's folder
 
 
 def _get(table: dict, key: str, kind, where: str, default=None, lo=None, hi=None):
@@ -236,7 +238,8 @@ def parse_monitor(data: bytes, src: str, profile_name: str | None = None) -> Mon
         _get(t, "poll_interval", float, where, 5.0, 0.0, 3600),
         _get(t, "deadline_margin", int, where, 120, 0, 86_400),
         _get(t, "stuck_after", float, where, 60.0, 0.1, 86_400),
-        webhook, metrics, os.environ.get(RPC_ENV) or (profile.rpc_url if profile else None))
+        webhook, metrics, os.environ.get(RPC_ENV) or (profile.rpc_url if profile else None),
+        base)
 
 
 def load_monitor_config(path: str | Path | None = None,

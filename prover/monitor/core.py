@@ -274,8 +274,12 @@ class Monitor:
             raw = acc.position.read_bytes()
             src = str(acc.position)
         else:
-            run = subprocess.run(list(acc.position_command or ()), capture_output=True,
-                                 timeout=60, check=False)
+            try:
+                run = subprocess.run(list(acc.position_command or ()), capture_output=True,
+                                     timeout=60, check=False, cwd=self.cfg.folder)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise MalformedInput(f"account '{acc.name}': position command failed: "
+                                     f"{type(exc).__name__}") from None
             if run.returncode != 0:
                 raise MalformedInput(f"account '{acc.name}': position command exited "
                                      f"{run.returncode}")
@@ -344,8 +348,8 @@ class Monitor:
                        account=acc.name, epoch=epoch, once=("margin", acc.name, epoch),
                        margin_pct=round(report["margin_pct"], 4),
                        buffer_pct=acc.margin_buffer_pct, failure_prices=fail)
+        self._deadline_check(acc, st, proven_epoch, int(proven[1]), current)
         if not current:
-            self._deadline_check(acc, st, proven_epoch)
             as_of = attestation.as_of if attestation is not None else 0
             sid = self._statement_id(who, epoch, version, commitment, as_of)
             if self.store.get(sid) is None and sid not in self._refused:
@@ -360,17 +364,25 @@ class Monitor:
                                            attestation, sid, epoch)
         self._check_solvent(acc, who, st)
 
-    def _deadline_check(self, acc: AccountConfig, st: dict, proven_epoch: int) -> None:
-        """The current proof counts until the epoch's opening + grace (if it is of the
-        previous epoch) or its snapshot's expiry; alert when that is near or past."""
-        deadline = st["opened"] + st["grace"]
+    def _deadline_check(self, acc: AccountConfig, st: dict, proven_epoch: int,
+                        valid_until: int, current: bool) -> None:
+        """The deadline: the time the account's accepted proof stops counting, i.e. the
+        epoch's opening + grace when it is of an older epoch, or its snapshot's expiry if
+        that comes first (a current proof: the expiry, when no new epoch opens before).
+        Alert once per epoch when it is closer than deadline_margin (or past)."""
+        if not proven_epoch:
+            return
+        deadline = valid_until if current else min(st["opened"] + st["grace"], valid_until)
         left = deadline - st["now"]
-        if proven_epoch and left < self.cfg.deadline_margin:
+        if left < self.cfg.deadline_margin:
+            why = (f"its proof of epoch {proven_epoch} expires with the snapshot and no "
+                   "new epoch has opened" if current else
+                   f"it is not yet proven for epoch {st['epoch']}")
             self.alert("deadline_at_risk", "critical",
-                       f"'{acc.name}' is not yet proven for epoch {st['epoch']}; its "
-                       f"proof stops counting in {left} s", account=acc.name,
-                       epoch=st["epoch"], once=("deadline", acc.name, st["epoch"]),
-                       seconds_left=left)
+                       f"'{acc.name}': {why}; the proof stops counting in {left} s",
+                       account=acc.name, epoch=st["epoch"],
+                       once=("deadline", acc.name, st["epoch"], current),
+                       seconds_left=left, deadline=deadline)
 
     def _check_solvent(self, acc: AccountConfig, who: str, st: dict) -> None:
         solvent = bool(self._read("isSolvent", who))

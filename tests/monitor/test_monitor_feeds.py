@@ -53,3 +53,27 @@ def test_acts_only_on_blocks_confirmations_deep(anvil, monitor_keys, tmp_path):
         assert m.proven_epoch("bob") == 1
     finally:
         mon.close()
+
+
+def test_position_from_a_command(anvil, monitor_keys, tmp_path):
+    """position_command: a command printing the position JSON, run in the config's folder;
+    a failing command is an unprovable alert, nothing sent."""
+    import sys
+    m = make_market(anvil, monitor_keys, tmp_path, ["bob"])
+    toml = tmp_path / "zksolvency.toml"
+    cmd = f'position_command = ["{sys.executable}", "-c", "import sys; ' \
+          'sys.stdout.write(open(sys.argv[1]).read())", "bob.json"]'
+    toml.write_text(toml.read_text().replace('position = "bob.json"', cmd))
+    (tmp_path / "bob.json").rename(tmp_path / "bob.json.bak")
+    mon = Monitor(load_monitor_config(toml), env=m.env(), sinks=[])
+    try:
+        assert m.open(3000)["epoch"] == 1
+        mon.step()                                  # the command fails: no such file
+        alerts = [r for r in mon.records if r["type"] == "unprovable"]
+        assert len(alerts) == 1 and "position command exited 1" in alerts[0]["message"]
+        assert m.proven_epoch("bob") == 0
+        (tmp_path / "bob.json.bak").rename(tmp_path / "bob.json")
+        mon.step()
+        assert m.proven_epoch("bob") == 1
+    finally:
+        mon.close()
