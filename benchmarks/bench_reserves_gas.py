@@ -76,6 +76,8 @@ def main() -> None:
     names = [rb.asset_name_element(a) for a in ASSETS]
     mapping = [RR.AssetMapping(names[0], DECIMALS[0], RR.ETH)] + [
         RR.AssetMapping(names[i], DECIMALS[i], RR.ERC20, tokens[i - 1]) for i in (1, 2)]
+    for m in mapping:
+        RR.list_asset(chain, reg, m.name, m.holding, m.token)
     RR.register_exchange(chain, reg, 10000)
     RR.set_assets(chain, reg, mapping, rb.asset_commitment(ASSETS, DECIMALS))
     print(f"ReservesRegistry runtime size {len(chain.code_at(reg))} bytes; "

@@ -180,6 +180,16 @@ def set_assets(chain: Chain, registry: str, assets: list[AssetMapping],
                    [a.as_tuple() for a in assets], asset_commitment)
 
 
+def list_asset(chain: Chain, registry: str, name: int, holding: int, token: str = ZERO, *,
+               listed: bool = True) -> dict:
+    """Admin: asset `name` (its field element) is held on this chain as ETH or as `token`
+    (the one ERC-20 that is that asset); exchanges may map it on-chain only to this."""
+    if holding not in (ETH, ERC20) or (holding == ETH) != (int(token, 16) == 0):
+        raise MalformedInput("list asset: ETH without a token, or ERC-20 with its token")
+    return send_fn(chain, CONTRACT, to_checksum_address(registry), "listAsset", name,
+                   holding, to_checksum_address(token), listed)
+
+
 def ownership_typed_data(chain_id: int, registry: str, exchange: str, reserve: str,
                          epoch: int) -> dict:
     """The EIP-712 message a reserve address signs (eth_account `full_message` form)."""

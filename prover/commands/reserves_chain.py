@@ -86,6 +86,30 @@ def deploy_cmd(top_keys, batch_keys, min_ratio_bps, max_addresses, attesters, ad
          f"batch verifier {refs['batch'].verifier}")
 
 
+@registry.command("list-asset")
+@REGISTRY
+@click.option("--asset", required=True, help="Asset name, as in the asset lists (USDC).")
+@click.option("--hold", "where", required=True, metavar="eth|erc20:0xTOKEN",
+              help="How this asset is held on this chain.")
+@click.option("--unlist", is_flag=True, help="Withdraw the listing.")
+@chain_options(write=True)
+@JSON_OPTION
+def list_asset_cmd(registry, asset, where, unlist, chain: ChainContext) -> None:
+    """Admin: list the ETH or ERC-20 token that IS an asset on this chain (exchanges can
+    map an asset on-chain only to its listing)."""
+    from circuits.reserves_batch import asset_name_element
+
+    rr = _rr()
+    kind, _, token = where.partition(":")
+    if kind not in ("eth", "erc20") or (kind == "erc20") != bool(token):
+        raise MalformedInput(f"--hold {where}: expected eth or erc20:0xTOKEN")
+    token = chain.address(token, "--hold") if token else rr.ZERO
+    rr.list_asset(chain.connect(), chain.address(registry, "REGISTRY"),
+                  asset_name_element(asset), rr.HOLDINGS[kind], token, listed=not unlist)
+    emit({"asset": asset, "holding": kind, "token": token, "listed": not unlist},
+         f"{asset}: {'unlisted' if unlist else 'held as ' + where}")
+
+
 @registry.command("register-exchange")
 @REGISTRY
 @click.option("--ratio-bps", type=int, required=True,

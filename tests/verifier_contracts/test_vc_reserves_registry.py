@@ -71,6 +71,8 @@ def world(chain):
                                       attester_registry=attesters, admin_delay=0,
                                       dev_keys=True)
     usdc, _ = chain.deploy(deploy_code("DevToken", ["USD Coin", "USDC", 6]))
+    RR.list_asset(admin, reg, S.names()[0], RR.ETH)
+    RR.list_asset(admin, reg, S.names()[1], RR.ERC20, usdc)
     RR.register_exchange(ex_a, reg, RATIO_A)
     RR.register_exchange(ex_b, reg, 10000)
     return dict(reg=reg, top=refs[0], batch=refs[1], usdc=usdc, admin=admin, a=ex_a, b=ex_b,
@@ -90,9 +92,8 @@ def test_size_layout_and_deployment_checks(chain, world):
     size = len(bytes.fromhex(art["deployedBytecode"][2:]))
     assert size == len(chain.code_at(world["reg"])) and size <= EIP170, size
     reg, top, batch = world["reg"], world["top"].statement, world["batch"].statement
-    for getter, st, name in (("exchangeIndex", top, "exchange"), ("epochIndex", top, "epoch"),
+    for getter, st, name in (("exchangeIndex", top, "exchange"),
                              ("liabilitiesIndex", top, "liabilities"),
-                             ("assetCommitmentIndex", top, "asset_commitment"),
                              ("prevLinkIndex", batch, "prev_link"),
                              ("sumsIndex", batch, "sums")):
         assert RR.read(chain, reg, getter) == st.index(name)
@@ -155,15 +156,20 @@ def test_asset_mapping(chain, world):
     # refused (10^gap would overflow the conversion)
     assert reverts("DecimalsGapTooLarge", RR.set_assets, a, reg,
                    mapping(world, usdc_decimals=43), S.commitment()) == (1, 43, 6)
-    assert reverts("BadAsset", RR.set_assets, a, reg, [
-        RR.AssetMapping(S.names()[0], 8, RR.ERC20, world["reg"]), mapping(world)[1]],
-        S.commitment()) == (0,)                     # a "token" that is no ERC-20
+    # an exchange cannot pick its own token (or hold USDC as ETH): the admin lists them
+    own, _ = chain.deploy(deploy_code("DevToken", ["Fake USD", "USDC", 6]))
+    for bad in (RR.AssetMapping(S.names()[1], 6, RR.ERC20, own),
+                RR.AssetMapping(S.names()[1], 6, RR.ETH)):
+        assert reverts("HoldingNotListed", RR.set_assets, a, reg, [mapping(world)[0], bad],
+                       S.commitment()) == (1, S.names()[1])
+    assert reverts("AccessControlUnauthorizedAccount", RR.list_asset, a, reg, S.names()[1],
+                   RR.ERC20, own)[0] == a.address.lower()
     # the contract cannot hash the list (Poseidon): a list with other decimals than the
     # commitment is accepted on-chain, and status (a reader's check) flags it
     RR.set_assets(a, reg, mapping(world, usdc_decimals=8), S.commitment())
     assert not RR.status(chain, reg, a.address, 1)["assets_match_commitment"]
     # two assets held as the same ETH (or the same token) would count one balance twice
-    eth_twice = [mapping(world)[0], RR.AssetMapping(S.names()[1], 6, RR.ETH)]
+    eth_twice = [mapping(world)[0], RR.AssetMapping(S.names()[0], 6, RR.ETH)]
     assert reverts("SharedHolding", RR.set_assets, a, reg, eth_twice, S.commitment()) == (1, 0)
     RR.set_assets(a, reg, mapping(world), S.commitment())
     st = RR.status(chain, reg, a.address, 1)
@@ -310,6 +316,9 @@ def test_cli_end_to_end(tmp_path, anvil_url, monkeypatch):
               "--attesters", attesters)["registry"]
     run(ex_key, "reserves", "registry", "register-exchange", reg, "--ratio-bps", 10000)
     usdc, _ = chain.deploy(deploy_code("DevToken", ["USD Coin", "USDC", 6]))
+    run(admin_key, "reserves", "registry", "list-asset", reg, "--asset", "ETH", "--hold", "eth")
+    run(admin_key, "reserves", "registry", "list-asset", reg, "--asset", "USDC", "--hold",
+        f"erc20:{usdc}")
     # every asset must be placed; then the list is declared with its commitment
     run(ex_key, "reserves", "registry", "set-assets", reg, "--assets", tmp_path / "assets.json",
         "--hold", "ETH=eth", code=2)

@@ -66,6 +66,8 @@ def world(tmp_path_factory, anvil_url):  # noqa: F811
         chain, refs[0], refs[1], max_reserve_addresses=2, admin_delay=0, dev_keys=True,
         attester_registry=deploy_attester_registry(chain, admin_delay=0))
     usdc, _ = chain.deploy(deploy_code("DevToken", ["USD Coin", "USDC", 6]))
+    RR.list_asset(chain, reg, rb.asset_name_element("ETH"), RR.ETH)
+    RR.list_asset(chain, reg, rb.asset_name_element("USDC"), RR.ERC20, usdc)
     RR.register_exchange(ex, reg, 10000)
     RR.set_assets(ex, reg, [RR.AssetMapping(rb.asset_name_element("ETH"), 18, RR.ETH),
                             RR.AssetMapping(rb.asset_name_element("USDC"), 6, RR.ERC20, usdc)],

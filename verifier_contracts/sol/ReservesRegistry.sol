@@ -105,6 +105,14 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
         address token;
     }
 
+    /// The admin's listing of where an asset (by name) is held on this chain: ETH or the
+    /// one ERC-20 token that is that asset. Exchanges cannot pick their own tokens.
+    struct Listing {
+        bool listed;
+        Holding holding;
+        address token;
+    }
+
     struct Exchange {
         bool registered;
         uint64 latestEpoch;     // newest epoch with a top proof
@@ -153,6 +161,7 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
     error RatioBelowMinimum(uint256 expected, uint256 got);
     error BadAsset(uint256 asset);
     error SharedHolding(uint256 asset, uint256 sameAs);
+    error HoldingNotListed(uint256 asset, uint256 name);
     error DecimalsGapTooLarge(uint256 asset, uint256 assetDecimals, uint256 heldDecimals);
     error NoAssets(address exchange);
     error EpochClosed(uint256 latestProven, uint256 got);
@@ -180,6 +189,7 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
 
     // ---- events -------------------------------------------------------------------------
     event ExchangeRegistered(address indexed exchange, uint256 ratioBps);
+    event AssetListed(uint256 indexed name, Holding holding, address token);
     event AssetsSet(address indexed exchange, uint256 assetCommitment, Asset[] assets);
     event ReserveAddressRegistered(address indexed exchange, uint64 indexed epoch,
                                    address indexed reserve);
@@ -206,24 +216,25 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
     uint256 public immutable minRatioBps;
     uint256 public immutable maxReserveAddresses;
     uint256 public immutable nAssets;
-    uint256 public immutable topNumPublic;
-    uint256 public immutable batchChainIndex;
-    uint256 public immutable nBatchesIndex;
-    uint256 public immutable rootIndex;
+    uint256 internal immutable topNumPublic;
+    uint256 internal immutable batchChainIndex;
+    uint256 internal immutable nBatchesIndex;
+    uint256 internal immutable rootIndex;
     uint256 public immutable liabilitiesIndex;
-    uint256 public immutable assetCommitmentIndex;
-    uint256 public immutable epochIndex;
-    uint256 public immutable chainIdIndex;
-    uint256 public immutable registryIndex;
+    uint256 internal immutable assetCommitmentIndex;
+    uint256 internal immutable epochIndex;
+    uint256 internal immutable chainIdIndex;
+    uint256 internal immutable registryIndex;
     uint256 public immutable exchangeIndex;
-    uint256 public immutable batchNumPublic;
-    uint256 public immutable indexIndex;
+    uint256 internal immutable batchNumPublic;
+    uint256 internal immutable indexIndex;
     uint256 public immutable prevLinkIndex;
-    uint256 public immutable nextLinkIndex;
-    uint256 public immutable batchRootIndex;
+    uint256 internal immutable nextLinkIndex;
+    uint256 internal immutable batchRootIndex;
     uint256 public immutable sumsIndex;
 
     // ---- state --------------------------------------------------------------------------
+    mapping(uint256 => Listing) public listings;           // asset name -> where it is held
     mapping(address => Exchange) internal _exchanges;
     mapping(address => mapping(uint64 => HeldAsset[])) internal _assets;   // by version
     mapping(address => address) public claimedBy;      // reserve address -> its exchange
@@ -290,6 +301,20 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
         sumsIndex = bl.sums;
     }
 
+    // ---- admin ----------------------------------------------------------------------------
+
+    /// @notice Admin: asset `name` (UTF-8 bytes as an integer) is held on this chain as ETH
+    /// or as `token`; `listed` false withdraws it. Exchanges may map an asset on-chain only
+    /// to its listing (or keep it OFFCHAIN).
+    function listAsset(uint256 name, Holding holding, address token, bool listed)
+        external onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        if (name == 0 || name >> 248 != 0 || holding == Holding.OFFCHAIN
+                || (holding == Holding.ETH) != (token == address(0))) revert BadAsset(name);
+        listings[name] = Listing(listed, holding, token);
+        emit AssetListed(name, holding, listed ? token : address(0));
+    }
+
     // ---- exchanges ----------------------------------------------------------------------
 
     /// @notice Register msg.sender as an exchange whose reserves must cover
@@ -319,6 +344,12 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
         HeldAsset[] storage list = _assets[msg.sender][version];
         for (uint256 i = 0; i < n; ++i) {
             Asset calldata a = assets[i];
+            if (a.holding != Holding.OFFCHAIN) {
+                Listing storage l = listings[a.name];
+                if (!l.listed || l.holding != a.holding || l.token != a.token) {
+                    revert HoldingNotListed(i, a.name);
+                }
+            }
             for (uint256 j = 0; j < i; ++j) {   // one balance never covers two assets
                 if (a.holding != Holding.OFFCHAIN && assets[j].holding == a.holding
                         && assets[j].token == a.token) revert SharedHolding(i, j);
