@@ -43,6 +43,7 @@ def test_pipeline_output_on_the_registry(tmp_path):
         vk, st = workflow.read_vk(workflow.vk_file(folder))
         refs.append(RR.KeyRef(deploy_verifier(admin, vk, self_test=False), vk, st))
     reg = RR.deploy_reserves_registry(admin, refs[0], refs[1], admin_delay=0, dev_keys=True)
+    RR.list_asset(admin, reg, int.from_bytes(b"ETH", "big"), RR.ETH)
     RR.register_exchange(ex, reg, 10000)
     RR.set_assets(ex, reg, [RR.AssetMapping(int.from_bytes(b"ETH", "big"), 18, RR.ETH)],
                   assets.commitment())
