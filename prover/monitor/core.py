@@ -105,6 +105,12 @@ class Monitor:
         self.emit("alert", type_, severity, message, **kw)
         return True
 
+    def emit_once(self, key: tuple, type_: str, message: str, **kw) -> None:
+        """An info event, the first time `key` is seen."""
+        if key not in self._alerted:
+            self._alerted.add(key)
+            self.emit("event", type_, "info", message, **kw)
+
     def _webhook_failed(self, why: str) -> None:
         rec = make_record("event", "webhook_failed", "warning", f"webhook not delivered: {why}")
         self.records.append(rec)
@@ -349,8 +355,17 @@ class Monitor:
                        margin_pct=round(report["margin_pct"], 4),
                        buffer_pct=acc.margin_buffer_pct, failure_prices=fail)
         self._deadline_check(acc, st, proven_epoch, int(proven[1]), current)
-        if not current:
-            as_of = attestation.as_of if attestation is not None else 0
+        as_of = attestation.as_of if attestation is not None else 0
+        same_binding = proven_epoch == epoch and (
+            int(proven[6]) == as_of if self.attested else binding == commitment)
+        if not current and same_binding:
+            # only the policy changed within the epoch: the registry refuses the same
+            # epoch and binding again (AsOfNotLater); the next epoch re-proves it
+            self.emit_once(("policy-wait", acc.name, epoch, version), "waiting",
+                           f"'{acc.name}': policy version {version} set during epoch "
+                           f"{epoch}; re-proven at the next epoch", account=acc.name,
+                           epoch=epoch)
+        elif not current:
             sid = self._statement_id(who, epoch, version, commitment, as_of)
             if self.store.get(sid) is None and sid not in self._refused:
                 if not report["provable"]:
