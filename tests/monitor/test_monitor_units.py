@@ -80,3 +80,24 @@ def test_config_defaults_and_webhook(tmp_path):
     assert cfg.webhook.retries == 3 and cfg.metrics is None
     assert sign(b"k", b"{}") == ("sha256=" + __import__("hmac").new(
         b"k", b"{}", "sha256").hexdigest())
+
+
+def test_signing_key_from_environment_or_keystore(tmp_path):
+    from eth_account import Account
+
+    from prover.monitor.config import AccountConfig
+    from prover.monitor.core import PASSWORD_ENV, _key
+    from zk.errors import UsageError
+
+    key = "0x" + "42" * 32
+    assert _key(AccountConfig("a", key_env="K"), {"K": key}) == key
+    with pytest.raises(UsageError, match=r"\$K is not set"):
+        _key(AccountConfig("a", key_env="K"), {})
+    store = Account.encrypt(key, "pw", kdf="pbkdf2", iterations=2)
+    atomic.write_json(tmp_path / "ks.json", store)
+    acc = AccountConfig("a", keystore=tmp_path / "ks.json")
+    assert _key(acc, {PASSWORD_ENV: "pw"}) == key
+    with pytest.raises(UsageError, match="wrong password"):
+        _key(acc, {PASSWORD_ENV: "nope"})
+    with pytest.raises(UsageError, match=PASSWORD_ENV):
+        _key(acc, {})
