@@ -238,6 +238,13 @@ def config(data: bytes) -> None:
     parse_config(data, str(path))
 
 
+def monitor_config(data: bytes) -> None:
+    """The [monitor] section of zksolvency.toml."""
+    from prover.monitor.config import parse_monitor
+    path = scratch(data, "zksolvency.toml")
+    parse_monitor(data, str(path))
+
+
 def deploy_state(data: bytes) -> None:
     from verifier_contracts.deploy_state import DeployState
     DeployState(scratch(data, "deploy-state.json"))
@@ -248,7 +255,7 @@ TARGETS: dict[str, Callable[[bytes], None]] = {
         policy, prices, portfolio, reserves, ledger_csv, ledger_json, circuit_inputs,
         inclusion, attestation, attester_key, attester_public_key, snarkjs_proof,
         snarkjs_public, snarkjs_vk, statement, keyfile, r1cs, wtns, zkey, ptau, cache, deploy_state,
-        config)
+        config, monitor_config)
 }
 
 

@@ -127,8 +127,10 @@ def _get(table: dict, key: str, kind, where: str, default=None, lo=None, hi=None
         raise MalformedInput(f"{where}: '{key}' must be a {kind.__name__}")
     if lo is not None and v < lo or hi is not None and v > hi:
         raise MalformedInput(f"{where}: '{key}' must be in [{lo}, {hi}], got {v}")
-    if kind is str and not v:
-        raise MalformedInput(f"{where}: '{key}' must be a non-empty string")
+    if kind is str and (not v or len(v) > 4096
+                        or any(ord(c) < 0x20 or ord(c) == 0x7f for c in v)):
+        raise MalformedInput(f"{where}: '{key}' must be a non-empty string without "
+                             "control characters")
     return float(v) if kind is float else v
 
 
@@ -157,7 +159,8 @@ def _account(t, i: int, base: Path, src: str) -> AccountConfig:
         raise MalformedInput(f"{where}: give exactly one of 'position' (a file) or "
                              "'position_command' (a command printing the position JSON)")
     if command is not None and (not isinstance(command, list) or not command
-                                or not all(isinstance(c, str) and c for c in command)):
+                                or not all(isinstance(c, str) and c and "\x00" not in c
+                                           for c in command)):
         raise MalformedInput(f"{where}: 'position_command' must be a list of strings")
     att = _get(t, "attestation", str, where)
     return AccountConfig(

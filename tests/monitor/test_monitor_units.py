@@ -101,3 +101,9 @@ def test_signing_key_from_environment_or_keystore(tmp_path):
         _key(acc, {PASSWORD_ENV: "nope"})
     with pytest.raises(UsageError, match=PASSWORD_ENV):
         _key(acc, {})
+
+
+def test_config_refuses_control_characters(tmp_path):
+    with pytest.raises(MalformedInput, match="control characters"):
+        parse_monitor(BASE.replace(b'"a.json"', b'"a\\u0000.json"'),
+                      str(tmp_path / "zksolvency.toml"))
