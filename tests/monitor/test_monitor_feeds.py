@@ -77,3 +77,22 @@ def test_position_from_a_command(anvil, monitor_keys, tmp_path):
         assert m.proven_epoch("bob") == 1
     finally:
         mon.close()
+
+
+def test_deadline_alert_when_the_snapshot_expires_without_a_new_epoch(anvil, monitor_keys,
+                                                                      tmp_path):
+    m = make_market(anvil, monitor_keys, tmp_path, ["bob"])       # deadline_margin 600 s
+    mon = Monitor(load_monitor_config(tmp_path / "zksolvency.toml"), env=m.env(), sinks=[])
+    try:
+        assert m.open(3000, validity=700)["epoch"] == 1
+        mon.step()
+        assert m.proven_epoch("bob") == 1
+        assert not [r for r in mon.records if r["type"] == "deadline_at_risk"]
+        m.chain.increase_time(200)
+        mon.step()
+        mon.step()
+        risk = [r for r in mon.records if r["type"] == "deadline_at_risk"]
+        assert len(risk) == 1 and "expires with the snapshot" in risk[0]["message"]
+        assert 0 < risk[0]["data"]["seconds_left"] < 600
+    finally:
+        mon.close()
