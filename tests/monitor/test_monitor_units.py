@@ -107,3 +107,47 @@ def test_config_refuses_control_characters(tmp_path):
     with pytest.raises(MalformedInput, match="control characters"):
         parse_monitor(BASE.replace(b'"a.json"', b'"a\\u0000.json"'),
                       str(tmp_path / "zksolvency.toml"))
+
+
+def test_webhook_retries_then_reports_failure():
+    import socket
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from prover.monitor.config import WebhookConfig
+    from prover.monitor.sinks import SIGNATURE_HEADER, WebhookSink, make_record
+
+    seen = []
+
+    class Flaky(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server API
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            seen.append((body, self.headers[SIGNATURE_HEADER]))
+            self.send_response(500 if len(seen) < 3 else 204)
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    rec = make_record("alert", "not_solvent", "critical", "x", account="a", epoch=3)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        failures = []
+        assert WebhookSink(WebhookConfig(url, None, 2.0, 2), b"s", failures.append)(rec)
+        assert len(seen) == 3 and not failures                 # two 500s, then delivered
+        assert all(sig == sign(b"s", body) for body, sig in seen)
+        assert WebhookSink(WebhookConfig(url, None, 2.0, 0), b"s")(
+            make_record("event", "proven", "info", "x")) is True
+        assert len(seen) == 3                                  # events are not posted
+    finally:
+        server.shutdown()
+        server.server_close()
+    with socket.socket() as s:                                 # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    failures = []
+    sink = WebhookSink(WebhookConfig(f"http://127.0.0.1:{dead}/", None, 0.5, 1), b"s",
+                       failures.append)
+    assert sink(rec) is False and len(failures) == 1
