@@ -8,7 +8,9 @@ Canonical integer, the only textual form any reader accepts:
   digits of either case; leading zeros are allowed there, as in fixed-width words;
 - never ``0b``/``0o`` prefixes, ``_`` separators, ``+``/``-`` signs, exponents,
   surrounding spaces or non-ASCII digits; at most 78 decimal digits (2^256 has 78),
-  checked before any conversion.
+  checked before any conversion;
+- where a reader takes signed values (``signed``, e.g. Chainlink answers, int256), one
+  leading ``-`` before a canonical non-zero decimal (never ``-0``, ``+`` or ``-0x``).
 
 Addresses: ``0x`` + 40 hex digits, all lower-case or all upper-case, or mixed case that
 is a valid EIP-55 checksum; also 20 raw bytes or an integer < 2^160.
@@ -45,7 +47,9 @@ def _bound_text(bound: int) -> str:
     return str(bound)
 
 
-def _from_text(s: str, what: str, hex_ok: bool) -> int:
+def _from_text(s: str, what: str, hex_ok: bool, signed: bool = False) -> int:
+    if signed and s[:1] == "-" and s[1:2] not in ("", "0"):
+        return -_from_text(s[1:], what, hex_ok=False)
     if len(s) > MAX_DECIMAL_DIGITS + 2:                  # before any regex or conversion
         raise IntRuleError(what, "length", f"number too long (more than "
                                            f"{MAX_DECIMAL_DIGITS} digits)")
@@ -59,28 +63,44 @@ def _from_text(s: str, what: str, hex_ok: bool) -> int:
             raise IntRuleError(what, "length", f"number too long (more than "
                                                f"{MAX_HEX_DIGITS} hex digits)")
         return int(s[2:], 16)
-    if s[:1] == "-" and _DEC.match(s[1:MAX_DECIMAL_DIGITS + 1]):
+    if s[:1] == "-" and not signed and _DEC.match(s[1:MAX_DECIMAL_DIGITS + 1]):
         raise IntRuleError(what, "negative", "negative values are not allowed")
     forms = "decimal or 0x-hex" if hex_ok else "decimal"
-    raise IntRuleError(what, "syntax", f"not a canonical {forms} integer (digits only: no "
-                                       "sign, spaces, separators or leading zeros)")
+    sign = "one leading '-' at most" if signed else "no sign"
+    raise IntRuleError(what, "syntax", f"not a canonical {forms} integer (digits only: "
+                                       f"{sign}, no spaces, separators or leading zeros)")
 
 
 def canonical_int(value: Any, what: str, bound: int = 1 << 256, *, hex_ok: bool = True,
-                  int_ok: bool = True, str_ok: bool = True) -> int:
-    """The integer ``value`` denotes, in [0, bound); IntRuleError (a MalformedInput naming
-    ``what``) for anything else. ``int_ok``/``str_ok``: accept JSON integers/strings."""
+                  int_ok: bool = True, str_ok: bool = True, signed: bool = False) -> int:
+    """The integer ``value`` denotes, in [0, bound) (``signed``: in [-bound, bound));
+    IntRuleError (a MalformedInput naming ``what``) for anything else. ``int_ok``/
+    ``str_ok``: accept JSON integers/strings."""
     if isinstance(value, bool) or not isinstance(value, (int, str)) or \
             (isinstance(value, int) and not int_ok) or (isinstance(value, str) and not str_ok):
         forms = " or ".join(f for f, ok in (("an integer", int_ok),
                                             ("a decimal string", str_ok)) if ok)
         raise IntRuleError(what, "type", f"expected {forms}, got {type(value).__name__}")
-    x = _from_text(value, what, hex_ok) if isinstance(value, str) else value
-    if x < 0:
+    x = _from_text(value, what, hex_ok, signed) if isinstance(value, str) else value
+    if x < 0 and not signed:
         raise IntRuleError(what, "negative", "negative values are not allowed")
+    if x < -bound:
+        raise IntRuleError(what, "bound", f"value out of range (< -{_bound_text(bound)})")
     if x >= bound:
         raise IntRuleError(what, "bound", f"value out of range (>= {_bound_text(bound)})")
     return x
+
+
+def canonical_ints(text: str, what: str, bound: int = 1 << 256, *,
+                   signed: bool = False) -> list[int]:
+    """Comma-separated canonical integers typed on a command line (``1,2,3``); empty items
+    and items with spaces are refused, each item is checked by canonical_int."""
+    items = text.split(",")
+    if "" in items:
+        raise MalformedInput(f"{what}: expected comma-separated integers (e.g. 1,2,3), "
+                             "with no empty item")
+    return [canonical_int(v, f"{what} item {i}", bound, signed=signed)
+            for i, v in enumerate(items, 1)]
 
 
 def to_checksum(address: int) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from prover import keyset, workflow
+from prover.cliparams import INT
 from prover.commands.core import PARAM
 from prover.output import JSON_OPTION, emit, json_mode
 from zk.ceremony import (
@@ -99,7 +100,7 @@ def contribute_cmd(src: str, out: str, name: str, entropy_text: str) -> None:
 @click.argument("src", metavar="IN", type=click.Path(exists=True, dir_okay=False))
 @click.argument("out", type=click.Path(dir_okay=False))
 @click.argument("beacon_hash")
-@click.argument("num_iterations_exp", type=int)
+@click.argument("num_iterations_exp", type=INT)
 @click.option("--name", default="beacon", help="Name stored with the beacon.")
 @JSON_OPTION
 def beacon_cmd(src: str, out: str, beacon_hash: str, num_iterations_exp: int,

@@ -6,6 +6,7 @@ import sys
 import click
 
 from prover.chainopts import ChainContext, chain_options
+from prover.cliparams import INT
 from prover.output import JSON_OPTION, emit, json_mode, verdict
 from verifier_contracts import (
     DeployState,
@@ -81,7 +82,7 @@ def calldata_cmd(public_json: str, proof_json: str) -> None:
 @chain_options(write=True)
 @click.option("--state", "state_file", default=None, type=click.Path(dir_okay=False),
               help="Resumable deployment state file (re-runs never deploy twice).")
-@click.option("--gas", type=int, default=None, help="Gas limit (default: estimate + margin).")
+@click.option("--gas", type=INT, default=None, help="Gas limit (default: estimate + margin).")
 @click.option("--dev-keys", is_flag=True,
               help="Allow a key from a development setup (test deployments only).")
 @JSON_OPTION

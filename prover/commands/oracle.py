@@ -7,6 +7,7 @@ import json
 import click
 
 from prover.chainopts import ChainContext, chain_options
+from prover.cliparams import INT
 from prover.commands.registry import _ints
 from prover.output import JSON_OPTION, emit, json_mode
 from prover.prices import price_list
@@ -15,6 +16,9 @@ from verifier_contracts import oracle as orc
 from verifier_contracts.probe import expect_oracle
 from zk import atomic
 from zk.errors import EXIT_CLAIM, MalformedInput
+from zk.parse import canonical_int, canonical_ints
+
+INT256 = 1 << 255   # Chainlink answers are int256: [-2^255, 2^255)
 
 _D = orc.OracleConfig()
 #: click option -> (OracleConfig field, help)
@@ -37,7 +41,7 @@ _CONFIG = {
 
 def _config_options(fn):
     for opt, (name, help_) in reversed(_CONFIG.items()):
-        fn = click.option(opt, name, type=int, default=getattr(_D, name), show_default=True,
+        fn = click.option(opt, name, type=INT, default=getattr(_D, name), show_default=True,
                           help=help_)(fn)
     return click.option("--sequencer-feed", default=None,
                         help="L2 sequencer uptime feed (Chainlink convention).")(fn)
@@ -53,11 +57,11 @@ def oracle() -> None:
               help='Feeds JSON: {"collateral": [{"primary", "heartbeat"[, "secondary", '
                    '"secondary_heartbeat"]}], "debt": [...]}.')
 @click.option("--pushed", is_flag=True, help="Pushed-price mode: ORACLE_ROLE posts prices.")
-@click.option("--collateral", "n_collateral", type=int, help="Collateral assets (pushed).")
-@click.option("--debt", "n_debt", type=int, help="Debt assets (pushed).")
+@click.option("--collateral", "n_collateral", type=INT, help="Collateral assets (pushed).")
+@click.option("--debt", "n_debt", type=INT, help="Debt assets (pushed).")
 @_config_options
 @click.option("--admin", default=None, help="Default admin (default: the sender).")
-@click.option("--admin-delay", type=int, default=orc.DEFAULT_ADMIN_DELAY, show_default=True,
+@click.option("--admin-delay", type=INT, default=orc.DEFAULT_ADMIN_DELAY, show_default=True,
               help="Delay in seconds of the two-step admin transfer.")
 @click.option("--guardian", default=None, help="GUARDIAN_ROLE holder (default: the admin).")
 @click.option("--oracle", "oracle_role", default=None,
@@ -157,9 +161,9 @@ _guardian_cmd("reset", orc.reset, "GUARDIAN, reset-delay after a trip: clear it 
 @click.option("--answers", required=True,
               help="Initial answers, collateral then debt, in each feed's decimals.")
 @click.option("--decimals", default=None, help="Decimals per feed (default: 8 each).")
-@click.option("--collateral", "n_collateral", type=int, required=True,
+@click.option("--collateral", "n_collateral", type=INT, required=True,
               help="How many of the feeds are collateral (the rest are debt).")
-@click.option("--heartbeat", type=int, default=3600, show_default=True,
+@click.option("--heartbeat", type=INT, default=3600, show_default=True,
               help="Heartbeat written to the feeds file, seconds.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the feeds file for `oracle deploy --feeds`.")
@@ -171,7 +175,7 @@ def dev_feeds_cmd(answers, decimals, n_collateral, heartbeat, output,
 
     With --ephemeral the in-process EVM lives only for this command, so it also deploys an
     oracle on them and opens one epoch to show the result."""
-    values = [int(a, 0) for a in answers.split(",") if a.strip()]
+    values = canonical_ints(answers, "--answers", INT256, signed=True)
     decs = _ints(decimals, "--decimals") if decimals else [8] * len(values)
     if len(decs) != len(values) or not 0 <= n_collateral <= len(values):
         raise MalformedInput("oracle dev-feeds: one decimals value per answer, and "
@@ -203,8 +207,9 @@ def dev_feeds_cmd(answers, decimals, n_collateral, heartbeat, output,
 def dev_answer_cmd(feed: str, answer: str, chain: ChainContext) -> None:
     """DEVELOPMENT: post ANSWER (in the feed's decimals) to a development feed now."""
     feed = chain.address(feed, "FEED")
+    value = canonical_int(answer, "ANSWER", INT256, signed=True)
     c = chain.connect()
     from verifier_contracts.probe import require_code
     require_code(c, feed, "development feed")
-    receipt = orc.set_answer(c, feed, int(answer, 0))
+    receipt = orc.set_answer(c, feed, value)
     emit({"feed": feed}, f"answer posted (gas used {receipt['gasUsed']})")

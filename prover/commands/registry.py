@@ -8,6 +8,7 @@ import click
 
 from prover import workflow
 from prover.chainopts import ChainContext, chain_options
+from prover.cliparams import INT
 from prover.commands.core import PARAM
 from prover.output import JSON_OPTION, emit, json_mode
 from verifier_contracts import (
@@ -38,17 +39,13 @@ from verifier_contracts.registry import (
 )
 from zk import atomic
 from zk.errors import EXIT_CLAIM, MalformedInput, UsageError, WrongKey
+from zk.parse import canonical_int, canonical_ints
 from zk.statement import Statement
 
 
 def _ints(text: str, what: str) -> list[int]:
-    try:
-        values = [int(v, 0) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise MalformedInput(f"{what}: expected comma-separated integers") from None
-    if any(v < 0 for v in values):
-        raise MalformedInput(f"{what}: negative value")
-    return values
+    """Comma-separated canonical integers (zk.parse), refused with exit 2 naming ``what``."""
+    return canonical_ints(text, what)
 
 
 @click.group("registry")
@@ -102,15 +99,15 @@ def statement_cmd(circuit: str, params: tuple[str, ...], output: str) -> None:
               help="The policy.json `collateral prove` reads: haircuts, ratio and chain id "
                    "come from it (instead of --haircuts/--min-ratio).")
 @click.option("--haircuts", default=None, help="Minimum haircut per collateral, bps: 500,1000")
-@click.option("--min-ratio", type=int, default=None, help="Minimum collateral ratio, bps.")
-@click.option("--grace", type=int, default=DEFAULT_GRACE, show_default=True,
+@click.option("--min-ratio", type=INT, default=None, help="Minimum collateral ratio, bps.")
+@click.option("--grace", type=INT, default=DEFAULT_GRACE, show_default=True,
               help="Seconds a proof of the previous epoch still counts in a new one.")
-@click.option("--max-validity", type=int, default=DEFAULT_MAX_VALIDITY, show_default=True,
+@click.option("--max-validity", type=INT, default=DEFAULT_MAX_VALIDITY, show_default=True,
               help="Cap, in seconds from posting, on a price snapshot's validity.")
-@click.option("--max-attestation-age", type=int, default=DEFAULT_MAX_ATTESTATION_AGE,
+@click.option("--max-attestation-age", type=INT, default=DEFAULT_MAX_ATTESTATION_AGE,
               show_default=True, help="Oldest as_of accepted, seconds before submission.")
 @click.option("--admin", default=None, help="Default admin (default: the sender).")
-@click.option("--admin-delay", type=int, default=DEFAULT_ADMIN_DELAY, show_default=True,
+@click.option("--admin-delay", type=INT, default=DEFAULT_ADMIN_DELAY, show_default=True,
               help="Delay in seconds of the two-step admin transfer.")
 @click.option("--oracle", default=None, help="ORACLE_ROLE holder (default: the admin).")
 @click.option("--position-manager", default=None,
@@ -173,7 +170,7 @@ def _terms(policy_json: str | None, haircuts: str | None, min_ratio: int | None)
 
 @registry.command("deploy-attesters")
 @click.option("--admin", default=None, help="Default admin (default: the sender).")
-@click.option("--admin-delay", type=int, default=DEFAULT_ADMIN_DELAY, show_default=True,
+@click.option("--admin-delay", type=INT, default=DEFAULT_ADMIN_DELAY, show_default=True,
               help="Delay in seconds of the two-step admin transfer.")
 @click.option("--attester-admin", default=None,
               help="Who may add and revoke attester keys (default: the admin).")
@@ -196,7 +193,7 @@ def deploy_attesters_cmd(admin, admin_delay, attester_admin, chain: ChainContext
 @JSON_OPTION
 def add_attester_cmd(attesters, ax, ay, chain: ChainContext) -> None:
     """Allow the attester key (AX, AY) in the AttesterRegistry ATTESTERS."""
-    x, y = _ints(f"{ax},{ay}", "attester key")
+    x, y = canonical_int(ax, "AX"), canonical_int(ay, "AY")
     attesters = chain.address(attesters, "ATTESTERS")
     c = chain.connect()
     expect_attesters(c, attesters)
@@ -212,7 +209,7 @@ def add_attester_cmd(attesters, ax, ay, chain: ChainContext) -> None:
 @JSON_OPTION
 def revoke_attester_cmd(attesters, ax, ay, chain: ChainContext) -> None:
     """Revoke the attester key (AX, AY): every proof it stands behind stops counting."""
-    x, y = _ints(f"{ax},{ay}", "attester key")
+    x, y = canonical_int(ax, "AX"), canonical_int(ay, "AY")
     attesters = chain.address(attesters, "ATTESTERS")
     c = chain.connect()
     expect_attesters(c, attesters)
@@ -242,7 +239,7 @@ def grant_role_cmd(address, role, account, chain: ChainContext) -> None:
 @JSON_OPTION
 def record_position_cmd(address, account, commitment, chain: ChainContext) -> None:
     """Position manager: record ACCOUNT's position COMMITMENT (registered mode)."""
-    (value,) = _ints(commitment, "commitment")
+    value = canonical_int(commitment, "COMMITMENT")
     account = chain.address(account, "ACCOUNT")
     c, address = _registry_at(chain, address)
     record_position(c, address, account, value)
@@ -263,7 +260,7 @@ def layout_cmd(address, chain: ChainContext) -> None:
 @registry.command("set-policy")
 @click.argument("address")
 @click.option("--haircuts", required=True, help="Minimum haircut per collateral, bps.")
-@click.option("--min-ratio", type=int, required=True, help="Minimum collateral ratio, bps.")
+@click.option("--min-ratio", type=INT, required=True, help="Minimum collateral ratio, bps.")
 @chain_options(write=True)
 @JSON_OPTION
 def set_policy_cmd(address, haircuts, min_ratio, chain: ChainContext) -> None:
@@ -276,11 +273,11 @@ def set_policy_cmd(address, haircuts, min_ratio, chain: ChainContext) -> None:
 
 @registry.command("set-freshness")
 @click.argument("address")
-@click.option("--grace", type=int, required=True,
+@click.option("--grace", type=INT, required=True,
               help="Seconds a proof of the previous epoch still counts in a new one.")
-@click.option("--max-validity", type=int, required=True,
+@click.option("--max-validity", type=INT, required=True,
               help="Cap, in seconds from posting, on a price snapshot's validity.")
-@click.option("--max-attestation-age", type=int, required=True,
+@click.option("--max-attestation-age", type=INT, required=True,
               help="Oldest as_of accepted, seconds before submission.")
 @chain_options(write=True)
 @JSON_OPTION
@@ -295,7 +292,7 @@ def set_freshness_cmd(address, grace, max_validity, max_attestation_age,
 
 @registry.command("post-prices")
 @click.argument("address")
-@click.argument("epoch", type=int, required=False)
+@click.argument("epoch", type=INT, required=False)
 @click.option("--prices", "prices_json", default=None, type=click.Path(dir_okay=False),
               help="The prices.json `collateral prove` reads (with --policy for the asset "
                    "order); its epoch is EPOCH.")
@@ -304,8 +301,8 @@ def set_freshness_cmd(address, grace, max_validity, max_attestation_age,
 @click.option("--collateral-prices", default=None,
               help="Or: collateral prices in dollars, comma-separated (3012.45,64250.5).")
 @click.option("--debt-prices", default=None, help="... and debt prices in dollars.")
-@click.option("--valid-until", type=int, default=None, help="Unix time the snapshot expires.")
-@click.option("--valid-for", type=int, default=None,
+@click.option("--valid-until", type=INT, default=None, help="Unix time the snapshot expires.")
+@click.option("--valid-for", type=INT, default=None,
               help="Or: seconds from the latest block until the snapshot expires.")
 @chain_options(write=True)
 @JSON_OPTION
@@ -345,7 +342,7 @@ def post_prices_cmd(address, epoch, prices_json, policy_json, collateral_prices,
 @click.argument("address")
 @click.argument("proof_json", type=click.Path(exists=True, dir_okay=False))
 @click.argument("public_json", type=click.Path(exists=True, dir_okay=False))
-@click.option("--gas", type=int, default=None, help="Gas limit (default: generous fixed).")
+@click.option("--gas", type=INT, default=None, help="Gas limit (default: generous fixed).")
 @chain_options(write=True)
 @JSON_OPTION
 def submit_cmd(address, proof_json, public_json, gas, chain: ChainContext) -> None:

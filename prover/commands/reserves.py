@@ -10,6 +10,7 @@ import click
 
 from prover import reserves as lib
 from prover.chainopts import chain_options
+from prover.cliparams import INT
 from prover.commands.reserves_chain import registry as chain_registry
 from prover.inputs import InputFileError
 from prover.output import JSON_OPTION, emit, verdict
@@ -23,10 +24,10 @@ LEDGER = click.option("--ledger", required=True, type=click.Path(dir_okay=False)
                       help="PRIVATE ledger: .csv (user_id,<asset>...), .jsonl or .json.")
 KEYS = click.option("--keys", "keys_dir", default="keys", show_default=True,
                     type=click.Path(file_okay=False), help="Folder holding keys per shape.")
-BATCH_BITS = click.option("--batch-bits", type=int, default=None,
+BATCH_BITS = click.option("--batch-bits", type=INT, default=None,
                           help="Batches of 2^b users [default: planned from the constraint "
                                "budget and the RAM].")
-WORKERS = click.option("--workers", type=int, default=1, show_default=True,
+WORKERS = click.option("--workers", type=INT, default=1, show_default=True,
                        help="Parallel batch provers (Ray); 1 runs here without Ray.")
 
 
@@ -79,13 +80,13 @@ def setup_cmd(assets_path: str, ledger: str, batch_bits: int | None, workers: in
 @KEYS
 @click.option("-o", "--out", "out_dir", default="reserves-proof", show_default=True,
               type=click.Path(file_okay=False))
-@click.option("--chain-id", type=int, required=True, help="Chain of the ReservesRegistry.")
+@click.option("--chain-id", type=INT, required=True, help="Chain of the ReservesRegistry.")
 @click.option("--registry", required=True, help="ReservesRegistry address (0x...).")
 @click.option("--exchange", required=True, help="The exchange's address (0x...).")
-@click.option("--epoch", type=int, required=True, help="Epoch the proof is for.")
+@click.option("--epoch", type=INT, required=True, help="Epoch the proof is for.")
 @BATCH_BITS
 @WORKERS
-@click.option("--threads", type=int, default=1, show_default=True,
+@click.option("--threads", type=INT, default=1, show_default=True,
               help="Cores per worker (each task sets ZK_THREADS to it).")
 @click.option("--ray-address", default=None, help="Join this Ray cluster instead of "
               "starting one on this machine.")

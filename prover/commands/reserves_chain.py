@@ -14,12 +14,13 @@ from pathlib import Path
 import click
 
 from prover.chainopts import ChainContext, chain_options
+from prover.cliparams import INT
 from prover.output import JSON_OPTION, emit
 from zk import atomic
 from zk.errors import EXIT_CLAIM, MalformedInput
 
 REGISTRY = click.argument("registry")
-EPOCH = click.option("--epoch", type=int, required=True, help="Epoch (as in the top proof).")
+EPOCH = click.option("--epoch", type=INT, required=True, help="Epoch (as in the top proof).")
 
 
 def _rr():
@@ -42,15 +43,15 @@ def _at(chain: ChainContext, registry: str) -> str:
               help="The top key folder (from `reserves setup`) or its verification_key.json.")
 @click.option("--batch-keys", required=True, type=click.Path(exists=True),
               help="The batch key folder or its verification_key.json.")
-@click.option("--min-ratio-bps", type=int, default=10000, show_default=True,
+@click.option("--min-ratio-bps", type=INT, default=10000, show_default=True,
               help="Lowest coverage ratio an exchange may register with (10000 = 100%).")
-@click.option("--max-addresses", type=int, default=32, show_default=True,
+@click.option("--max-addresses", type=INT, default=32, show_default=True,
               help="Reserve addresses per exchange and epoch, at most (1..256).")
 @click.option("--attesters", default=None,
               help="AttesterRegistry whose RESERVE_ATTESTER_ROLE may record attested "
                    "off-chain reserves (default: none, on-chain balances only).")
 @click.option("--admin", default=None, help="Default admin (default: the sender).")
-@click.option("--admin-delay", type=int, default=2 * 24 * 3600, show_default=True,
+@click.option("--admin-delay", type=INT, default=2 * 24 * 3600, show_default=True,
               help="Delay in seconds of the two-step admin transfer.")
 @click.option("--dev-keys", is_flag=True,
               help="Allow keys from a development setup (test deployments only).")
@@ -112,7 +113,7 @@ def list_asset_cmd(registry, asset, where, unlist, chain: ChainContext) -> None:
 
 @registry.command("register-exchange")
 @REGISTRY
-@click.option("--ratio-bps", type=int, required=True,
+@click.option("--ratio-bps", type=INT, required=True,
               help="Reserves must cover liabilities x this / 10000.")
 @chain_options(write=True)
 @JSON_OPTION
@@ -213,11 +214,11 @@ def add_address_cmd(registry, epoch, reserve, signature, chain: ChainContext) ->
 @REGISTRY
 @click.option("--exchange", required=True, help="The exchange whose custodian holds it.")
 @EPOCH
-@click.option("--asset", "asset_index", type=int, required=True,
+@click.option("--asset", "asset_index", type=INT, required=True,
               help="Asset index in the committed list (0-based).")
-@click.option("--amount", type=int, required=True,
+@click.option("--amount", type=INT, required=True,
               help="ATTESTED off-chain balance, in the asset's base units.")
-@click.option("--as-of", type=int, required=True, help="Unix time of the balance.")
+@click.option("--as-of", type=INT, required=True, help="Unix time of the balance.")
 @chain_options(write=True)
 @JSON_OPTION
 def attest_cmd(registry, exchange, epoch, asset_index, amount, as_of,

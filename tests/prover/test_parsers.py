@@ -139,3 +139,45 @@ def test_raw_exception_inputs_are_one_line_errors_exit_2(ex, case, match):
     assert out.returncode == 2, out.stderr
     assert out.stderr.startswith("error: ") and out.stderr.count("\n") == 1, out.stderr
     assert match in out.stderr and "Traceback" not in out.stderr
+
+
+# --- integers typed on the command line: the same rule, exit 2 naming the option ------
+DEAD = "0x000000000000000000000000000000000000dEaD"
+_CLI_INTS = [
+    (["oracle", "dev-answer", DEAD, "{v}"], "ANSWER"),
+    (["oracle", "dev-feeds", "--answers", "5,{v}", "--collateral", "1"], "--answers item 2"),
+    (["oracle", "dev-feeds", "--answers", "5,6", "--decimals", "8,{v}", "--collateral", "1"],
+     "--decimals item 2"),
+    (["oracle", "dev-feeds", "--answers", "5,6", "--collateral", "{v}"], "'--collateral'"),
+    (["registry", "set-policy", DEAD, "--haircuts", "{v},1", "--min-ratio", "1"],
+     "--haircuts item 1"),
+    (["registry", "set-policy", DEAD, "--haircuts", "1", "--min-ratio", "{v}"],
+     "'--min-ratio'"),
+    (["registry", "add-attester", DEAD, "1", "{v}"], "AY"),
+    (["registry", "record-position", DEAD, DEAD, "{v}"], "COMMITMENT"),
+    (["reserves", "prove", "--epoch", "{v}"], "'--epoch'"),
+]
+
+
+@pytest.mark.parametrize("value", ["0b1", "0o7", "1_000", "+1", "01", " 1", "1 "])
+@pytest.mark.parametrize(("args", "names"), _CLI_INTS,
+                         ids=[" ".join(a[:2]) + f" {n}" for a, n in _CLI_INTS])
+def test_cli_integers_follow_the_canonical_rule(args, names, value):
+    from click.testing import CliRunner
+
+    from prover.cli import main
+    argv = [a.replace("{v}", value) for a in args] + ["--ephemeral"] * (args[0] != "reserves")
+    res = CliRunner().invoke(main, argv)
+    assert res.exit_code == 2, res.output
+    assert names in res.output and "canonical" in res.output, res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+
+
+def test_signed_answers():
+    assert canonical_int("-5", "a", 1 << 255, signed=True) == -5
+    assert canonical_int(str(-(1 << 255)), "a", 1 << 255, signed=True) == -(1 << 255)
+    for bad in ("-0", "-01", "--1", "-0x5", "+5", "- 5", str(1 << 255)):
+        with pytest.raises(IntRuleError):
+            canonical_int(bad, "a", 1 << 255, signed=True)
+    with pytest.raises(IntRuleError, match="negative"):
+        canonical_int("-5", "a")                         # unsigned readers still refuse
