@@ -485,9 +485,10 @@ class Monitor:
                 # the nonce was used, but by none of our hashes: check the registry
                 time.sleep(0.2)
                 if not any(self._receipt(signer, h) for h in intent["tx_hashes"]):
-                    self.store.finish(sid, FAILED)
+                    self.store.forget(sid)          # never mined: may be sent again
                     self.alert("submission_lost", "warning", f"'{name}': nonce "
-                               f"{intent['nonce']} was used by another transaction",
+                               f"{intent['nonce']} was used by another transaction; the "
+                               "statement is sent again on the next cycle",
                                account=name, epoch=intent["epoch"])
                     return
                 continue

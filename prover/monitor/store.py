@@ -64,6 +64,11 @@ class IntentStore:
         self.db.execute("UPDATE intents SET status=?, updated=? WHERE statement=?",
                         (status, time.time(), statement))
 
+    def forget(self, statement: str) -> None:
+        """Drop an intent none of whose transactions was mined (its nonce went to another
+        transaction): the statement was never submitted, so it may be sent again."""
+        self.db.execute("DELETE FROM intents WHERE statement=?", (statement,))
+
     def get(self, statement: str) -> dict | None:
         row = self.db.execute("SELECT statement, account, epoch, nonce, calldata, gas, "
                               "tx_hashes, gas_price, status, created, updated FROM intents "

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from eth_utils import keccak
+from web3.exceptions import TransactionNotFound
 
 from tests.monitor.conftest import make_market
 from verifier_contracts import registry as reg
@@ -103,3 +104,39 @@ def test_signal_finishes_the_step_and_exits_with_the_cli_code(anvil, monitor_key
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == code, err
     assert json.loads(out.splitlines()[-1])["type"] == "stopped"
+
+
+def test_restart_after_the_nonce_went_to_another_transaction(anvil, monitor_keys, tmp_path):
+    """The killed monitor's submission never gets mined: the account's key sent another
+    transaction at that nonce with a higher fee. The restart sees the nonce used by none of
+    its hashes, alerts, and submits the statement again: accepted once."""
+    from tests.verifier_contracts.conftest import ANVIL_KEYS
+    m = make_market(anvil, monitor_keys, tmp_path, ["carol"])
+    carol_chain = m.chain.with_key(ANVIL_KEYS[3])
+    assert m.open(3000)["epoch"] == 1
+    block0 = m.chain.w3.eth.block_number
+    _mine(m, False)
+    try:
+        first = _start(m)
+        sent = _until(first, "submitted")[-1]["data"]
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+        first.stdout.close()
+        first.stderr.close()
+        other = carol_chain.account.sign_transaction({
+            "to": carol_chain.address, "value": 1, "gas": 21000, "nonce": sent["nonce"],
+            "gasPrice": sent["gas_price"] * 2, "chainId": 31337})
+        m.chain.w3.eth.send_raw_transaction(other.raw_transaction)
+        _mine(m, True)
+        with pytest.raises(TransactionNotFound):      # ours was replaced, never mined
+            m.chain.w3.eth.get_transaction_receipt(sent["tx_hash"])
+    finally:
+        _mine(m, True)
+    second = _start(m, "--once")
+    out, err = second.communicate(timeout=180)
+    assert second.returncode == 0, err
+    types = [json.loads(x)["type"] for x in out.splitlines()]
+    assert "submission_lost" in types and types.count("accepted") == 1, types
+    logs = m.chain.w3.eth.get_logs({"address": m.registry, "fromBlock": block0,
+                                    "topics": ["0x" + PROVEN.hex()]})
+    assert len(logs) == 1 and m.proven_epoch("carol") == 1
