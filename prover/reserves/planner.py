@@ -1,6 +1,6 @@
 """Batch size: b from the constraint budget and the RAM per worker, or the user's choice.
 
-Memory model (measured for ReservesBatch(10, 3), 778,615 constraints, on the reference
+Memory model (measured for ReservesBatch(10, 3), 776,568 constraints, on the reference
 machine): setup peaked at 3.4 GiB (4.6 KB per constraint), a batch from rows to proof
 and inclusion files at 1.9 GiB (2.6 KB per constraint: key, witness, FFT buffers).
 The planner keeps one proving worker under its RAM share and the constraint count
