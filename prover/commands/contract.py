@@ -12,8 +12,6 @@ from verifier_contracts import (
     DeployState,
     deploy_verifier,
     encode_verify_call,
-    parse_proof,
-    parse_public,
     parse_vk,
     solidity_calldata,
     verifier_source,
@@ -101,18 +99,19 @@ def deploy_cmd(vk_json: str, chain: ChainContext, state_file: str | None,
 
 @contract.command("verify")
 @click.argument("address")
-@click.argument("proof_json", metavar="PROOF", type=click.Path(dir_okay=False))
 @click.argument("public_json", metavar="PUBLIC", type=click.Path(dir_okay=False))
+@click.argument("proof_json", metavar="PROOF", type=click.Path(dir_okay=False))
 @click.option("--vk", "vk_json", default=None, type=click.Path(exists=True, dir_okay=False),
               help="Also check that ADDRESS is the verifier of this key (vkHash).")
 @chain_options(write=False)
 @JSON_OPTION
-def verify_cmd(address: str, proof_json: str, public_json: str, vk_json: str | None,
+def verify_cmd(address: str, public_json: str, proof_json: str, vk_json: str | None,
                chain: ChainContext) -> None:
-    """eth_call verifyProof at ADDRESS (read-only: no key needed). Exit 0 valid, 1 invalid,
-    2 malformed input or no verifier at ADDRESS, 3 chain error."""
-    proof = parse_proof(atomic.read_json(proof_json))
-    public = parse_public(atomic.read_json(public_json))
+    """eth_call verifyProof at ADDRESS with PUBLIC and PROOF (snarkjs order; read-only: no
+    key needed). Exit 0 valid, 1 invalid, 2 malformed or swapped files or no verifier at
+    ADDRESS, 3 chain error."""
+    from prover.workflow import read_public_and_proof
+    public, proof = read_public_and_proof(public_json, proof_json)
     vk = atomic.read_json(vk_json) if vk_json else None
     where = chain.address(address, "ADDRESS")
     c = chain.connect()

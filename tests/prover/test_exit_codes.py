@@ -86,7 +86,7 @@ def test_rpc_failure_exits_3(flow):  # noqa: F811
     url = f"http://127.0.0.1:{_closed_port()}"
     env = dict(os.environ, ZKSOLVENCY_PRIVATE_KEY="0x" + "11" * 32)
     out = subprocess.run([*CLI, "contract", "verify", "0x" + "22" * 20,
-                          str(flow / "proof.json"), str(flow / "public.json"), "--rpc-url",
+                          str(flow / "public.json"), str(flow / "proof.json"), "--rpc-url",
                           url], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == EXIT_CHAIN, out.stderr
     assert "Traceback" not in out.stderr and "connect" in out.stderr
@@ -129,7 +129,7 @@ def test_signals_exit_130_and_143_after_a_clean_shutdown(flow, sig, code, word):
     node = _SilentNode()
     env = dict(os.environ, ZKSOLVENCY_PRIVATE_KEY="0x" + "11" * 32)
     proc = subprocess.Popen([*CLI, "contract", "verify", "0x" + "22" * 20,
-                             str(flow / "proof.json"), str(flow / "public.json"),
+                             str(flow / "public.json"), str(flow / "proof.json"),
                              "--rpc-url", node.url], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
     try:

@@ -52,7 +52,7 @@ def deployed(files, anvil_url):
 
 
 def verify_args(files, address):
-    return ("contract", "verify", address, files / "proof.json", files / "public.json")
+    return ("contract", "verify", address, files / "public.json", files / "proof.json")
 
 
 def test_write_without_a_chain_refuses_unless_ephemeral(files, clean_env):
@@ -68,8 +68,8 @@ def test_read_only_commands_need_no_key(files, deployed, anvil_url, clean_env):
     assert res.stdout.strip() == "valid"
     public = json.loads((files / "public.json").read_text())
     (clean_env / "wrong.json").write_text(json.dumps([str(int(public[0]) + 1)]))
-    res = run("contract", "verify", deployed["verifier"], files / "proof.json",
-              clean_env / "wrong.json", "--rpc-url", anvil_url, "--json", code=EXIT_CLAIM)
+    res = run("contract", "verify", deployed["verifier"], clean_env / "wrong.json",
+              files / "proof.json", "--rpc-url", anvil_url, "--json", code=EXIT_CLAIM)
     assert json.loads(res.stdout)["valid"] is False
 
 

@@ -69,13 +69,18 @@ def test_deploy_and_verify_exit_codes(tmp_path, snark, anvil_env):
     again = _run("contract", "deploy", vk, "--rpc-url", anvil_env, "--state", state)
     assert again.stdout.strip() == address  # resumed from the state file, not redeployed
     p = _write(tmp_path / "proof.json", proof)
-    assert _run("contract", "verify", address, p, _write(tmp_path / "ok.json", public),
+    ok = _write(tmp_path / "ok.json", public)
+    assert _run("contract", "verify", address, ok, p,        # snarkjs order: PUBLIC PROOF
                 "--rpc-url", anvil_env).exit_code == 0
+    swapped = _run("contract", "verify", address, p, ok, "--rpc-url", anvil_env)
+    assert swapped.exit_code == 2 and "wrong order" in swapped.output
+    assert f"PUBLIC ({p}) was read as the public inputs but holds a proof" in swapped.output
+    assert f"PROOF ({ok}) was read as the proof but holds public inputs" in swapped.output
     wrong = [str(int(public[0]) + 1)] + public[1:]
-    assert _run("contract", "verify", address, p, _write(tmp_path / "w.json", wrong),
+    assert _run("contract", "verify", address, _write(tmp_path / "w.json", wrong), p,
                 "--rpc-url", anvil_env).exit_code == 1
     for bad in ([str(R)] + public[1:], public[:-1] + ["1.5"]):
-        res = _run("contract", "verify", address, p, _write(tmp_path / "b.json", bad),
+        res = _run("contract", "verify", address, _write(tmp_path / "b.json", bad), p,
                    "--rpc-url", anvil_env)
         assert res.exit_code == 2
 
