@@ -62,15 +62,19 @@ def plan_cmd(assets_path: str, ledger: str, batch_bits: int | None, workers: int
 @BATCH_BITS
 @WORKERS
 @KEYS
-@click.option("--force", is_flag=True, help="Redo the setup even if keys exist.")
+@click.option("--force", is_flag=True, help="Replace existing keys (default: reuse them).")
 @JSON_OPTION
 def setup_cmd(assets_path: str, ledger: str, batch_bits: int | None, workers: int,
               keys_dir: str, force: bool) -> None:
     """DEVELOPMENT setup: one key pair for every batch of this shape, one for the top."""
     assets, p = _plan(assets_path, ledger, batch_bits, workers)
+    reused = not force and pipeline.has_keys(keys_dir, p, len(assets.assets))
     bfolder, tfolder = lib.setup(keys_dir, p, len(assets.assets), force=force)
-    emit({"plan": p.__dict__, "batch_keys": str(bfolder), "top_keys": str(tfolder)},
-         f"{p.describe()}\nbatch keys: {bfolder}\ntop keys: {tfolder}")
+    emit({"plan": p.__dict__, "batch_keys": str(bfolder), "top_keys": str(tfolder),
+          "reused": reused},
+         f"{p.describe()}\n" + ("reused existing keys (--force makes new ones)\n"
+                                if reused else "") +
+         f"batch keys: {bfolder}\ntop keys: {tfolder}")
     click.echo("warning: development keys only (whoever ran setup can forge proofs)", err=True)
 
 

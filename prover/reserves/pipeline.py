@@ -110,17 +110,27 @@ def key_folders(keys_dir: str | Path, p: Plan, n_assets: int) -> tuple[Path, Pat
             flow.key_folder(keys_dir, KIND_TOP, top_circuit(p, n_assets)))
 
 
+def has_keys(keys_dir: str | Path, p: Plan, n_assets: int) -> bool:
+    """True when both key sets of this shape (batch and top) exist."""
+    return all(flow.has_keys(f) for f in key_folders(keys_dir, p, n_assets))
+
+
 def setup(keys_dir: str | Path, p: Plan, n_assets: int, force: bool = False) -> tuple[Path,
                                                                                      Path]:
-    """DEVELOPMENT setup, once per shape: one key pair for every batch, one for the top."""
+    """DEVELOPMENT setup, once per shape: one key pair for every batch, one for the top.
+    A complete key set already there is reused unless ``force``, after the same checks as
+    every setup (manifest hashes, pk/vk pair, this circuit and statement), so a broken or
+    foreign set is refused rather than reused (see :func:`has_keys` for "all reused")."""
     from zk.cache import load_or_compile
     folders = key_folders(keys_dir, p, n_assets)
     for circuit, folder in zip((batch_circuit(p, n_assets), top_circuit(p, n_assets)),
                                folders, strict=True):
-        if flow.has_keys(folder) and not force:
-            continue
         with progress.step(f"compile {circuit.describe()}"):
             cs = load_or_compile(circuit, cache_dir(keys_dir))
+        if flow.has_keys(folder) and not force:
+            with progress.step("check existing keys"):
+                workflow.load_proving_key(folder, cs)
+            continue
         with progress.step(f"setup ({cs.num_constraints:,} constraints)"):
             workflow.setup_to_dir(cs, folder)
     return folders

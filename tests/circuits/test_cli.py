@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from prover import credit
+from prover import credit, keyset
 from prover.cli import main
 from prover.collateral import load_policy, load_portfolio, load_prices
 
@@ -115,7 +115,18 @@ def test_reserves_cli(tmp_path):
     keys, out = str(tmp_path / "keys"), tmp_path / "out"
     common = ["--assets", str(assets), "--ledger", str(ledger), "--batch-bits", "1"]
     assert "3 batch(es) of 2" in run("reserves", "plan", *common).output
-    run("reserves", "setup", *common, "--keys", keys)
+    res = run("reserves", "setup", *common, "--keys", keys, "--json")
+    made = json.loads(res.stdout)
+    assert made["reused"] is False
+    folders = [Path(made[k]) for k in ("batch_keys", "top_keys")]
+    first = [keyset.resolve(f).version for f in folders]
+    again = run("reserves", "setup", *common, "--keys", keys)
+    assert "reused existing keys" in again.output
+    assert [keyset.resolve(f).version for f in folders] == first
+    forced = run("reserves", "setup", *common, "--keys", keys, "--force")
+    assert "reused" not in forced.output
+    new = [keyset.resolve(f).version for f in folders]
+    assert all(a != b for a, b in zip(first, new, strict=True))
     bound = ["--chain-id", "31337", "--registry", ADDR, "--exchange", ADDR, "--epoch", "3"]
     res = run("reserves", "prove", *common, "--keys", keys, "-o", str(out), *bound, "--json")
     assert json.loads(res.output)["proven"] == [0, 1, 2]
@@ -128,6 +139,10 @@ def test_reserves_cli(tmp_path):
     assert "OK" in run("reserves", "verify-inclusion", str(alice), *st,
                        "--balance", "BTC=1.5").output
     run("reserves", "verify-inclusion", str(alice), *st, "--balance", "BTC=1.4", code=1)
+    pk = keyset.resolve(folders[0]).pk                   # an altered key set is not reused
+    pk.write_bytes(pk.read_bytes()[:-1] + bytes([pk.read_bytes()[-1] ^ 1]))
+    assert "does not match" in run("reserves", "setup", *common, "--keys", keys,
+                                   code=2).output
     obj = json.loads(alice.read_text())
     # non-integer decimals used to raise TypeError: now a one-line error, exit 2
     for decimals in (["8.5"], ["8"], [None]):
