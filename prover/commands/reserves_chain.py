@@ -18,6 +18,8 @@ from prover.cliparams import INT
 from prover.output import JSON_OPTION, emit
 from zk import atomic
 from zk.errors import EXIT_CLAIM, MalformedInput
+from zk.field import R
+from zk.parse import canonical_int
 
 REGISTRY = click.argument("registry")
 EPOCH = click.option("--epoch", type=INT, required=True, help="Epoch (as in the top proof).")
@@ -257,13 +259,15 @@ def submit_cmd(out_dir, batches_only, chain: ChainContext) -> None:
     rr = _rr()
     out = Path(out_dir)
     man = _run(out)
-    st = man["statement"]
+    st, manifest = man["statement"], out / "run.json"
     reg, exchange, epoch = (chain.contract(st["registry"], "statement registry",
                                            "ReservesRegistry"),
                             chain.address(st["exchange"], "statement exchange"),
-                            int(st["epoch"]))
+                            canonical_int(st.get("epoch"), f"{manifest}: statement.epoch",
+                                          1 << 64))
+    chain_id = canonical_int(st.get("chain_id"), f"{manifest}: statement.chain_id", 1 << 64)
     c = chain.connect()
-    if c.chain_id != int(st["chain_id"]):
+    if c.chain_id != chain_id:
         raise MalformedInput(f"{out_dir} is bound to chain {st['chain_id']}, the node is "
                              f"on chain {c.chain_id}")
     gas = {}
@@ -289,9 +293,14 @@ def submit_cmd(out_dir, batches_only, chain: ChainContext) -> None:
         bar = progress.bar("batch proofs on-chain", pending + 1)
         for k in range(pending, -1, -1):
             entry = man["batches"][k]
-            b = atomic.read_json(out / entry["file"])
+            path = out / entry["file"]
+            b = atomic.read_json(path)
+            public = b.get("public") if isinstance(b, dict) else None
+            if not isinstance(public, list):
+                raise MalformedInput(f"{path}: expected a batch result with a 'public' list")
+            public = [canonical_int(v, f"{path}: public[{i}]", R) for i, v in enumerate(public)]
             gas[f"batch {k}"] = int(rr.submit_batch(
-                c, reg, exchange, epoch, b["proof"], [int(v) for v in b["public"]])["gasUsed"])
+                c, reg, exchange, epoch, b["proof"], public)["gasUsed"])
             bar.advance(1)
     covered = rr.is_covered(c, reg, exchange, epoch)
     emit({"covered": covered, "gas": gas},

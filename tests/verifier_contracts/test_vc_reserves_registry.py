@@ -335,6 +335,16 @@ def test_cli_end_to_end(tmp_path, anvil_url, monkeypatch):
                   lib.Context(chain.chain_id, reg, exchange, 3), batch_bits=2)
     assert res.ok
     fund(chain, reserve.address, res.liabilities[0] * S.WEI_PER_UNIT)
+    manifest = out / "run.json"                     # its integers follow the canonical rule
+    good = manifest.read_text()
+    for field, bad in (("epoch", "0b11"), ("chain_id", "+31337")):
+        m = json.loads(good)
+        m["statement"][field] = bad
+        manifest.write_text(json.dumps(m))
+        res_bad = CliRunner().invoke(main, ["reserves", "registry", "submit", str(out),
+                                            "--rpc-url", anvil_url])
+        assert res_bad.exit_code == 2 and f"statement.{field}" in res_bad.output
+    manifest.write_text(good)
     # USDC not held yet: the top proof is refused by name, nothing is recorded; batches
     # cannot go first
     assert run(ex_key, "reserves", "registry", "submit", out, code=1)["insufficient"] == {
