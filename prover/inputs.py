@@ -224,28 +224,21 @@ def _iter_json(p: Path, assets: list[str]) -> Iterator[tuple[str, str, dict]]:
     if not isinstance(users, list):
         raise InputFileError(src, "field 'users'", "expected a list")
     for i, u in enumerate(users):
-        where = f"users[{i}]"
-        if not isinstance(u, dict) or set(u) != {"id", "balances"}:
-            raise InputFileError(src, where, "expected {\"id\": ..., \"balances\": {...}}")
-        bal = field_map(u["balances"], src, f"{where}.balances")
-        for name in bal:
-            if name not in assets:
-                raise UnknownAsset(src, f"{where}.balances.{name}",
-                                   "asset not listed in the reserves file")
-        yield where, u["id"], bal
+        yield _user(u, src, f"users[{i}]", assets)
 
 
 MAX_JSONL_LINE = 1 << 20
 
 
 def _user(u: Any, src: str, where: str, assets: list[str]) -> tuple[str, str, dict]:
+    """(where, id, balances) of one {"id", "balances"} ledger entry, its assets checked."""
     if not isinstance(u, dict) or set(u) != {"id", "balances"}:
         raise InputFileError(src, where, "expected {\"id\": ..., \"balances\": {...}}")
     bal = field_map(u["balances"], src, f"{where}.balances")
     for name in bal:
         if name not in assets:
             raise UnknownAsset(src, f"{where}.balances.{name}",
-                               "asset not listed in the asset list")
+                               "asset not listed in the reserves file")
     return where, u["id"], bal
 
 

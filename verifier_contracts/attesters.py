@@ -10,7 +10,7 @@ from eth_utils import to_checksum_address
 
 from verifier_contracts.abi import deploy_code, read_fn, role_id, send_fn
 from verifier_contracts.chain import Chain
-from verifier_contracts.deploy_state import DeployState
+from verifier_contracts.deploy_state import DeployState, deploy_step
 from zk.errors import MalformedInput
 from zk.field import R
 from zk.std import babyjub as bj
@@ -42,10 +42,7 @@ def deploy_attester_registry(chain: Chain, *, admin: str | None = None,
     admin = to_checksum_address(admin or chain.address)
     code = deploy_code(CONTRACT, [admin_delay, admin,
                                   to_checksum_address(attester_admin or admin)])
-    if state is not None:
-        return state.deploy(chain, "attester_registry", code)
-    address, _ = chain.deploy(code, action="deploy attester registry")
-    return address
+    return deploy_step(chain, "attester_registry", code, state)
 
 
 def add_attester(chain: Chain, registry: str, ax: int, ay: int) -> dict:

@@ -70,6 +70,16 @@ class DeployState:
         return f"DeployState({json.dumps(self.steps)})"
 
 
+
+def deploy_step(chain: Chain, step: str, creation_code: bytes, state: DeployState | None,
+                *, gas: int | None = None) -> str:
+    """Deploy `creation_code` as `step`: resumably through `state` when given, else in one
+    transaction. Returns the address."""
+    if state is not None:
+        return state.deploy(chain, step, creation_code, gas=gas)
+    address, _ = chain.deploy(creation_code, gas=gas, action=f"deploy {step.replace('_', ' ')}")
+    return address
+
 def _digest(code: bytes) -> str:
     import hashlib
 

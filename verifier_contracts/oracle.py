@@ -14,7 +14,7 @@ from eth_utils import keccak, to_checksum_address
 
 from verifier_contracts.abi import deploy_code, read_fn, role_id, send_fn
 from verifier_contracts.chain import Chain
-from verifier_contracts.deploy_state import DeployState
+from verifier_contracts.deploy_state import DeployState, deploy_step
 from verifier_contracts.risk import CAUSES, VAR_CAP, AssetModel, Decision, OracleModel
 from zk import parse
 from zk.errors import MalformedInput
@@ -130,10 +130,7 @@ def deploy_oracle(chain: Chain, n_collateral: int, n_debt: int, *,
             admin_delay, admin, to_checksum_address(guardian or admin),
             to_checksum_address(oracle or (ZERO if feeds else admin))]
     code = deploy_code(CONTRACT, args)
-    if state is not None:
-        return state.deploy(chain, "epoch_oracle", code)
-    address, _ = chain.deploy(code, action="deploy epoch oracle")
-    return address
+    return deploy_step(chain, "epoch_oracle", code, state)
 
 
 def read(chain: Chain, oracle: str, name: str, *args):

@@ -16,7 +16,7 @@ from eth_utils import to_checksum_address
 from verifier_contracts.abi import deploy_code, encode_fn, read_fn, role_id, send_fn
 from verifier_contracts.calldata import Proof, proof_args
 from verifier_contracts.chain import Chain
-from verifier_contracts.deploy_state import DeployState
+from verifier_contracts.deploy_state import DeployState, deploy_step
 from verifier_contracts.verifier import check_verifier
 from verifier_contracts.vk import VerifyingKey, key_id, parse_vk
 from zk.errors import MalformedInput
@@ -137,10 +137,7 @@ def deploy_registry(chain: Chain, verifier: str, vk, statement: Statement, *,
     args = [to_checksum_address(verifier), key_id(key, statement), statement.hash(),
             tuple(layout[f] for f in LAYOUT_FIELDS), setup]
     code = deploy_code(CONTRACT, args)
-    if state is not None:
-        return state.deploy(chain, "registry", code)
-    address, _ = chain.deploy(code, action="deploy registry")
-    return address
+    return deploy_step(chain, "registry", code, state)
 
 
 def encode_call(name: str, args: list) -> bytes:

@@ -21,7 +21,7 @@ from eth_utils import to_checksum_address
 from verifier_contracts.abi import deploy_code, encode_fn, read_fn, role_id, send_fn
 from verifier_contracts.calldata import Proof, proof_args
 from verifier_contracts.chain import Chain
-from verifier_contracts.deploy_state import DeployState
+from verifier_contracts.deploy_state import DeployState, deploy_step
 from verifier_contracts.registry import production_key
 from verifier_contracts.verifier import check_verifier
 from verifier_contracts.vk import key_id
@@ -130,10 +130,7 @@ def deploy_reserves_registry(chain: Chain, top: KeyRef, batch: KeyRef, *,
     args = [_key_tuple(chain, top, dev_keys), tuple(tl[f] for f in TOP_FIELDS),
             _key_tuple(chain, batch, dev_keys), tuple(bl[f] for f in BATCH_FIELDS), cfg]
     code = deploy_code(CONTRACT, args)
-    if state is not None:
-        return state.deploy(chain, "reserves_registry", code)
-    address, _ = chain.deploy(code, action="deploy reserves registry")
-    return address
+    return deploy_step(chain, "reserves_registry", code, state)
 
 
 def read(chain: Chain, registry: str, name: str, *args):

@@ -7,7 +7,7 @@ from py_ecc import optimized_bn128 as ob
 from verifier_contracts.artifacts import creation_code
 from verifier_contracts.calldata import Proof, encode_verify_call
 from verifier_contracts.chain import Chain
-from verifier_contracts.deploy_state import DeployState
+from verifier_contracts.deploy_state import DeployState, deploy_step
 from verifier_contracts.vk import VerifyingKey, key_blob, parse_vk
 from zk.errors import ChainError, WrongContract
 from zk.field import Q
@@ -33,10 +33,7 @@ def deploy_verifier(chain: Chain, vk: dict | VerifyingKey, *, gas: int | None = 
     if self_test:
         check_precompiles(chain)
     code = verifier_creation_code(key)
-    if state is not None:
-        address = state.deploy(chain, "verifier", code, gas=gas)
-    else:
-        address, _ = chain.deploy(code, gas=gas, action="deploy verifier")
+    address = deploy_step(chain, "verifier", code, state, gas=gas)
     check_verifier(chain, address, key)
     return address
 

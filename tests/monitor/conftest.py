@@ -4,7 +4,6 @@ for the smallest collateral shape (2 collateral + 1 debt asset) made once, and a
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,11 +11,10 @@ import pytest
 
 from prover import collateral as col
 from prover.workflow import VK_NAME, read_vk
-from tests.verifier_contracts.conftest import ANVIL_KEYS, _free_port
+from tests.verifier_contracts.conftest import ANVIL_KEYS, running_anvil
 from verifier_contracts import connect, deploy_verifier
 from verifier_contracts import oracle as orc
 from verifier_contracts import registry as reg
-from verifier_contracts.solc import node_bin
 from zk import atomic
 
 E8 = 10**8
@@ -34,37 +32,11 @@ PORTFOLIOS = {
 BTC, USDC = 60_000 * E8, E8
 
 
-def _wait_port(port: int, proc) -> None:
-    import socket
-    import time
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("anvil did not start") from None
-            time.sleep(0.1)
-
-
 @pytest.fixture(scope="session")
 def anvil():
     """anvil on 127.0.0.1 (a free port), stopped by PID."""
-    port = _free_port()
-    proc = subprocess.Popen([str(node_bin("anvil")), "--host", "127.0.0.1", "--port",
-                             str(port), "--silent"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    try:
-        _wait_port(port, proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with running_anvil() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

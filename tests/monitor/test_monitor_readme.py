@@ -4,29 +4,13 @@ reads the prover solvent at epoch 2."""
 from __future__ import annotations
 
 import json
-import os
-import re
-import subprocess
-import sys
-from pathlib import Path
 
-from tests.prover.test_walkthrough import readme_walkthrough
-
-REPO = Path(__file__).resolve().parents[2]
-BLOCK = re.compile(r"<!-- monitor:begin -->\n```bash\n(.*?)```\n<!-- monitor:end -->", re.S)
+from tests.readme import readme_block, run_script
 
 
 def test_readme_monitor_block_runs_on_anvil(anvil, tmp_path):
-    found = BLOCK.findall((REPO / "README.md").read_text(encoding="utf-8"))
-    assert len(found) == 1
-    script = tmp_path / "monitor.sh"
-    script.write_text("set -euo pipefail\n" + readme_walkthrough() + found[0])
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("ZKSOLVENCY_PRIVATE_KEY", "ZKSOLVENCY_CHAIN", "ZKSOLVENCY_CONFIG")}
-    env.update(ETH_RPC_URL=anvil,
-               PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
-    out = subprocess.run(["bash", str(script)], cwd=tmp_path, env=env, capture_output=True,
-                         text=True, timeout=900)
+    out = run_script(tmp_path / "monitor.sh",
+                     readme_block("walkthrough") + readme_block("monitor"), anvil)
     assert out.returncode == 0, out.stdout + out.stderr
     records = [json.loads(x) for x in out.stdout.splitlines() if x.startswith("{")]
     types = [r["type"] for r in records]

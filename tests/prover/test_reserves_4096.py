@@ -10,11 +10,11 @@ other reserves tests.
 from __future__ import annotations
 
 import json
-import random
 
 import pytest
 
 from prover import reserves as lib
+from tests.prover.reserves_data import make
 
 pytestmark = pytest.mark.slow
 
@@ -23,18 +23,8 @@ CTX = lib.Context(31337, "0x" + "ab" * 20, "0x" + "cd" * 20, 1)
 
 
 def test_4096_users_end_to_end(tmp_path):
-    (tmp_path / "assets.json").write_text('{"assets": [{"asset": "BTC", "decimals": 8}, '
-                                          '{"asset": "ETH", "decimals": 8}, '
-                                          '{"asset": "USDT", "decimals": 6}]}')
-    rng = random.Random(USERS)
+    _, assets = make(tmp_path, USERS, BITS)
     ledger = tmp_path / "ledger.csv"
-    with open(ledger, "w") as fh:
-        fh.write("user_id,BTC,ETH,USDT\n")
-        for k in range(USERS):
-            fh.write(f"u{k},{rng.randrange(10**9)},{rng.randrange(10**9)},"
-                     f"{rng.randrange(10**9)}\n")
-    assets = lib.load_assets(tmp_path / "assets.json")
-    lib.setup(tmp_path / "keys", lib.plan(USERS, 3, BITS), 3)
     out = tmp_path / "out"
     res = lib.run(assets, ledger, tmp_path / "keys", out, CTX, batch_bits=BITS)
     assert res.ok and sorted(res.proven) == list(range(USERS >> BITS))

@@ -7,7 +7,6 @@ mostly its start.
 from __future__ import annotations
 
 import os
-import random
 import signal
 import threading
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from prover import reserves as lib
+from tests.prover.reserves_data import make
 
 pytestmark = pytest.mark.slow
 
@@ -24,26 +24,9 @@ RAY_USERS, RAY_BITS = 1 << 8, 5
 CTX = lib.Context(31337, "0x" + "ab" * 20, "0x" + "cd" * 20, 1)
 
 
-def make(d: Path, users: int, bits: int):
-    (d / "assets.json").write_text('{"assets": [{"asset": "BTC", "decimals": 8}, '
-                                   '{"asset": "ETH", "decimals": 8}, '
-                                   '{"asset": "USDT", "decimals": 6}]}')
-    rng = random.Random(users)
-    with open(d / "ledger.csv", "w") as fh:
-        fh.write("user_id,BTC,ETH,USDT\n")
-        for k in range(users):
-            fh.write(f"u{k},{rng.randrange(10**9)},{rng.randrange(10**9)},"
-                     f"{rng.randrange(10**9)}\n")
-    assets = lib.load_assets(d / "assets.json")
-    lib.setup(d / "keys", lib.plan(users, 3, bits), 3)
-    return d, assets
-
-
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     return make(tmp_path_factory.mktemp("reserves256"), RAY_USERS, RAY_BITS)
-
-
 
 
 def kill_first_prover(log: Path, killed: list, stop: threading.Event) -> None:

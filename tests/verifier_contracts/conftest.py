@@ -4,7 +4,9 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 
@@ -40,13 +42,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def anvil_url():
-    """Start anvil on a free port; stop it by PID at the end of the session."""
+@contextmanager
+def running_anvil() -> Iterator[str]:
+    """Start anvil on a free port of 127.0.0.1, yield its URL, stop it by PID."""
     port = _free_port()
     proc = subprocess.Popen([str(node_bin("anvil")), "--host", "127.0.0.1", "--port", str(port),
                              "--silent"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -57,7 +58,7 @@ def anvil_url():
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("anvil did not start") from None
                 time.sleep(0.1)
-        yield url
+        yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
         try:
@@ -65,6 +66,13 @@ def anvil_url():
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def anvil_url():
+    """Start anvil on a free port; stop it by PID at the end of the session."""
+    with running_anvil() as url:
+        yield url
 
 
 @pytest.fixture(scope="module", params=["embedded", "anvil"])

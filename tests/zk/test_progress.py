@@ -3,16 +3,11 @@ real pseudo-terminal), plain lines without control characters off one, silent by
 in logs; rich is imported only when a live display starts."""
 from __future__ import annotations
 
-import os
-import pty
 import re
-import subprocess
-import sys
-from pathlib import Path
 
+from tests.terminal import run_on_terminal
 from zk import progress
 
-REPO = Path(__file__).resolve().parents[2]
 _NESTED = """
 import sys, time
 from zk import progress
@@ -56,25 +51,8 @@ def test_silent_when_not_a_terminal_or_turned_off(monkeypatch, capsys):
 
 
 def test_live_rich_display_on_a_terminal():
-    master, slave = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if k not in ("ZK_PROGRESS", "NO_COLOR")}
-    env.update(TERM="xterm-256color", COLUMNS="100")
-    proc = subprocess.Popen([sys.executable, "-c", _NESTED], stdin=slave, stderr=slave,
-                            stdout=subprocess.PIPE, env=env, cwd=REPO)
-    os.close(slave)
-    screen = b""
-    while True:
-        try:
-            chunk = os.read(master, 1 << 16)
-        except OSError:                       # the child closed the terminal
-            break
-        if not chunk:
-            break
-        screen += chunk
-    os.close(master)
-    assert proc.wait(timeout=60) == 0
-    assert proc.stdout.read().decode().strip() == "['rich']"   # loaded for the display
-    text = screen.decode()
+    text, stdout = run_on_terminal(_NESTED, capture_stdout=True)
+    assert stdout.strip() == "['rich']"                         # loaded for the display
     assert "\x1b[" in text                                      # colour, cursor control
     final = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text.split("\x1b[2K")[-1])
     rows = [r for r in final.replace("\r", "").split("\n") if r.strip()]
