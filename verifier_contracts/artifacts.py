@@ -22,6 +22,8 @@ CONTRACTS = {
     "Groth16VerifierDeployer": "Groth16VerifierTemplate.sol",
     "SolvencyRegistry": "SolvencyRegistry.sol",
     "AttesterRegistry": "AttesterRegistry.sol",
+    "EpochSolvencyRegistry": "EpochSolvencyRegistry.sol",
+    "ProofVerifierModule": "ProofVerifierModule.sol",
     "EpochOracle": "EpochOracle.sol",
     "DevFeed": "DevFeed.sol",
     "ReservesRegistry": "ReservesRegistry.sol",

@@ -1,17 +1,38 @@
-"""`zksolvency demo`: the whole story on the embedded EVM."""
+"""`zksolvency demo`: the whole story on the embedded EVM (`--scenario crash`: a market
+crash, the circuit breaker and a credit market)."""
 from __future__ import annotations
 
+import json
 import sys
 
 import click
 
 
 @click.command("demo")
-def demo() -> None:
+@click.option("--scenario", type=click.Choice(["story", "crash"]), default="story",
+              show_default=True,
+              help="story: attester, proof, registry; crash: feeds, breaker, volatility "
+                   "haircuts, credit proofs, borrowing and liquidation through a crash.")
+@click.option("--records", "records_json", default=None, type=click.Path(dir_okay=False),
+              help="crash: also write the step records (breaker, sigma, haircuts, "
+                   "solvency, outcomes) as JSON.")
+def demo(scenario: str, records_json: str | None) -> None:
     """Attester signs, borrower proves, registry accepts; made-up and stale proofs fail."""
-    from prover.demo import run
     click.echo("chain: an in-process EVM (py-evm) started for this demo; nothing is sent to "
                "a network and it is gone when the demo ends")
+    if scenario == "crash":
+        from prover import crash
+
+        records = crash.run(click.echo)
+        if records_json:
+            from zk import atomic
+
+            atomic.write_json(records_json, json.loads(json.dumps(records)))
+        if not crash.as_expected(records):
+            click.echo("demo: an expected outcome did not happen", err=True)
+            sys.exit(1)
+        return
+    from prover.demo import run
     result = run(click.echo)
     good = (result["valid"] and result["on_chain"] and result["solvent_after"]
             and not result["solvent_before"] and result["insolvent"].startswith("refused")

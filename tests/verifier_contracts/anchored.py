@@ -13,6 +13,7 @@ from py_ecc import optimized_bn128 as ob
 
 from circuits.attestation import TAG_POSITION, sign_attestation
 from circuits.collateral import AttestedCollateralRatio, CollateralRatio
+from circuits.credit import AttestedCreditCapacity, CreditCapacity
 from zk import compile_circuit, groth16
 from zk.field import R
 from zk.formats import snarkjs_json as sj
@@ -59,6 +60,40 @@ def attested_keys() -> Keys:
     return Keys(cs, groth16.setup(cs))
 
 
+@lru_cache(maxsize=None)
+def credit_keys() -> Keys:
+    cs = compile_circuit(CreditCapacity(2, 1, (18, 8), (6,)))
+    return Keys(cs, groth16.setup(cs))
+
+
+@lru_cache(maxsize=None)
+def attested_credit_keys() -> Keys:
+    cs = compile_circuit(AttestedCreditCapacity(2, 1, (18, 8), (6,)))
+    return Keys(cs, groth16.setup(cs))
+
+
+#: Seconds between epochs of the test oracles.
+EPOCH_INTERVAL = 60
+
+
+def make_oracle(chain, **config) -> str:
+    """A pushed-price EpochOracle for 2 collateral and 1 debt asset; `chain` is its admin,
+    guardian and price poster; epochs at most every EPOCH_INTERVAL seconds."""
+    from verifier_contracts import oracle as O
+
+    cfg = O.OracleConfig(**{"min_epoch_interval": EPOCH_INTERVAL, **config})
+    return O.deploy_oracle(chain, 2, 1, config=cfg, admin_delay=0)
+
+
+def open_epoch(chain, oracle: str, cp=CP, dp=DP) -> int:
+    """Post prices to a pushed-price oracle (opens the next epoch); return that epoch."""
+    from verifier_contracts import oracle as O
+
+    out = O.open_epoch_with_prices(chain, oracle, [*cp, *dp])
+    assert out["epoch"], out
+    return out["epoch"]
+
+
 def commitment(amounts=AMOUNTS, debts=DEBTS, salt=SALT) -> int:
     return poseidon_hash_many([*amounts, *debts, salt])
 
@@ -74,14 +109,16 @@ def collateral_inputs(prover: str, chain_id: int, registry: str, *, epoch: int =
 
 
 def attested_inputs(prover: str, chain_id: int, registry: str, attester: int, as_of: int,
-                    *, signed: dict | None = None, **kw) -> dict:
+                    *, signed: dict | None = None, credit: int | None = None,
+                    **kw) -> dict:
     """Inputs of AttestedCollateralRatio; `attester` (a signing scalar) signs the position
     given by `signed` (default: the one proven, i.e. an honest attestation)."""
     inputs = collateral_inputs(prover, chain_id, registry, **kw)
     position = collateral_inputs(prover, chain_id, registry, **(kw if signed is None else signed))
     att = sign_attestation(attester, TAG_POSITION, chain_id, int(registry, 16),
                            int(prover, 16), position["commitment"], as_of)
-    return {**inputs, **att.circuit_inputs()}
+    extra = {} if credit is None else {"credit": credit}
+    return {**inputs, **att.circuit_inputs(), **extra}
 
 
 def rerandomise(proof: dict, t: int = 0x1234567) -> dict:
