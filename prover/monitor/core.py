@@ -1,15 +1,27 @@
 """`Monitor`: the solvency monitor's loop, embeddable as a library.
 
+It keeps accounts proven on either registry: the `EpochSolvencyRegistry` (prices, sigma,
+epochs and the breaker from its `EpochOracle`, haircuts from its versioned policy), or the
+pushed-price `SolvencyRegistry` (an ORACLE_ROLE posts prices to the registry itself); it
+tells them apart by the registry's `oracle()` getter.
+
 Each `step()`:
 1. reconcile open submission intents (first step: before anything else);
-2. read the registry's events from the last cursor (at most `lookback` blocks back) up to
-   the block `confirmations` deep, and the registry's state at that block;
-3. watch the epoch oracle (breaker trips and resets, stale feeds) when configured;
-4. for every managed account whose proof is not current (new epoch, policy change or a
-   changed position): load the position, pre-check it at the epoch's prices and haircuts,
-   compute its margin (alert under its buffer), prove it with the in-memory Prover and
-   submit it, retrying RPC errors with backoff, replacing a stuck transaction at the same
-   nonce with a higher fee, never submitting the same statement twice;
+2. read the events of the epoch oracle (EpochOpened, BreakerTripped, BreakerReset) and
+   of the registry (PolicySet; PricesPosted on the pushed-price registry) from the last
+   cursor (at most `lookback` blocks back) up to the block `confirmations` deep, and the
+   state at that block. On the EpochSolvencyRegistry: the oracle's latest epoch, its
+   prices and sigma, the registry's policy for that epoch (base, k, cap per collateral,
+   minimum ratio) and the epoch's haircuts computed from them exactly as the registry does
+   (`verifier_contracts.risk.haircut_bps`, RiskMath's mirror);
+3. watch the epoch oracle (breaker trips and resets, stale feeds);
+4. for every managed account whose proof is not current (new epoch, policy change on the
+   pushed-price registry, or a changed position), unless the EpochSolvencyRegistry's
+   oracle breaker is tripped: load the position, pre-check it at the
+   epoch's prices and haircuts, compute its margin (alert under its buffer), prove it with
+   the in-memory Prover and submit it, retrying RPC errors with backoff, replacing a stuck
+   transaction at the same nonce with a higher fee, never submitting the same statement
+   twice;
 5. alert on isSolvent == false and on deadlines at risk.
 """
 from __future__ import annotations
@@ -30,15 +42,21 @@ from prover.monitor.config import AccountConfig, MonitorConfig
 from prover.monitor.margin import margin_report
 from prover.monitor.sinks import Metrics, StdoutSink, WebhookSink, make_record
 from prover.monitor.store import DONE, FAILED, IntentStore
+from verifier_contracts import epoch_registry as ereg
 from verifier_contracts import oracle as orc
 from verifier_contracts import registry as reg
+from verifier_contracts import risk
 from verifier_contracts.abi import abi_type, encode_fn
 from verifier_contracts.chain import Chain, connect
 from verifier_contracts.revert import ContractRevert, decode_revert
 from zk.errors import ChainError, MalformedInput, UsageError, ZkError
 
 _PRICES = keccak(text="PricesPosted(uint256,uint256[],uint256[],uint64)")
-_POLICY = keccak(text="PolicySet(uint64,uint256[],uint256,bool)")
+_POLICY_POSTED = keccak(text="PolicySet(uint64,uint256[],uint256,bool)")
+_OPENED = keccak(text="EpochOpened(uint64,uint256[],uint256[],uint64)")
+_TRIPPED = keccak(text="BreakerTripped(uint8,uint256,uint256,uint256)")
+_RESET = keccak(text="BreakerReset(address,uint256[])")
+_POLICY = keccak(text="PolicySet(uint64,uint64,(uint64,uint64,uint64)[],uint256,bool)")
 FEE_BUMP = 1.25          # replacement fee factor (nodes want >= +10 %)
 RPC_RETRIES = 6
 PASSWORD_ENV = "ZKSOLVENCY_KEYSTORE_PASSWORD"
@@ -67,7 +85,16 @@ class Monitor:
         self.registry = to_checksum_address(cfg.registry)
         shape = col.load_policy(cfg.policy)
         self.shape = replace(shape, chain_id=self.chain_id, registry=int(self.registry, 16))
+        self.contract = self._registry_contract()
+        self.on_oracle = self.contract == ereg.CONTRACT
         self.attested = int(self._read("mode")) == reg.ATTESTED
+        self.oracle = to_checksum_address(cfg.oracle) if cfg.oracle else None
+        if self.on_oracle:
+            reads = to_checksum_address(self._read("oracle"))
+            if self.oracle is not None and self.oracle != reads:
+                raise UsageError(f"monitor: 'oracle' is {self.oracle}, the registry reads "
+                                 f"the epoch oracle {reads}")
+            self.oracle = reads
         self.signers = {a.name: chain.with_key(_key(a, env)) for a in cfg.accounts}
         self.store = IntentStore(cfg.state)
         self.sinks = list(sinks) if sinks is not None else [StdoutSink()]
@@ -145,10 +172,26 @@ class Monitor:
                 time.sleep(min(0.1 * 2 ** attempt, 3.0))
         raise AssertionError("unreachable")
 
-    def _read(self, name: str, *args, block="latest", contract: str = reg.CONTRACT,
+    def _registry_contract(self) -> str:
+        """EpochSolvencyRegistry if the registry answers `oracle()`, else the pushed-price
+        SolvencyRegistry (which has no such getter and no fallback: the call reverts)."""
+        from web3.exceptions import ContractLogicError
+
+        data = encode_fn(ereg.CONTRACT, "oracle", [])
+
+        def call() -> bool:
+            try:
+                return len(bytes(self.chain.w3.eth.call({"to": self.registry,
+                                                         "data": data}))) == 32
+            except ContractLogicError:
+                return False
+        return ereg.CONTRACT if self._rpc("read registry kind", call) else reg.CONTRACT
+
+    def _read(self, name: str, *args, block="latest", contract: str | None = None,
               address: str | None = None):
         from verifier_contracts.abi import _item
 
+        contract = contract or self.contract
         outs = [abi_type(p) for p in _item(contract, "function", name)["outputs"]]
         data = encode_fn(contract, name, list(args))
         to = to_checksum_address(address or self.registry)
@@ -194,68 +237,121 @@ class Monitor:
         head = max(0, latest - self.cfg.confirmations)
         self._follow_events(head)
         state = self._state(head)
-        if self.cfg.oracle:
-            self._watch_oracle(head, state["now"])
+        self._watch_oracle(state)
         for acc in self.cfg.accounts:
             if self._stop:
                 return
             self._account_step(acc, state)
 
     def _follow_events(self, head: int) -> None:
+        """New epochs, breaker trips/resets (the oracle's events; on the pushed-price
+        registry its PricesPosted opens epochs) and policy versions, in chain order."""
         cursor = self.store.cursor("block")
         start = max(0, head - self.cfg.lookback + 1)
         if cursor is not None:
             start = max(start, cursor + 1)
         if start > head:
             return
-        logs = self._rpc("read registry events", lambda: self.chain.w3.eth.get_logs({
-            "address": self.registry, "fromBlock": start, "toBlock": head,
-            "topics": [["0x" + _PRICES.hex(), "0x" + _POLICY.hex()]]}))
+        sources = [(self.registry, [_POLICY] if self.on_oracle else [_PRICES, _POLICY_POSTED])]
+        if self.oracle is not None:
+            sources.append((self.oracle, [_OPENED, _TRIPPED, _RESET] if self.on_oracle
+                            else [_TRIPPED, _RESET]))
+        logs = []
+        for address, topics in sources:
+            logs += self._rpc("read events", lambda a=address, t=topics: self.chain.w3.eth.
+                              get_logs({"address": a, "fromBlock": start, "toBlock": head,
+                                        "topics": [["0x" + x.hex() for x in t]]}))
+        logs.sort(key=lambda lg: (int(lg["blockNumber"]), int(lg["logIndex"])))
         for log in logs:
-            topic = bytes(log["topics"][0])
-            n = int.from_bytes(bytes(log["topics"][1]), "big")
-            if topic == _PRICES:
-                self.emit("event", "new_epoch", "info", f"epoch {n} opened",
-                          epoch=n, block=int(log["blockNumber"]))
-            else:
+            topic, block = bytes(log["topics"][0]), int(log["blockNumber"])
+            n = int.from_bytes(bytes(log["topics"][1]), "big") if len(log["topics"]) > 1 \
+                else 0
+            if topic in (_OPENED, _PRICES):
+                self.emit("event", "new_epoch", "info", f"epoch {n} opened", epoch=n,
+                          block=block)
+            elif topic == _TRIPPED:
+                asset = abi_decode(["uint256"] * 3, bytes(log["data"]))[0]
+                self._breaker_alert(True, orc.CAUSES[n], int(asset), block)
+            elif topic == _RESET:
+                self._breaker_alert(False, "NONE", 0, block)
+            elif topic == _POLICY_POSTED:
                 self.emit("event", "policy_changed", "info", f"policy version {n} set",
-                          block=int(log["blockNumber"]), policy_version=n)
+                          block=block, policy_version=n)
+            else:
+                active_from = int(abi_decode(["uint64"], bytes(log["data"])[:32])[0])
+                self.emit("event", "policy_changed", "info", f"policy version {n} set, "
+                          f"applies to epochs opened from {active_from}", block=block,
+                          policy_version=n, active_from=active_from)
         self.store.set_cursor("block", head)
 
     def _state(self, block: int) -> dict:
+        st = self._state_oracle(block) if self.on_oracle else self._state_posted(block)
+        st["breaker"] = None
+        if self.oracle is not None:
+            cause, since, asset = self._read("breakerState", block=block,
+                                             contract=orc.CONTRACT, address=self.oracle)
+            st["breaker"] = (orc.CAUSES[cause], int(since), int(asset))
+        st["grace"] = int(self._read("freshness", block=block)[0])
+        st["now"] = int(self._rpc("read block", lambda: self.chain.w3.eth.get_block(
+            "latest")["timestamp"]))
+        st["block"] = block
+        return st
+
+    def _state_posted(self, block: int) -> dict:
+        """The pushed-price registry: its epoch, snapshot and newest policy version."""
         epoch = int(self._read("currentEpoch", block=block))
         version = int(self._read("policyVersion", block=block))
         haircuts, ratio = self._read("policy", version, block=block)
-        cp, dp, valid_until, posted = self._read("snapshot", epoch, block=block)
-        grace = int(self._read("freshness", block=block)[0])
-        opened = int(self._read("epochOpenedAt", block=block))
-        now = int(self._rpc("read block", lambda: self.chain.w3.eth.get_block(
-            "latest")["timestamp"]))
+        cp, dp, valid_until, _ = self._read("snapshot", epoch, block=block)
         return {"epoch": epoch, "version": version, "haircuts": [int(h) for h in haircuts],
                 "ratio": int(ratio), "cp": [int(p) for p in cp], "dp": [int(p) for p in dp],
-                "valid_until": int(valid_until), "grace": grace, "opened": opened, "now": now,
-                "block": block}
+                "valid_until": int(valid_until),
+                "opened": int(self._read("epochOpenedAt", block=block))}
+
+    def _state_oracle(self, block: int) -> dict:
+        """The EpochSolvencyRegistry: the oracle's latest epoch and snapshot, the policy
+        version in force when it opened, and the epoch's haircuts (RiskMath over the
+        snapshot's sigma, as the registry's `requirementsFor`)."""
+        o = {"contract": orc.CONTRACT, "address": self.oracle, "block": block}
+        epoch = int(self._read("latestEpoch", **o))
+        opened, valid_until, prices, sigma = self._read("snapshot", epoch, **o)
+        n_c = len(self.shape.collateral)
+        version = int(self._read("policyVersionFor", epoch, block=block)) if epoch else 0
+        haircuts, ratio = [], 0
+        if version:
+            _, ratio, params = self._read("policy", version, block=block)
+            haircuts = [risk.haircut_bps(int(b), int(k), int(c), int(sg))
+                        for (b, k, c), sg in zip(params, sigma[:n_c], strict=True)]
+        return {"epoch": epoch, "version": version, "haircuts": haircuts, "ratio": int(ratio),
+                "cp": [int(p) for p in prices[:n_c]], "dp": [int(p) for p in prices[n_c:]],
+                "valid_until": int(valid_until), "opened": int(opened)}
 
     # ------------------------------------------------------------------ oracle
-    def _watch_oracle(self, block: int, now: int) -> None:
-        addr = self.cfg.oracle
-        cause, since, asset = self._read("breakerState", block=block,
-                                         contract=orc.CONTRACT, address=addr)
-        tripped = orc.CAUSES[cause] != "NONE"
-        if self.metrics is not None:
-            self.metrics.breaker.set(1 if tripped else 0)
-        if self._breaker is not None and tripped != self._breaker or \
-                self._breaker is None and tripped:
-            if tripped:
-                self.alert("breaker_tripped", "critical",
-                           f"epoch oracle breaker tripped: {orc.CAUSES[cause]} on asset "
-                           f"{asset}", cause=orc.CAUSES[cause], asset=int(asset),
-                           since=int(since))
-            else:
-                self.alert("breaker_reset", "info", "epoch oracle breaker reset")
+    def _breaker_alert(self, tripped: bool, cause: str, asset: int, block: int | None) -> None:
+        """Alert on a change of the breaker (from its events, or its state when the event
+        was before the lookback window)."""
+        if self._breaker is None and not tripped or self._breaker == tripped:
+            self._breaker = tripped
+            return
         self._breaker = tripped
+        where = {} if block is None else {"block": block}
+        if tripped:
+            self.alert("breaker_tripped", "critical", f"epoch oracle breaker tripped: "
+                       f"{cause} on asset {asset}", cause=cause, asset=asset, **where)
+        else:
+            self.alert("breaker_reset", "info", "epoch oracle breaker reset", **where)
+
+    def _watch_oracle(self, st: dict) -> None:
+        if st["breaker"] is None:
+            return
+        cause, _, asset = st["breaker"]
+        self._breaker_alert(cause != "NONE", cause, asset, None)
+        if self.metrics is not None:
+            self.metrics.breaker.set(1 if self._breaker else 0)
+        addr = self.oracle
         if self._read("pushedMode", contract=orc.CONTRACT, address=addr):
             return
+        now = st["now"]
         n = int(self._read("nCollateral", contract=orc.CONTRACT, address=addr)) + \
             int(self._read("nDebt", contract=orc.CONTRACT, address=addr))
         for i in range(n):
@@ -332,11 +428,10 @@ class Monitor:
                 self._fail("load")
             return
         commitment = portfolio.commitment()
-        proven = self._read("solvencyOf", who, block=st["block"])
-        proven_epoch, proven_version = int(proven[0]), int(proven[5])
-        binding = int(proven[4]) if not self.attested else int(proven[2])
-        current = proven_epoch == epoch and proven_version == version and (
-            self.attested or binding == commitment)
+        proven = self._proven(who, st["block"])
+        proven_epoch = proven["epoch"]
+        current = proven_epoch == epoch and proven["version"] in (None, version) and (
+            self.attested or proven["commitment"] == commitment)
         policy = replace(self.shape, haircuts_bps=tuple(st["haircuts"]),
                          min_ratio_bps=st["ratio"])
         prices = col.Prices(epoch, tuple(st["cp"]), tuple(st["dp"]))
@@ -354,17 +449,22 @@ class Monitor:
                        account=acc.name, epoch=epoch, once=("margin", acc.name, epoch),
                        margin_pct=round(report["margin_pct"], 4),
                        buffer_pct=acc.margin_buffer_pct, failure_prices=fail)
-        self._deadline_check(acc, st, proven_epoch, int(proven[1]), current)
+        self._deadline_check(acc, st, proven_epoch, proven["valid_until"], current)
         as_of = attestation.as_of if attestation is not None else 0
         same_binding = proven_epoch == epoch and (
-            int(proven[6]) == as_of if self.attested else binding == commitment)
+            proven["as_of"] == as_of if self.attested else proven["commitment"] == commitment)
         if not current and same_binding:
-            # only the policy changed within the epoch: the registry refuses the same
-            # epoch and binding again (AsOfNotLater); the next epoch re-proves it
+            # pushed-price registry, the policy changed within the epoch: it refuses the
+            # same epoch and binding again (AsOfNotLater); the next epoch re-proves it
             self.emit_once(("policy-wait", acc.name, epoch, version), "waiting",
                            f"'{acc.name}': policy version {version} set during epoch "
                            f"{epoch}; re-proven at the next epoch", account=acc.name,
                            epoch=epoch)
+        elif not current and self.on_oracle and st["breaker"][0] != "NONE":
+            # the registry refuses every proof while the oracle's breaker is tripped
+            self.emit_once(("breaker-wait", acc.name, epoch, st["breaker"][1]), "waiting",
+                           f"'{acc.name}': not proven while the epoch oracle's breaker is "
+                           f"tripped ({st['breaker'][0]})", account=acc.name, epoch=epoch)
         elif not current:
             sid = self._statement_id(who, epoch, version, commitment, as_of)
             if self.store.get(sid) is None and sid not in self._refused:
@@ -378,6 +478,19 @@ class Monitor:
                     self._prove_and_submit(acc, signer, policy, prices, portfolio,
                                            attestation, sid, epoch)
         self._check_solvent(acc, who, st)
+
+    def _proven(self, who: str, block="latest") -> dict:
+        """{'epoch', 'valid_until', 'commitment', 'as_of', 'version'} of the account's
+        accepted solvency proof ('version' None on the EpochSolvencyRegistry, where the
+        epoch fixes the policy)."""
+        if self.on_oracle:
+            epoch, as_of, until, _, a, _ = self._read("proofOf", ereg.SOLVENCY, who, block=block)
+            return {"epoch": int(epoch), "valid_until": int(until), "as_of": int(as_of),
+                    "commitment": 0 if self.attested else int(a), "version": None}
+        epoch, until, _, _, commitment, version, as_of = self._read("solvencyOf", who,
+                                                                    block=block)
+        return {"epoch": int(epoch), "valid_until": int(until), "as_of": int(as_of),
+                "commitment": int(commitment), "version": int(version)}
 
     def _deadline_check(self, acc: AccountConfig, st: dict, proven_epoch: int,
                         valid_until: int, current: bool) -> None:
@@ -429,7 +542,8 @@ class Monitor:
         if self.metrics is not None:
             self.metrics.proof_seconds.observe(seconds)
         self.emit("event", "proven", "info", f"'{acc.name}' proven for epoch {epoch}",
-                  account=acc.name, epoch=epoch, proof_seconds=round(seconds, 3))
+                  account=acc.name, epoch=epoch, proof_seconds=round(seconds, 3),
+                  haircuts_bps=list(policy.haircuts_bps), min_ratio_bps=policy.min_ratio_bps)
         data = reg.encode_submit(bundle.proof, list(bundle.public))
         gas = reg.SUBMIT_GAS_BASE + reg.SUBMIT_GAS_PER_INPUT * len(bundle.public)
         try:
@@ -551,7 +665,7 @@ class Monitor:
             if intent["account"] not in by_address:
                 continue
             name, signer = by_address[intent["account"]]
-            proven = self._read("solvencyOf", signer.address)
+            proven = self._proven(signer.address)
             self.emit("event", "reconcile", "info", f"'{name}': open submission of epoch "
                       f"{intent['epoch']} found at start", account=name,
                       epoch=intent["epoch"], nonce=intent["nonce"],
@@ -561,7 +675,7 @@ class Monitor:
                 if self._rpc("nonce", lambda s=signer: s.nonce("pending")) <= intent["nonce"]:
                     self._broadcast(name, signer, intent["statement"], intent["nonce"],
                                     intent["calldata"], intent["gas"], None)
-                elif int(proven[0]) != intent["epoch"]:
+                elif proven["epoch"] != intent["epoch"]:
                     self.store.finish(intent["statement"], FAILED)
                     continue
             self._settle(name, signer, intent["statement"])

@@ -13,6 +13,7 @@ from prover import collateral as col
 from prover.workflow import VK_NAME, read_vk
 from tests.verifier_contracts.conftest import ANVIL_KEYS, running_anvil
 from verifier_contracts import connect, deploy_verifier
+from verifier_contracts import epoch_registry as ereg
 from verifier_contracts import oracle as orc
 from verifier_contracts import registry as reg
 from zk import atomic
@@ -59,12 +60,18 @@ class Market:
     folder: Path
     url: str
     epoch: int = 0
+    on_oracle: bool = False      # an EpochSolvencyRegistry reading `oracle`
+
+    @property
+    def reg(self):
+        """The registry's Python module."""
+        return ereg if self.on_oracle else reg
 
     def open(self, eth: int, *, validity: int = 3600) -> dict:
         """Open the next epoch at ETH = `eth` dollars on the oracle; if it opens there,
         post the same prices to the registry. Returns the oracle's outcome."""
         out = orc.open_epoch_with_prices(self.chain, self.oracle, [eth * E8, BTC, USDC])
-        if out["epoch"]:
+        if out["epoch"] and not self.on_oracle:
             self.epoch += 1
             reg.post_prices(self.chain, self.registry, self.epoch, [eth * E8, BTC], [USDC],
                             self.chain.timestamp() + validity)
@@ -72,7 +79,7 @@ class Market:
 
     def proven_epoch(self, name: str) -> int:
         who = connect(self.url, private_key=ANVIL_KEYS[PORTFOLIOS[name][0]]).address
-        return int(reg.solvency_of(self.chain, self.registry, who)["epoch"])
+        return int(self.reg.solvency_of(self.chain, self.registry, who)["epoch"])
 
     def address(self, name: str) -> str:
         return connect(self.url, private_key=ANVIL_KEYS[PORTFOLIOS[name][0]]).address
@@ -82,9 +89,12 @@ class Market:
 
 
 def make_market(url: str, keys: tuple[Path, Path], folder: Path, names: list[str], *,
-                extra: str = "", rpc_url: str | None = None) -> Market:
-    """Deploy verifier, registry (REGISTERED, grace 900 s) and a pushed EpochOracle; record
-    each account's position; write the portfolios and a zksolvency.toml with [monitor]."""
+                extra: str = "", rpc_url: str | None = None, on_oracle: bool = False,
+                feeds: list | None = None) -> Market:
+    """Deploy verifier, registry (REGISTERED, grace 900 s, haircuts 2000/1000, ratio 150 %)
+    and an EpochOracle (pushed, or on `feeds`: FeedSpecs); with `on_oracle` the registry
+    is an EpochSolvencyRegistry reading that oracle. Record each account's position; write
+    the portfolios and a zksolvency.toml with [monitor]."""
     policy_path, key_dir = keys
     chain = connect(url, private_key=ANVIL_KEYS[0])
     policy = col.load_policy(policy_path)
@@ -93,11 +103,13 @@ def make_market(url: str, keys: tuple[Path, Path], folder: Path, names: list[str
     vk = json.loads(vk_path.read_text())
     statement = read_vk(vk_path)[1]
     verifier = deploy_verifier(chain, vk, self_test=False)
-    registry = reg.deploy_registry(chain, verifier, vk, statement, mode=reg.REGISTERED,
-                                   haircuts_bps=[2000, 1000], min_ratio_bps=15000,
-                                   dev_keys=True, admin_delay=0, grace=900)
-    oracle = orc.deploy_oracle(chain, 2, 1, config=orc.OracleConfig(
+    oracle = orc.deploy_oracle(chain, 2, 1, feeds=feeds, config=orc.OracleConfig(
         min_epoch_interval=0, reset_delay=0), admin_delay=0)
+    mod = ereg if on_oracle else reg
+    registry = mod.deploy_registry(chain, verifier, vk, statement, mode=mod.REGISTERED,
+                                   haircuts_bps=[2000, 1000], min_ratio_bps=15000,
+                                   dev_keys=True, admin_delay=0, grace=900,
+                                   **({"oracle": oracle} if on_oracle else {}))
     folder.mkdir(parents=True, exist_ok=True)
     accounts = []
     for name in names:
@@ -105,7 +117,7 @@ def make_market(url: str, keys: tuple[Path, Path], folder: Path, names: list[str
         atomic.write_json(folder / f"{name}.json", portfolio)
         p = col.load_portfolio(folder / f"{name}.json", policy)
         who = connect(url, private_key=ANVIL_KEYS[idx]).address
-        reg.record_position(chain, registry, who, p.commitment())
+        mod.record_position(chain, registry, who, p.commitment())
         accounts.append(f'[[monitor.accounts]]\nname = "{name}"\nkey_env = '
                         f'"{name.upper()}_KEY"\nposition = "{name}.json"\n'
                         f'margin_buffer_pct = 10\n')
@@ -115,4 +127,4 @@ def make_market(url: str, keys: tuple[Path, Path], folder: Path, names: list[str
         f'policy = "{policy_path}"\nkeys = "{key_dir}"\nstate = "monitor.sqlite"\n'
         f'confirmations = 0\npoll_interval = 0.2\ndeadline_margin = 600\n'
         f'stuck_after = 2\n{extra}\n' + "\n".join(accounts))
-    return Market(chain, registry, oracle, folder, url)
+    return Market(chain, registry, oracle, folder, url, on_oracle=on_oracle)
