@@ -20,19 +20,17 @@ from tests.verifier_contracts.anchored import (
     commitment,
     credit_keys,
 )
-from verifier_contracts import (
-    REGISTERED,
-    ContractRevert,
-    connect,
-    deploy_registry,
-    deploy_verifier,
-    record_position,
-)
+from verifier_contracts import ContractRevert, connect, deploy_verifier
 from verifier_contracts import credit_market as M
 from verifier_contracts import oracle as O
 from verifier_contracts.chain import Chain
-from verifier_contracts.registry import CREDIT as CREDIT_KIND
-from verifier_contracts.registry import encode_submit
+from verifier_contracts.epoch_registry import CREDIT as CREDIT_KIND
+from verifier_contracts.epoch_registry import (
+    REGISTERED,
+    deploy_registry,
+    encode_submit,
+    record_position,
+)
 
 USDC = 10**6
 SCALE = 10**12                 # value unit 1e-26 USD: D = 18 (ETH), USDC has 6 decimals
