@@ -114,13 +114,14 @@ def setup_command(setup: Callable[..., tuple[Path, bool]], what: str) -> click.C
     @click.option("--force", is_flag=True, help="Replace existing keys (default: reuse).")
     @click.option("--attested", is_flag=True,
                   help="Keys for the attested shape (prove with --attestation).")
+    @JSON_OPTION
     def setup_cmd(policy: str, keys_dir: str, force: bool, attested: bool) -> None:
         """DEVELOPMENT setup for the policy's circuit shape (made once, then reused)."""
         folder, reused = setup(lib.load_policy(policy), keys_dir, force=force,
                                attested=attested)
-        if reused:
-            click.echo("reused existing keys (--force makes new ones)")
-        click.echo(f"keys for this policy's {what} shape: {folder}")
+        emit({"keys": str(folder), "reused": reused, "development": True},
+             ("reused existing keys (--force makes new ones)\n" if reused else "")
+             + f"keys for this policy's {what} shape: {folder}")
         click.echo("warning: development keys only (whoever ran setup can forge proofs)",
                    err=True)
     return setup_cmd

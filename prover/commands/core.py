@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from prover import keyset, workflow
 from prover.loader import load_circuit, parse_params
+from prover.output import JSON_OPTION, emit, verdict
 from prover.service import Prover
 from zk import atomic, compile_circuit
 from zk.errors import MalformedInput, SetupError
@@ -84,6 +84,7 @@ def circuit_info(circuit: str, params: tuple[str, ...], as_json: bool) -> None:
                    "statement), committed as one versioned set.")
 @click.option("--force", is_flag=True, help="Replace existing keys (default: reuse them "
                                             "when they are this circuit's).")
+@JSON_OPTION
 def setup_cmd(circuit: str, params: tuple[str, ...], out_dir: str, force: bool) -> None:
     """DEVELOPMENT setup for CIRCUIT (whoever runs it can forge proofs)."""
     cs = _compile(circuit, params)
@@ -93,15 +94,18 @@ def setup_cmd(circuit: str, params: tuple[str, ...], out_dir: str, force: bool) 
         except MalformedInput as exc:
             raise SetupError(f"{out_dir} holds other or broken keys ({exc}); --force "
                              "replaces them") from exc
-        click.echo(f"reused existing keys in {out_dir} (--force makes new ones)")
+        emit({"circuit": cs.name, "keys": out_dir, "reused": True, "development": True},
+             f"reused existing keys in {out_dir} (--force makes new ones)")
         return
     pk = workflow.setup_to_dir(cs, out_dir)
-    click.echo(f"development setup for {cs.name}: {cs.num_constraints} constraints, "
-               f"domain {pk.domain_size}")
     kid = workflow.key_id_of(pk.vk, cs.statement)
-    click.echo(f"wrote {Path(out_dir) / workflow.PK_NAME} and "
-               f"{Path(out_dir) / workflow.VK_NAME}"
-               + (f" (key id 0x{kid.hex()[:16]}...)" if kid else ""))
+    emit({"circuit": cs.name, "keys": out_dir, "reused": False, "development": True,
+          "constraints": cs.num_constraints, "domain": pk.domain_size,
+          "key_id": "0x" + kid.hex() if kid else None},
+         f"development setup for {cs.name}: {cs.num_constraints} constraints, "
+         f"domain {pk.domain_size}\nwrote {Path(out_dir) / workflow.PK_NAME} and "
+         f"{Path(out_dir) / workflow.VK_NAME}"
+         + (f" (key id 0x{kid.hex()[:16]}...)" if kid else ""))
     click.echo("warning: development keys only; use `zksolvency ceremony` for production",
                err=True)
 
@@ -122,6 +126,7 @@ def setup_cmd(circuit: str, params: tuple[str, ...], out_dir: str, force: bool) 
 @click.option("--cache-dir", type=click.Path(file_okay=False),
               help="Compiled-circuit cache folder: load CIRCUIT from it instead of "
                    "compiling (filled on first use).")
+@JSON_OPTION
 def prove_cmd(circuit: str | None, params: tuple[str, ...], keys: str | None,
               inputs: str | None, zkey: str | None, wtns: str | None, proof_path: str,
               public_path: str, cache_dir: str | None) -> None:
@@ -146,20 +151,20 @@ def prove_cmd(circuit: str | None, params: tuple[str, ...], keys: str | None,
         result = prover.prove(atomic.read_json(inputs, 256 << 20))
     proof, public, vk = result.proof, result.public, prover.vk
     workflow.write_proof(proof, public, vk, proof_path, public_path, prover.statement)
-    click.echo(f"wrote {proof_path} and {public_path} ({len(public)} public inputs)")
+    emit({"proof": proof_path, "public": public_path, "n_public": len(public),
+          "public_values": [str(v) for v in public]},
+         f"wrote {proof_path} and {public_path} ({len(public)} public inputs)")
 
 
 @click.command("verify")
 @click.argument("vk", type=click.Path())
 @click.argument("public", type=click.Path(dir_okay=False))
 @click.argument("proof", type=click.Path(dir_okay=False))
+@JSON_OPTION
 def verify_cmd(vk: str, public: str, proof: str) -> None:
     """Verify PROOF with PUBLIC inputs against VK (snarkjs order: VK PUBLIC PROOF).
 
     VK is a verification_key.json or a key folder. Exit 0 valid, 1 invalid, 2 malformed
     or swapped files."""
-    if workflow.verify_files(vk, public, proof):
-        click.echo("OK: proof is valid")
-        return
-    click.echo("INVALID: proof does not verify", err=True)
-    sys.exit(1)
+    ok = workflow.verify_files(vk, public, proof)
+    verdict(ok, "proof is valid" if ok else "proof does not verify")

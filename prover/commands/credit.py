@@ -16,6 +16,7 @@ from prover.commands.collateral import (
 )
 from prover.commands.core import verify_file_options
 from prover.inputs import parse_int
+from prover.output import JSON_OPTION, emit
 
 CREDIT_HELP = ("Credit to prove, in value units (10^-(8 + largest token decimals) USD), "
                "or 'max' for the largest provable.")
@@ -46,13 +47,14 @@ def _describe(args: dict, value: int) -> str:
 
 @credit.command("capacity")
 @position_options
+@JSON_OPTION
 def capacity_cmd(policy: str, prices: str, portfolio: str, prover_address: str,
                  attestation: str | None, keys_dir: str) -> None:
     """Pre-check: the largest credit provable at these prices and haircuts."""
     args = load_position(policy, prices, portfolio, prover_address, attestation)
     limit = lib.max_credit(args["policy"], args["prices"], args["portfolio"])
     lib.check_credit(0, limit)
-    click.echo(f"largest provable credit: {_describe(args, limit)}")
+    emit({"max_credit": str(limit)}, f"largest provable credit: {_describe(args, limit)}")
 
 
 @credit.command("prove")
@@ -60,6 +62,7 @@ def capacity_cmd(policy: str, prices: str, portfolio: str, prover_address: str,
 @click.option("--credit", "credit_text", required=True, help=CREDIT_HELP)
 @click.option("-o", "--out", "out_dir", default="credit-proof", show_default=True,
               type=click.Path(file_okay=False))
+@JSON_OPTION
 def prove_cmd(policy: str, prices: str, portfolio: str, prover_address: str,
               attestation: str | None, keys_dir: str, credit_text: str, out_dir: str) -> None:
     """Prove the portfolio carries CREDIT more debt; writes proof.json, public.json."""
@@ -67,8 +70,10 @@ def prove_cmd(policy: str, prices: str, portfolio: str, prover_address: str,
     limit = lib.max_credit(args["policy"], args["prices"], args["portfolio"])
     amount = lib.parse_credit(credit_text, limit)
     values = lib.prove(credit=amount, keys_dir=keys_dir, out_dir=out_dir, **args)
-    click.echo(f"wrote {Path(out_dir) / 'proof.json'} and {Path(out_dir) / 'public.json'}: "
-               f"credit {_describe(args, values['credit'])}")
+    emit({"proof": str(Path(out_dir) / "proof.json"),
+          "public": str(Path(out_dir) / "public.json"), "credit": str(values["credit"])},
+         f"wrote {Path(out_dir) / 'proof.json'} and {Path(out_dir) / 'public.json'}: "
+         f"credit {_describe(args, values['credit'])}")
 
 
 @credit.command("verify")

@@ -2,10 +2,13 @@
 crash, the circuit breaker and a credit market)."""
 from __future__ import annotations
 
+import functools
 import json
 import sys
 
 import click
+
+from prover.output import JSON_OPTION, emit, json_mode
 
 
 @click.command("demo")
@@ -16,29 +19,36 @@ import click
 @click.option("--records", "records_json", default=None, type=click.Path(dir_okay=False),
               help="crash: also write the step records (breaker, sigma, haircuts, "
                    "solvency, outcomes) as JSON.")
+@JSON_OPTION
 def demo(scenario: str, records_json: str | None) -> None:
-    """Attester signs, borrower proves, registry accepts; made-up and stale proofs fail."""
-    click.echo("chain: an in-process EVM (py-evm) started for this demo; nothing is sent to "
-               "a network and it is gone when the demo ends")
+    """Attester signs, borrower proves, registry accepts; made-up and stale proofs fail.
+
+    With --json the story goes to stderr and stdout gets one JSON object of the outcomes."""
+    say = functools.partial(click.echo, err=json_mode())
+    say("chain: an in-process EVM (py-evm) started for this demo; nothing is sent to "
+        "a network and it is gone when the demo ends")
     if scenario == "crash":
         from prover import crash
 
-        records = crash.run(click.echo)
+        records = crash.run(say)
         if records_json:
             from zk import atomic
 
             atomic.write_json(records_json, json.loads(json.dumps(records)))
-        if not crash.as_expected(records):
+        ok = crash.as_expected(records)
+        emit({"scenario": scenario, "as_expected": ok, "records": records})
+        if not ok:
             click.echo("demo: an expected outcome did not happen", err=True)
             sys.exit(1)
         return
     from prover.demo import run
-    result = run(click.echo)
+    result = run(say)
     good = (result["valid"] and result["on_chain"] and result["solvent_after"]
             and not result["solvent_before"] and result["insolvent"].startswith("refused")
             and result["tampered"].startswith("reverted")
             and result["made_up"].startswith("reverted")
             and result["forged"].startswith("refused") and not result["after_grace"])
+    emit({"scenario": scenario, "as_expected": good, "outcomes": result})
     if not good:
         click.echo("demo: an expected outcome did not happen", err=True)
         sys.exit(1)

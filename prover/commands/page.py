@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from prover.output import JSON_OPTION, emit
 from zk import atomic
 
 NAME = "inclusion.html"
@@ -24,12 +25,14 @@ def page_bytes() -> bytes:
 @click.command("inclusion-page")
 @click.option("-o", "--out", "out_dir", default=".", show_default=True,
               type=click.Path(file_okay=False), help="Folder to write inclusion.html into.")
+@JSON_OPTION
 def inclusion_page(out_dir: str) -> None:
     """Write the static page where users check their reserves inclusion file."""
     data = page_bytes()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     atomic.write_bytes(out / NAME, data)
-    click.echo(f"wrote {out / NAME} ({len(data):,} bytes, sha256 "
-               f"{hashlib.sha256(data).hexdigest()[:16]}...); open it in a browser, or "
-               "publish it next to the inclusion files")
+    digest = hashlib.sha256(data).hexdigest()
+    emit({"page": str(out / NAME), "bytes": len(data), "sha256": digest},
+         f"wrote {out / NAME} ({len(data):,} bytes, sha256 {digest[:16]}...); open it in a "
+         "browser, or publish it next to the inclusion files")
