@@ -379,6 +379,14 @@ def status_cmd(address, account, chain: ChainContext) -> None:
              f"valid until {p['valid_until']}, policy v{p['policy_version']}; current "
              f"epoch {st['current_epoch']}, policy v{st['policy_version']}, "
              f"now {st['block_timestamp']})")
+    if not json_mode():
+        from prover.tables import table
+
+        table(["", "proven", "registry now"],
+              [["epoch", p["epoch"], st["current_epoch"]],
+               ["policy version", p["policy_version"], st["policy_version"]],
+               ["time (unix s)", f"as of {p['as_of']}, valid until {p['valid_until']}",
+                st["block_timestamp"]]])
     if not st["solvent"]:
         raise SystemExit(EXIT_CLAIM)
 
