@@ -65,6 +65,13 @@ class ClaimFailed(ZkError):
     exit_code = EXIT_CLAIM
 
 
+class CeremonyInvalid(SetupError):
+    """A phase-2 key or one of its contributions fails its check (the claim that the key
+    was made honestly from the circuit and the Powers of Tau does not hold)."""
+
+    exit_code = EXIT_CLAIM
+
+
 class WrongKey(ClaimFailed):
     """A proof made for another key or statement than the one it is checked against."""
 

@@ -16,7 +16,7 @@ from zk.ceremony import (
     verify_from_init,
     verify_zkey,
 )
-from zk.errors import SetupError
+from zk.errors import CeremonyInvalid, SetupError, exit_code
 from zk.formats.iden3 import read_r1cs, read_wtns, read_zkey, write_zkey
 from zk.formats.iden3.binfile import open_binfile
 from zk.formats.iden3.zkey import encode_zkey
@@ -106,8 +106,9 @@ def test_tampered_key_rejected_by_both(mixed, ptau_path, ref, how):
     bad = d / f"bad_{how}.zkey"
     _tamper(d / "final.zkey", bad, fn)
     assert not _snarkjs_ok(d, mixed["r1cs"], ptau_path, bad)
-    with pytest.raises(SetupError):
+    with pytest.raises(CeremonyInvalid) as err:
         verify_from_init(read_zkey(bad), mixed["init"], ref)
+    assert exit_code(err.value) == 1       # the claim (an honest key) does not hold
 
 
 def test_wrong_circuit_rejected(mixed, circuits, ptau_path, fast, ref):

@@ -8,7 +8,8 @@
    header points, IC, coefficients, A, B1, B2 and the circuit hash must be identical;
    delta1/delta2 are the final delta; L and H equal the initial ones divided by delta
    (same-ratio pairing check on a random linear combination).
-Any failure raises SetupError naming the contribution or section.
+Any failure raises CeremonyInvalid (a SetupError; exit code 1) naming the contribution
+or section.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from zk.backend import Backend, get_backend
 from zk.ceremony import rng as R_
 from zk.ceremony.contribute import contribution_hash
 from zk.ceremony.new import new_zkey
-from zk.errors import MalformedInput, SetupError
+from zk.errors import CeremonyInvalid, MalformedInput
 from zk.formats.iden3 import points as P
 from zk.formats.iden3.contributions import public_key_bytes
 from zk.formats.iden3.zkey import ZKey
@@ -67,16 +68,16 @@ def verify_chain(zk: ZKey, backend: Backend | None = None) -> list[ContributionI
         h = acc.copy()
         h.update(P.g1_uncompressed(c.g1_s) + P.g1_uncompressed(c.g1_sx))
         if h.digest() != c.transcript:
-            raise SetupError(f"{tag}: inconsistent transcript hash")
+            raise CeremonyInvalid(f"{tag}: inconsistent transcript hash")
         try:
             curve.check_g2(c.g2_spx, f"{tag}: g2_spx")
         except MalformedInput as exc:
-            raise SetupError(str(exc)) from exc
+            raise CeremonyInvalid(str(exc)) from exc
         g2_sp = R_.hash_to_g2(c.transcript)
         if not same_ratio(c.g1_s, c.g1_sx, g2_sp, c.g2_spx, be):
-            raise SetupError(f"{tag}: public key G1 and G2 parts do not have the same ratio")
+            raise CeremonyInvalid(f"{tag}: public key G1 and G2 parts do not have the same ratio")
         if not same_ratio(cur, c.delta_after, g2_sp, c.g2_spx, be):
-            raise SetupError(f"{tag}: delta does not follow the public key")
+            raise CeremonyInvalid(f"{tag}: delta does not follow the public key")
         if c.type == 1:
             _check_beacon(c, tag)
         acc.update(public_key_bytes(c))
@@ -85,20 +86,20 @@ def verify_chain(zk: ZKey, backend: Backend | None = None) -> list[ContributionI
                                     c.beacon_hash, c.num_iterations_exp))
     pk = zk.pk
     if pk.delta_g1 != cur:
-        raise SetupError("delta1 is not the delta of the last contribution")
+        raise CeremonyInvalid("delta1 is not the delta of the last contribution")
     if not same_ratio(curve.G1_GEN, cur, curve.G2_GEN, pk.vk.delta_g2, be):
-        raise SetupError("delta2 does not match delta1")
+        raise CeremonyInvalid("delta2 does not match delta1")
     return out
 
 
 def _check_beacon(c, tag: str) -> None:
     if not 1 <= c.num_iterations_exp <= 63 or not c.beacon_hash:
-        raise SetupError(f"{tag}: beacon parameters missing or out of range")
+        raise CeremonyInvalid(f"{tag}: beacon parameters missing or out of range")
     rng = R_.beacon_rng(c.beacon_hash, c.num_iterations_exp)
     x = R_.fr_from_rng(rng)
     g1_s = R_.g1_from_rng(rng)
     if g1_s != c.g1_s or curve.g1_mul(g1_s, x) != c.g1_sx:
-        raise SetupError(f"{tag}: key does not match the published beacon")
+        raise CeremonyInvalid(f"{tag}: key does not match the published beacon")
 
 
 def _ratio_check(init: bytes, final: bytes, delta2: bytes, be: Backend, what: str) -> None:
@@ -108,7 +109,7 @@ def _ratio_check(init: bytes, final: bytes, delta2: bytes, be: Backend, what: st
     r = b"".join(secrets.randbits(128).to_bytes(32, "little") for _ in range(n))
     a, b = be.msm_g1(init, r), be.msm_g1(final, r)
     if not same_ratio(a, b, delta2, curve.G2_GEN, be):
-        raise SetupError(f"{what} section is not the initial one divided by delta")
+        raise CeremonyInvalid(f"{what} section is not the initial one divided by delta")
 
 
 def verify_from_init(zk: ZKey, init: ZKey, backend: Backend | None = None) -> Report:
@@ -117,7 +118,7 @@ def verify_from_init(zk: ZKey, init: ZKey, backend: Backend | None = None) -> Re
     a, b = zk.pk, init.pk
     if (a.num_wires, a.num_public, a.domain_size) != (b.num_wires, b.num_public,
                                                        b.domain_size):
-        raise SetupError("key is for different circuit parameters (wires, public, domain)")
+        raise CeremonyInvalid("key is for different circuit parameters (wires, public, domain)")
     same = {"alpha1": (a.vk.alpha_g1, b.vk.alpha_g1), "beta1": (a.beta_g1, b.beta_g1),
             "beta2": (a.vk.beta_g2, b.vk.beta_g2), "gamma2": (a.vk.gamma_g2, b.vk.gamma_g2),
             "IC": (a.vk.gamma_abc_g1, b.vk.gamma_abc_g1), "coefficients": (zk.coefs, init.coefs),
@@ -125,7 +126,7 @@ def verify_from_init(zk: ZKey, init: ZKey, backend: Backend | None = None) -> Re
             "B2": (a.b_g2_query, b.b_g2_query), "circuit hash": (zk.cs_hash, init.cs_hash)}
     for name, (x, y) in same.items():
         if x != y:
-            raise SetupError(f"{name} does not match the one derived from the circuit and "
+            raise CeremonyInvalid(f"{name} does not match the one derived from the circuit and "
                              "the ptau")
     with progress.step("verify: L and H sections"):
         _ratio_check(b.l_query, a.l_query, a.vk.delta_g2, be, "L (C)")
@@ -137,6 +138,6 @@ def verify_from_init(zk: ZKey, init: ZKey, backend: Backend | None = None) -> Re
 
 def verify_zkey(zk: ZKey, cs: R1CS, ptau: str | os.PathLike,
                 backend: Backend | None = None) -> Report:
-    """Full check of zk against the circuit cs and the ptau; SetupError on any mismatch."""
+    """Full check of zk against the circuit cs and the ptau; CeremonyInvalid on any mismatch."""
     be = backend or get_backend()
     return verify_from_init(zk, new_zkey(cs, ptau, be), be)
