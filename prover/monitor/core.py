@@ -31,6 +31,7 @@ import json
 import os
 import subprocess
 import time
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -113,6 +114,7 @@ class Monitor:
         self._refused: set[str] = set()      # statements the registry's preflight refused
         self._stop = False
         self.records: list[dict] = []
+        self.timings: dict[str, float] = {}   # seconds spent per phase (see _timed)
 
     # ------------------------------------------------------------------ plumbing
     def emit(self, kind: str, type_: str, severity: str, message: str, **kw) -> dict:
@@ -142,6 +144,16 @@ class Monitor:
         rec = make_record("event", "webhook_failed", "warning", f"webhook not delivered: {why}")
         self.records.append(rec)
         self.sinks[0](rec)
+
+    @contextmanager
+    def _timed(self, phase: str):
+        """Add the block's wall time to `timings[phase]` (reads, load, precheck, prove,
+        preflight, send, receipt): where a cycle's time goes."""
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[phase] = self.timings.get(phase, 0.0) + time.perf_counter() - t0
 
     def stop(self) -> None:
         """Ask `run` to return after the current step."""
@@ -235,9 +247,10 @@ class Monitor:
             self._reconciled = True
         latest = self._rpc("read block number", lambda: self.chain.w3.eth.block_number)
         head = max(0, latest - self.cfg.confirmations)
-        self._follow_events(head)
-        state = self._state(head)
-        self._watch_oracle(state)
+        with self._timed("reads"):
+            self._follow_events(head)
+            state = self._state(head)
+            self._watch_oracle(state)
         for acc in self.cfg.accounts:
             if self._stop:
                 return
@@ -416,11 +429,12 @@ class Monitor:
         if epoch == 0:
             return
         try:
-            portfolio, _ = self._load_position(acc)
-            attestation = None
-            if acc.attestation is not None:
-                from prover.attest import load_attestation
-                attestation = load_attestation(acc.attestation)
+            with self._timed("load"):
+                portfolio, _ = self._load_position(acc)
+                attestation = None
+                if acc.attestation is not None:
+                    from prover.attest import load_attestation
+                    attestation = load_attestation(acc.attestation)
         except ZkError as exc:
             if self.alert("unprovable", "critical", f"position of '{acc.name}' cannot be "
                           f"loaded: {exc}", account=acc.name, epoch=epoch,
@@ -428,14 +442,16 @@ class Monitor:
                 self._fail("load")
             return
         commitment = portfolio.commitment()
-        proven = self._proven(who, st["block"])
+        with self._timed("reads"):
+            proven = self._proven(who, st["block"])
         proven_epoch = proven["epoch"]
         current = proven_epoch == epoch and proven["version"] in (None, version) and (
             self.attested or proven["commitment"] == commitment)
         policy = replace(self.shape, haircuts_bps=tuple(st["haircuts"]),
                          min_ratio_bps=st["ratio"])
         prices = col.Prices(epoch, tuple(st["cp"]), tuple(st["dp"]))
-        report = margin_report(policy, prices, portfolio)
+        with self._timed("precheck"):
+            report = margin_report(policy, prices, portfolio)
         if self.metrics is not None and self.metrics.margin is not None \
                 and report["margin_pct"] is not None:
             self.metrics.margin.labels(acc.name).set(report["margin_pct"])
@@ -513,7 +529,8 @@ class Monitor:
                        seconds_left=left, deadline=deadline)
 
     def _check_solvent(self, acc: AccountConfig, who: str, st: dict) -> None:
-        solvent = bool(self._read("isSolvent", who))
+        with self._timed("reads"):
+            solvent = bool(self._read("isSolvent", who))
         key = ("insolvent", acc.name, st["epoch"], st["version"])
         if not solvent:
             self.alert("not_solvent", "critical", f"registry reads isSolvent == false for "
@@ -529,9 +546,10 @@ class Monitor:
                           sid: str, epoch: int) -> None:
         t0 = time.perf_counter()
         try:
-            inputs = col.anchored_inputs(policy, prices, portfolio, signer.address,
-                                         attestation, str(acc.attestation or "attestation"))
-            bundle = self.prover.prove(inputs)
+            with self._timed("prove"):
+                inputs = col.anchored_inputs(policy, prices, portfolio, signer.address,
+                                             attestation, str(acc.attestation or "attestation"))
+                bundle = self.prover.prove(inputs)
         except ZkError as exc:
             self.alert("unprovable", "critical", f"position of '{acc.name}' cannot be "
                        f"proven at epoch {epoch}: {exc}; nothing sent", account=acc.name,
@@ -547,16 +565,19 @@ class Monitor:
         data = reg.encode_submit(bundle.proof, list(bundle.public))
         gas = reg.SUBMIT_GAS_BASE + reg.SUBMIT_GAS_PER_INPUT * len(bundle.public)
         try:
-            self._rpc("preflight submit", lambda: signer.call(self.registry, data, gas=gas,
-                                                              action="submit"))
+            with self._timed("preflight"):
+                self._rpc("preflight submit", lambda: signer.call(self.registry, data,
+                                                                  gas=gas, action="submit"))
         except ContractRevert as exc:
             self._refused.add(sid)              # not proven again until something changes
             self._reverted(acc, epoch, exc)
             return
-        nonce = self._rpc("read nonce", lambda: signer.nonce("pending"))
-        self.store.record(sid, signer.address, epoch, nonce, data, gas)
-        self._broadcast(acc.name, signer, sid, nonce, data, gas, None)
-        self._settle(acc.name, signer, sid)
+        with self._timed("send"):
+            nonce = self._rpc("read nonce", lambda: signer.nonce("pending"))
+            self.store.record(sid, signer.address, epoch, nonce, data, gas)
+            self._broadcast(acc.name, signer, sid, nonce, data, gas, None)
+        with self._timed("receipt"):
+            self._settle(acc.name, signer, sid)
 
     def _broadcast(self, name: str, signer: Chain, sid: str, nonce: int, data: bytes,
                    gas: int, gas_price: int | None) -> str:
