@@ -7,6 +7,7 @@ import pytest
 
 from tests.formats import iden3_env as env
 from zk.formats.iden3 import read_r1cs, read_wtns, read_zkey, write_r1cs, write_wtns, write_zkey
+from zk.formats.iden3.binfile import open_binfile
 from zk.formats.snarkjs_json import proof_from_json, public_from_json
 from zk.groth16 import prove, setup, verify
 
@@ -85,6 +86,9 @@ def test_our_r1cs_read_by_snarkjs(circuits, tmp_path):
     assert f"# of Public Inputs: {cs.num_public}" in info
     again = read_r1cs(tmp_path / "ours.r1cs")
     assert again.constraints == cs.constraints
+    with open_binfile(c["r1cs"], "r1cs", 1) as theirs, \
+            open_binfile(tmp_path / "ours.r1cs", "r1cs", 1) as ours:
+        assert ours.read_section(2) == theirs.read_section(2)  # circom's bytes, term for term
     write_wtns(read_wtns(c["wtns"]), tmp_path / "ours.wtns")
     res = env.snarkjs("wtns", "check", "ours.r1cs", "ours.wtns", cwd=tmp_path)
     assert "WITNESS IS CORRECT" in res.stdout

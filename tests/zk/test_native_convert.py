@@ -197,3 +197,26 @@ def test_r1cs_constraints_refuse_bad_sections(case, match):
     for be in (NATIVE, REF):
         with pytest.raises(MalformedInput, match=match):
             be.r1cs_constraints(bytes(data), 2, 10, 1000)
+
+
+def test_r1cs_rows_encoded_as_the_reference_and_read_back():
+    """.r1cs section 2 and .zkey section-4 entries from R1CS rows: native == reference
+    (the old Python writer), read back by the section parsers; negative or >= r
+    coefficients reduced the same way (the native pass hands those to the reference)."""
+    rows = [tuple({RNG.randrange(40): RNG.randrange(R) for _ in range(RNG.randrange(4))}
+                  for _ in range(3)) for _ in range(60)]
+    odd = rows + [({0: -1, 3: R + 2}, {1: 1}, {})]
+    for cons in (rows, odd):
+        enc = NATIVE.r1cs_encode(cons)
+        assert enc == REF.r1cs_encode(cons)
+        assert NATIVE.zkey_coef_entries(cons) == REF.zkey_coef_entries(cons)
+    assert NATIVE.r1cs_constraints(NATIVE.r1cs_encode(rows), len(rows), 40) == rows
+    split = NATIVE.zkey_coefs_split(NATIVE.zkey_coef_entries(rows), 64, 40)
+    for m, got in enumerate(split):
+        assert _triples(got) == _triples(NATIVE.pack_matrix(rows, m))
+
+
+def _triples(mat):
+    rows, wires, coeffs = mat
+    return sorted((rows[i:i + 4], wires[i:i + 4], coeffs[8 * i:8 * i + 32])
+                  for i in range(0, len(rows), 4))

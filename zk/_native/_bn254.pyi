@@ -56,6 +56,9 @@ def fr_pack(values: Sequence[int]) -> bytes | None:
     """Ints as 32-byte words; None if one is not an exact int in [0, r)."""
 def fr_unpack(words: Buffer) -> list[int]:
     """32-byte words as ints (no range check)."""
+def lc_rows_encode(constraints: list, zkey: bool) -> bytes | None:
+    """R1CS rows as .r1cs section 2 (zkey false) or .zkey section-4 entries of A and B
+    (zkey true, coefficients * 2^512 mod r), dict order; None on unusual objects."""
 def pack_lcs(constraints: list, m: int) -> Matrix | None:
     """Matrix m of R1CS rows ({wire: coeff} dicts) as sorted sparse arrays, or None."""
 def witness_solve(program: list, w: list, start: int) -> int:

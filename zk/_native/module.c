@@ -746,6 +746,76 @@ static PyObject *py_pack_lcs(PyObject *self, PyObject *args) {
     return res;
 }
 
+/* lc_rows_encode(constraints, zkey) -> bytes, or None (the Python encoder decides).
+ * zkey false: the .r1cs constraint section: per row, for A, B and C, u32 count then
+ * (u32 wire, 32-byte coefficient) in dict order. zkey true: the .zkey section-4 entries
+ * of A and B, row by row (A's terms, then B's, in dict order): u32 matrix, u32 row,
+ * u32 wire, coefficient * 2^512 mod r. None on a non-int wire or a coefficient that is
+ * not an int in [0, r). */
+static PyObject *py_lc_rows_encode(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *cons;
+    int zkey;
+    if (!PyArg_ParseTuple(args, "O!p", &PyList_Type, &cons, &zkey)) return NULL;
+    buf_t out = {0};
+    int ok = 1;
+    Py_ssize_t n = PyList_GET_SIZE(cons);
+    if ((uint64_t)n > 0xffffffffULL) ok = 0;
+    for (Py_ssize_t k = 0; ok && k < n; k++) {
+        PyObject *row = PyList_GET_ITEM(cons, k);
+        if (!PyTuple_CheckExact(row) || PyTuple_GET_SIZE(row) != 3) {
+            ok = 0;
+            break;
+        }
+        for (int m = 0; ok && m < (zkey ? 2 : 3); m++) {
+            PyObject *lc = PyTuple_GET_ITEM(row, m);
+            if (!PyDict_CheckExact(lc)) {
+                ok = 0;
+                break;
+            }
+            uint8_t e[44];
+            if (!zkey) {
+                put_u32(e, (uint32_t)PyDict_GET_SIZE(lc));
+                if (!buf_put(&out, e, 4)) ok = 0;
+            }
+            Py_ssize_t pos = 0;
+            PyObject *key, *val;
+            while (ok && PyDict_Next(lc, &pos, &key, &val)) {
+                unsigned long long wk = PyLong_CheckExact(key) ? PyLong_AsUnsignedLongLong(key)
+                                                                : 0x100000000ULL;
+                fe c;
+                if (PyErr_Occurred() || wk > 0xffffffffULL || !long_to_fe(val, &c)) {
+                    PyErr_Clear();
+                    ok = 0;
+                    break;
+                }
+                if (zkey) {
+                    fr_to_mont(&c, &c); /* c -> c R */
+                    fr_to_mont(&c, &c); /* c R -> c R^2 */
+                    put_u32(e, (uint32_t)m);
+                    put_u32(e + 4, (uint32_t)k);
+                    put_u32(e + 8, (uint32_t)wk);
+                    fe_store(e + 12, &c);
+                    ok = buf_put(&out, e, 44);
+                } else {
+                    put_u32(e, (uint32_t)wk);
+                    fe_store(e + 4, &c);
+                    ok = buf_put(&out, e, 36);
+                }
+            }
+        }
+    }
+    PyObject *res;
+    if (ok) {
+        res = PyBytes_FromStringAndSize(out.p ? (char *)out.p : "", (Py_ssize_t)out.len);
+    } else {
+        res = Py_None;
+        Py_INCREF(res);
+    }
+    free(out.p);
+    return res;
+}
+
 
 /* ---- witness solver and R1CS check over the compiled program ------------------
  * witness_solve(program, w, start) replays zk.witness's steps from start, in place:
@@ -1360,6 +1430,8 @@ static PyMethodDef methods[] = {
      "witness_solve(program, w, start) -> first step index left to Python"},
     {"r1cs_rows_check", py_r1cs_rows_check, METH_VARARGS,
      "r1cs_rows_check(constraints, w, start) -> first row index not shown to hold"},
+    {"lc_rows_encode", py_lc_rows_encode, METH_VARARGS,
+     "lc_rows_encode(constraints, zkey) -> .r1cs section 2 or .zkey section-4 entries, or None"},
     {"pack_lcs", py_pack_lcs, METH_VARARGS,
      "pack_lcs(constraints, m) -> (rows, wires, coeffs) of matrix m, or None"},
     {"points_from_lem", py_points_from_lem, METH_VARARGS,

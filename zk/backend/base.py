@@ -155,6 +155,18 @@ class Backend(ABC):
         """32-byte words as ints (no range check: see fr_first_unreduced)."""
 
     @abstractmethod
+    def r1cs_encode(self, constraints: list) -> bytes:
+        """R1CS rows [(a, b, c) {wire: coeff} dicts] as a .r1cs constraint section: per
+        row, for A, B and C, u32 count then (u32 wire, 32-byte coefficient mod r), terms
+        in dict order (the inverse of r1cs_constraints)."""
+
+    @abstractmethod
+    def zkey_coef_entries(self, constraints: list) -> bytes:
+        """The .zkey section-4 entries of R1CS rows, as ``snarkjs zkey new`` orders
+        them: row by row, A's terms then B's in dict order, each u32 matrix, u32 row,
+        u32 wire, coefficient * 2^512 mod r (no count, no public-input rows)."""
+
+    @abstractmethod
     def r1cs_constraints(self, section: bytes, num_constraints: int, num_wires: int,
                          base: int = 0) -> list[tuple[dict, dict, dict]]:
         """A .r1cs constraint section as rows of {wire: coeff} dicts (A, B, C).

@@ -62,6 +62,20 @@ class NativeBackend(Backend):
             return pack_matrix(constraints, m)
         return packed
 
+    def r1cs_encode(self, constraints: list) -> bytes:
+        out = _c.lc_rows_encode(constraints, False) if type(constraints) is list else None
+        if out is None:  # unusual objects: the Python specification handles them
+            from zk.backend import ref_convert
+            return ref_convert.r1cs_encode(constraints)
+        return out
+
+    def zkey_coef_entries(self, constraints: list) -> bytes:
+        out = _c.lc_rows_encode(constraints, True) if type(constraints) is list else None
+        if out is None:
+            from zk.backend import ref_convert
+            return ref_convert.zkey_coef_entries(constraints)
+        return out
+
     def pack_lc_table(self, lcs: list) -> tuple[bytes, bytes] | None:
         return _c.lc_table_pack(lcs) if type(lcs) is list else None
 

@@ -140,3 +140,27 @@ def r1cs_constraints(data: bytes, ncons: int, nwires: int, base: int = 0) -> lis
         raise MalformedInput(f"offset {base + pos}: {len(data) - pos} trailing bytes after "
                              "the constraints")
     return rows
+
+
+def r1cs_encode(constraints: list) -> bytes:
+    """R1CS rows -> .r1cs section 2 (per row and matrix: count, then wire and coefficient
+    mod r, in dict order)."""
+    parts = []
+    for row in constraints:
+        for lc in row:
+            parts.append(len(lc).to_bytes(4, "little"))
+            for w, v in lc.items():
+                parts.append(int(w).to_bytes(4, "little") + (int(v) % R).to_bytes(32, "little"))
+    return b"".join(parts)
+
+
+def zkey_coef_entries(constraints: list) -> bytes:
+    """R1CS rows -> .zkey section-4 entries of A and B, row by row, as snarkjs orders them."""
+    parts = []
+    for k, row in enumerate(constraints):
+        for m in (0, 1):
+            for w, v in row[m].items():
+                parts.append(m.to_bytes(4, "little") + k.to_bytes(4, "little")
+                             + int(w).to_bytes(4, "little")
+                             + (int(v) * COEF % R).to_bytes(32, "little"))
+    return b"".join(parts)

@@ -158,6 +158,12 @@ class ReferenceBackend(Backend):
         from zk.r1cs import pack_matrix
         return pack_matrix(constraints, m)
 
+    def r1cs_encode(self, constraints: list) -> bytes:
+        return ref_convert.r1cs_encode(constraints)
+
+    def zkey_coef_entries(self, constraints: list) -> bytes:
+        return ref_convert.zkey_coef_entries(constraints)
+
     def pack_lc_table(self, lcs: list) -> tuple[bytes, bytes] | None:
         from zk.lc_table import pack_lc_table
         return pack_lc_table(lcs)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
+import sys
+from array import array
 
 from zk import curve, progress
 from zk.backend import Backend, get_backend
@@ -22,6 +24,8 @@ from zk.formats.iden3.zkey import ZKey
 from zk.groth16 import qap
 from zk.groth16.keys import ProvingKey, VerifyingKey
 from zk.r1cs import R1CS
+
+_U32 = "I" if array("I").itemsize == 4 else "L"
 
 
 def _pt(buf: bytes, i: int, size: int) -> bytes:
@@ -53,35 +57,37 @@ def check_fits(cs: R1CS, pt: Ptau) -> int:
 
 
 def _wire_terms(cs: R1CS, n: int, lag: dict[str, bytes]):
-    """Per-wire (base point, coeff) lists for A, B1, B2 and IC/C, and section 4 order."""
+    """Per-wire (base point, coeff) lists for A, B1, B2 and IC/C."""
     w, npub = cs.num_wires, cs.num_public
     A, B1, B2, K = ([[] for _ in range(w)] for _ in range(4))
-    coefs = []
     for k, (la, lb, lc) in enumerate(cs.constraints):
         for s, v in la.items():
             A[s].append((_pt(lag["tau1"], k, 64), v))
             K[s].append((_pt(lag["beta1"], k, 64), v))
-            coefs.append((0, k, s, v))
         for s, v in lb.items():
             B1[s].append((_pt(lag["tau1"], k, 64), v))
             B2[s].append((_pt(lag["tau2"], k, 128), v))
             K[s].append((_pt(lag["alpha1"], k, 64), v))
-            coefs.append((1, k, s, v))
         for s, v in lc.items():
             K[s].append((_pt(lag["tau1"], k, 64), v))
     m = cs.num_constraints
     for s in range(npub + 1):
         A[s].append((_pt(lag["tau1"], m + s, 64), 1))
         K[s].append((_pt(lag["beta1"], m + s, 64), 1))
-        coefs.append((0, m + s, s, 1))
-    return A, B1, B2, K, coefs
+    return A, B1, B2, K
 
 
-def encode_coef_entries(coefs: list) -> bytes:
-    """Section 4 payload in the given order."""
-    body = b"".join(struct.pack("<III", m, k, s) + P.coef_to_file(v).to_bytes(32, "little")
-                    for m, k, s, v in coefs)
-    return struct.pack("<I", len(coefs)) + body
+def encode_coef_entries(cs: R1CS, be: Backend) -> bytes:
+    """Section 4 payload in snarkjs's order: each row's A then B terms, then the
+    public-input rows A[m + i][i] = 1 (whole-buffer backend passes)."""
+    m, k = cs.num_constraints, cs.num_public + 1
+    rows, wires = array(_U32, range(m, m + k)), array(_U32, range(k))
+    if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
+        rows.byteswap()
+        wires.byteswap()
+    body = be.zkey_coef_entries(cs.constraints) + be.zkey_coefs_join(
+        (rows.tobytes(), wires.tobytes(), (1).to_bytes(32, "little") * k), (b"", b"", b""))
+    return struct.pack("<I", len(body) // 44) + body
 
 
 def circuit_hash(pk: ProvingKey, pt: Ptau, be: Backend) -> bytes:
@@ -93,12 +99,9 @@ def circuit_hash(pk: ProvingKey, pt: Ptau, be: Backend) -> bytes:
     h.update(P.g2_uncompressed(vk.beta_g2) + P.g2_uncompressed(vk.gamma_g2))
     h.update(P.g1_uncompressed(pk.delta_g1) + P.g2_uncompressed(vk.delta_g2))
 
-    def points(data: bytes, size: int, count: int | None = None) -> None:
-        k = len(data) // size
-        h.update(struct.pack(">I", k if count is None else count))
-        enc = P.g1_uncompressed if size == 64 else P.g2_uncompressed
-        for i in range(k):
-            h.update(enc(data[size * i:size * i + size]))
+    def points(data: bytes, size: int) -> None:
+        h.update(struct.pack(">I", len(data) // size))
+        h.update((P.g1_uncompressed_many if size == 64 else P.g2_uncompressed_many)(data))
 
     points(b"".join(vk.gamma_abc_g1), 64)
     hi, lo = pt.monomial(TAU_G1, n, n - 1), pt.monomial(TAU_G1, 0, n - 1)
@@ -121,8 +124,8 @@ def new_zkey(cs: R1CS, ptau: str | os.PathLike | Ptau,
             lag = {"tau1": pt.lagrange(TAU_G1, n), "tau2": pt.lagrange(TAU_G2, n),
                    "alpha1": pt.lagrange(ALPHA_G1, n), "beta1": pt.lagrange(BETA_G1, n)}
             h2 = pt.lagrange(TAU_G1, 2 * n)
-            hq = b"".join(_pt(h2, 2 * i + 1, 64) for i in range(n))
-        A, B1, B2, K, coefs = _wire_terms(cs, n, lag)
+            hq = P.every_other(h2, 64, 1)
+        A, B1, B2, K = _wire_terms(cs, n, lag)
         npub = cs.num_public + 1
         with progress.step(f"zkey new: {4 * cs.num_wires} wire points"):
             ic = _combine(K[:npub], 64, be)
@@ -138,7 +141,7 @@ def new_zkey(cs: R1CS, ptau: str | os.PathLike | Ptau,
                             circuit_digest=cs.digest())
         with progress.step("zkey new: circuit hash"):
             cs_hash = circuit_hash(pk, pt, be)
-        return ZKey(pk, cs_hash, [], encode_coef_entries(coefs))
+        return ZKey(pk, cs_hash, [], encode_coef_entries(cs, be))
     finally:
         if not isinstance(ptau, Ptau):
             pt.close()

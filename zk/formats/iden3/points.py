@@ -8,6 +8,8 @@ canonical, G2 coordinates as c1 || c0.
 """
 from __future__ import annotations
 
+from array import array
+
 from zk.backend import get_backend
 from zk.errors import MalformedInput
 from zk.field import R
@@ -59,6 +61,42 @@ def g2_uncompressed(p: bytes) -> bytes:
     """Big-endian x.c1 || x.c0 || y.c1 || y.c0 (zeros for infinity)."""
     w = [p[i:i + 32][::-1] for i in range(0, 128, 32)]
     return w[1] + w[0] + w[3] + w[2]
+
+
+def _words_be(data: bytes, order: tuple[int, ...]) -> bytes:
+    """Every 32-byte word big-endian, words of each record taken in ``order``; whole
+    buffer (slice assignments over 8-byte limbs, no loop per point)."""
+    stride = 4 * len(order)
+    if len(data) % (8 * stride):
+        raise MalformedInput(f"{len(data)} bytes is not a whole number of points")
+    src = array("Q", bytes(data))
+    src.byteswap()                         # each limb's bytes reversed
+    out = array("Q", bytes(len(data)))
+    for j, w in enumerate(order):          # limbs of each word in reverse order
+        for t in range(4):
+            out[4 * j + t::stride] = src[4 * w + 3 - t::stride]
+    return out.tobytes()
+
+
+def g1_uncompressed_many(data: bytes) -> bytes:
+    """:func:`g1_uncompressed` of consecutive points, in one pass."""
+    return _words_be(data, (0, 1))
+
+
+def g2_uncompressed_many(data: bytes) -> bytes:
+    """:func:`g2_uncompressed` of consecutive points, in one pass."""
+    return _words_be(data, (1, 0, 3, 2))
+
+
+def every_other(data: bytes, size: int, first: int) -> bytes:
+    """Records first, first + 2, ... of a buffer of size-byte records (size % 8 == 0)."""
+    k = size // 8
+    src = array("Q", bytes(data))
+    n = (len(src) // k - first + 1) // 2
+    out = array("Q", bytes(8 * k * n))
+    for j in range(k):
+        out[j::k] = src[k * first + j::2 * k][:n]
+    return out.tobytes()
 
 
 def coef_from_file(v: int) -> int:

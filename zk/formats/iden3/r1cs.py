@@ -9,6 +9,8 @@ counted as public. Custom-gate (PLONK) sections are refused.
 from __future__ import annotations
 
 import os
+import sys
+from array import array
 from dataclasses import dataclass
 
 from zk.backend import get_backend
@@ -79,14 +81,16 @@ def read_r1cs(path: str | os.PathLike) -> R1CS:
 
 
 def encode_constraints(cs: R1CS) -> bytes:
-    """Section 2 payload for the constraints of cs."""
-    parts = []
-    for row in cs.constraints:
-        for lc in row:
-            parts.append(u32(len(lc)))
-            for w, v in lc.items():
-                parts.append(u32(w) + (int(v) % R).to_bytes(32, "little"))
-    return b"".join(parts)
+    """Section 2 payload for the constraints of cs (one backend pass)."""
+    return get_backend().r1cs_encode(cs.constraints)
+
+
+def encode_labels(num_wires: int) -> bytes:
+    """Section 3 payload: wire i has label i (u64 each)."""
+    labels = array("Q", range(num_wires))
+    if sys.byteorder != "little":  # pragma: no cover - big-endian hosts
+        labels.byteswap()
+    return labels.tobytes()
 
 
 def write_r1cs(cs: R1CS, path: str | os.PathLike) -> None:
@@ -94,5 +98,5 @@ def write_r1cs(cs: R1CS, path: str | os.PathLike) -> None:
     header = (u32(32) + R.to_bytes(32, "little") + u32(cs.num_wires) + u32(0)
               + u32(cs.num_public) + u32(cs.num_private) + u64(cs.num_wires)
               + u32(cs.num_constraints))
-    labels = b"".join(u64(i) for i in range(cs.num_wires))
-    write_binfile(path, MAGIC, 1, [(1, header), (2, encode_constraints(cs)), (3, labels)])
+    write_binfile(path, MAGIC, 1, [(1, header), (2, encode_constraints(cs)),
+                                   (3, encode_labels(cs.num_wires))])
