@@ -5,13 +5,15 @@ Each position is a 4 collateral + 2 debt asset ATTESTED collateral-ratio proof (
 position signed by an attester, verified in the circuit) under its own account on an
 ATTESTED EpochSolvencyRegistry reading a pushed-price EpochOracle. A warm-up epoch proves
 only the first --warmup positions (keys and compiled circuit loaded, native kernels and
-caches warm); the measured epoch then re-proves and submits ALL N positions. The output
-splits the measured time by phase (chain reads, position and attestation loading, the
-margin pre-check, proving, the preflight call, sending and receipts). Development keys;
+caches warm); the measured epoch then re-proves and submits ALL N positions. Proofs are
+made on `--provers` threads while the monitor submits the ones already made. The output
+splits the measured time by phase: chain reads, position and attestation loading, the
+margin pre-check, prove (summed over the prover threads), prove_wait (the submitting
+thread waiting for the next proof), the preflight call, sending, receipts. Development keys;
 anvil started here, stopped by PID.
 
     python benchmarks/bench_monitor.py            # N = 10 and 100
-    python benchmarks/bench_monitor.py --n 1000
+    python benchmarks/bench_monitor.py --n 1000            # add --provers 2 on idle cores
 """
 from __future__ import annotations
 
@@ -108,13 +110,14 @@ def _market(n: int, folder: Path, url: str, keys: Path, policy_path: Path):
     return chain, oracle, env
 
 
-def run(n: int, warmup: int, work: Path, url: str, keys: Path, policy_path: Path) -> dict:
+def run(n: int, warmup: int, work: Path, url: str, keys: Path, policy_path: Path,
+        provers: int = 1) -> dict:
     t0 = time.perf_counter()
     chain, oracle, env = _market(n, work / f"n{n}", url, keys, policy_path)
     print(f"N={n}: market deployed, {n} accounts in {time.perf_counter() - t0:.1f} s",
           flush=True)
     os.environ["ETH_RPC_URL"] = url
-    cfg = load_monitor_config(work / f"n{n}" / "zksolvency.toml")
+    cfg = replace(load_monitor_config(work / f"n{n}" / "zksolvency.toml"), provers=provers)
     mon = Monitor(cfg, env=env, sinks=[])
     warm = min(warmup, n)
     times = []
@@ -131,7 +134,7 @@ def run(n: int, warmup: int, work: Path, url: str, keys: Path, policy_path: Path
               f"positions proven and accepted in {times[-1]:.1f} s", flush=True)
     phases = {k: round(v, 2) for k, v in sorted(mon.timings.items(), key=lambda kv: -kv[1])}
     mon.close()
-    return {"n": n, "warmup": warm, "warmup_s": round(times[0], 2),
+    return {"n": n, "provers": provers, "warmup": warm, "warmup_s": round(times[0], 2),
             "reprove_s": round(times[1], 2), "positions_per_minute": round(60 * n / times[1], 1),
             "mean_proof_s": round(mon.timings["prove"] / n, 3), "phases_s": phases}
 
@@ -141,6 +144,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, action="append", help="positions (default 10, 100)")
     ap.add_argument("--warmup", type=int, default=2,
                     help="positions proven in the warm-up epoch (default 2)")
+    ap.add_argument("--provers", type=int, default=1,
+                    help="proofs made at once on threads ([monitor] provers; default 1)")
     ap.add_argument("--json", action="store_true", help="also print the rows as JSON")
     args = ap.parse_args()
     sizes = args.n or [10, 100]
@@ -158,8 +163,8 @@ def main() -> None:
               f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
         proc, url = _anvil()
         try:
-            rows = [run(n, args.warmup, work, url, work / "keys", work / "policy.json")
-                    for n in sizes]
+            rows = [run(n, args.warmup, work, url, work / "keys", work / "policy.json",
+                        args.provers) for n in sizes]
         finally:
             proc.terminate()
             proc.wait(timeout=10)

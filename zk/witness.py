@@ -49,11 +49,11 @@ def _hint_divmod(n: int, x: int, d: int) -> list[int]:
 
 
 def _hint_inverse(n: int, x: int) -> list[int]:
-    return [pow(x, R - 2, R) if x else 0]
+    return [pow(x, -1, R) if x else 0]
 
 
 def _hint_div(n: int, x: int, d: int) -> list[int]:
-    return [x * pow(d, R - 2, R) % R if d else 0]
+    return [x * pow(d, -1, R) % R if d else 0]
 
 
 def _hint_copy(n: int, x: int) -> list[int]:

@@ -14,6 +14,8 @@
     poll_interval = 5.0             # seconds between cycles
     deadline_margin = 120           # alert when a deadline is closer than this (seconds)
     stuck_after = 60                # replace a transaction unmined after this (seconds)
+    provers = 1                     # proofs made at once, on threads, while this cycle
+                                    # submits the ones already made (2 can help on 2+ idle cores)
 
     [[monitor.accounts]]
     name = "desk-1"
@@ -58,7 +60,7 @@ from zk.errors import MalformedInput, UsageError
 
 RPC_ENV = "ETH_RPC_URL"     # beats the profile's rpc_url, as for every other command
 _TOP = {"profile", "registry", "oracle", "policy", "keys", "state", "confirmations",
-        "lookback", "poll_interval", "deadline_margin", "stuck_after", "accounts",
+        "lookback", "poll_interval", "deadline_margin", "stuck_after", "provers", "accounts",
         "webhook", "metrics"}
 _ACCOUNT = {"name", "key_env", "keystore", "position", "position_command", "attestation",
             "margin_buffer_pct"}
@@ -110,6 +112,7 @@ class MonitorConfig:
     poll_interval: float = 5.0
     deadline_margin: int = 120
     stuck_after: float = 60.0
+    provers: int = 1
     webhook: WebhookConfig | None = None
     metrics: MetricsConfig | None = None
     rpc_url: str | None = field(default=None)
@@ -242,8 +245,8 @@ def parse_monitor(data: bytes, src: str, profile_name: str | None = None) -> Mon
         _get(t, "poll_interval", float, where, 5.0, 0.0, 3600),
         _get(t, "deadline_margin", int, where, 120, 0, 86_400),
         _get(t, "stuck_after", float, where, 60.0, 0.1, 86_400),
-        webhook, metrics, os.environ.get(RPC_ENV) or (profile.rpc_url if profile else None),
-        base)
+        _get(t, "provers", int, where, 1, 1, 64), webhook, metrics,
+        os.environ.get(RPC_ENV) or (profile.rpc_url if profile else None), base)
 
 
 def load_monitor_config(path: str | Path | None = None,

@@ -31,6 +31,7 @@ import json
 import os
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -251,10 +252,18 @@ class Monitor:
             self._follow_events(head)
             state = self._state(head)
             self._watch_oracle(state)
+        jobs: list[tuple] = []
+        checked = []
         for acc in self.cfg.accounts:
             if self._stop:
                 return
-            self._account_step(acc, state)
+            if self._account_step(acc, state, jobs):
+                checked.append(acc)
+        self._prove_and_submit_all(jobs)
+        for acc in checked:
+            if self._stop:
+                return
+            self._check_solvent(acc, self.signers[acc.name].address, state)
 
     def _follow_events(self, head: int) -> None:
         """New epochs, breaker trips/resets (the oracle's events; on the pushed-price
@@ -422,12 +431,15 @@ class Monitor:
                f"{commitment}:{as_of}"
         return hashlib.sha256(blob.encode()).hexdigest()
 
-    def _account_step(self, acc: AccountConfig, st: dict) -> None:
+    def _account_step(self, acc: AccountConfig, st: dict, jobs: list) -> bool:
+        """Load, pre-check and watch one account; append a proof job to `jobs` when its
+        proof is not current. True when its isSolvent is to be checked after the
+        submissions."""
         signer = self.signers[acc.name]
         who = signer.address
         epoch, version = st["epoch"], st["version"]
         if epoch == 0:
-            return
+            return False
         try:
             with self._timed("load"):
                 portfolio, _ = self._load_position(acc)
@@ -440,7 +452,7 @@ class Monitor:
                           f"loaded: {exc}", account=acc.name, epoch=epoch,
                           once=("load", acc.name, epoch, str(exc))):
                 self._fail("load")
-            return
+            return False
         commitment = portfolio.commitment()
         with self._timed("reads"):
             proven = self._proven(who, st["block"])
@@ -491,9 +503,9 @@ class Monitor:
                                   account=acc.name, epoch=epoch, once=("unprovable", sid)):
                         self._fail("unprovable")
                 else:
-                    self._prove_and_submit(acc, signer, policy, prices, portfolio,
-                                           attestation, sid, epoch)
-        self._check_solvent(acc, who, st)
+                    jobs.append((acc, signer, policy, prices, portfolio, attestation, sid,
+                                 epoch))
+        return True
 
     def _proven(self, who: str, block="latest") -> dict:
         """{'epoch', 'valid_until', 'commitment', 'as_of', 'version'} of the account's
@@ -542,21 +554,33 @@ class Monitor:
             self.metrics.failures.labels(reason).inc()
 
     # ------------------------------------------------------------------ prove + submit
-    def _prove_and_submit(self, acc, signer: Chain, policy, prices, portfolio, attestation,
-                          sid: str, epoch: int) -> None:
-        t0 = time.perf_counter()
+    def _prove_and_submit_all(self, jobs: list[tuple]) -> None:
+        """Prove the jobs on `provers` threads (one in-memory Prover) while this thread
+        submits the proofs made so far, in order; on stop(), nothing further is sent."""
+        if not jobs:
+            return
+        prover = self.prover                      # loaded once, before the threads
+        pool = ThreadPoolExecutor(max_workers=self.cfg.provers, thread_name_prefix="monitor-prove")
         try:
-            with self._timed("prove"):
-                inputs = col.anchored_inputs(policy, prices, portfolio, signer.address,
-                                             attestation, str(acc.attestation or "attestation"))
-                bundle = self.prover.prove(inputs)
-        except ZkError as exc:
+            futures = [pool.submit(_prove_job, prover, job) for job in jobs]
+            for job, future in zip(jobs, futures, strict=True):
+                if self._stop:
+                    return
+                with self._timed("prove_wait"):
+                    outcome = future.result()
+                self._submit_job(job, *outcome)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _submit_job(self, job: tuple, bundle, seconds: float, error: ZkError | None) -> None:
+        acc, signer, policy, _, _, _, sid, epoch = job
+        self.timings["prove"] = self.timings.get("prove", 0.0) + seconds
+        if error is not None:
             self.alert("unprovable", "critical", f"position of '{acc.name}' cannot be "
-                       f"proven at epoch {epoch}: {exc}; nothing sent", account=acc.name,
+                       f"proven at epoch {epoch}: {error}; nothing sent", account=acc.name,
                        epoch=epoch, once=("unprovable", sid))
             self._fail("unprovable")
             return
-        seconds = time.perf_counter() - t0
         if self.metrics is not None:
             self.metrics.proof_seconds.observe(seconds)
         self.emit("event", "proven", "info", f"'{acc.name}' proven for epoch {epoch}",
@@ -700,6 +724,19 @@ class Monitor:
                     self.store.finish(intent["statement"], FAILED)
                     continue
             self._settle(name, signer, intent["statement"])
+
+
+def _prove_job(prover, job: tuple) -> tuple:
+    """(bundle, seconds, None), or (None, seconds, the ZkError) when it cannot be proven;
+    runs on a prover thread (no monitor state touched)."""
+    acc, signer, policy, prices, portfolio, attestation, _, _ = job
+    t0 = time.perf_counter()
+    try:
+        inputs = col.anchored_inputs(policy, prices, portfolio, signer.address, attestation,
+                                     str(acc.attestation or "attestation"))
+        return prover.prove(inputs), time.perf_counter() - t0, None
+    except ZkError as exc:
+        return None, time.perf_counter() - t0, exc
 
 
 def _key(acc: AccountConfig, env) -> str:
