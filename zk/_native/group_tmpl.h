@@ -269,6 +269,7 @@ static bn_status PT(decode_all)(PT(aff) *out, const uint8_t *in, size_t n, int t
  * capacity, go to a Jacobian side bucket, so every case stays exact. Windows
  * are the parallel tasks. */
 #define PT_MSM_BATCH 1024
+#define PT_MSM_AHEAD 16
 
 typedef struct {
     PT(aff) *bk;       /* affine buckets */
@@ -290,18 +291,31 @@ typedef struct {
     PT(msm_ws) *ws;        /* per worker */
 } PT(msm_ctx);
 
-/* Applies the queued affine additions bk[qb[i]] += qp[i] (all x differ). */
+/* Applies the queued affine additions bk[qb[i]] += qp[i] (all x differ). The
+ * batch inversion runs two interleaved product chains (even and odd entries) so
+ * consecutive multiplications do not wait on each other. */
 static void PT(msm_flush)(PT(msm_ws) *ws, size_t k) {
     if (k == 0) return;
-    F acc = F_ONE, inv, d, lam, t, x3;
-    for (size_t i = 0; i < k; i++) {
-        ws->pre[i] = acc;
-        F_MUL(&acc, &acc, &ws->dx[i]);
+    F acc[2] = {F_ONE, F_ONE}, inv[2], d, lam, t, x3;
+    size_t i = 0;
+    for (; i + 1 < k; i += 2) {
+        ws->pre[i] = acc[0];
+        F_MUL(&acc[0], &acc[0], &ws->dx[i]);
+        ws->pre[i + 1] = acc[1];
+        F_MUL(&acc[1], &acc[1], &ws->dx[i + 1]);
     }
-    F_INV(&inv, &acc);
-    for (size_t i = k; i-- > 0;) {
-        F_MUL(&d, &inv, &ws->pre[i]);
-        F_MUL(&inv, &inv, &ws->dx[i]);
+    if (i < k) {
+        ws->pre[i] = acc[0];
+        F_MUL(&acc[0], &acc[0], &ws->dx[i]);
+    }
+    F_MUL(&t, &acc[0], &acc[1]);
+    F_INV(&t, &t);
+    F_MUL(&inv[0], &t, &acc[1]); /* 1 / acc[0] */
+    F_MUL(&inv[1], &t, &acc[0]); /* 1 / acc[1] */
+    for (i = k; i-- > 0;) {
+        F *iv = &inv[i & 1];
+        F_MUL(&d, iv, &ws->pre[i]);
+        F_MUL(iv, iv, &ws->dx[i]);
         uint32_t b = ws->qb[i];
         PT(aff) *p = &ws->bk[b];
         const PT(aff) *q = &ws->qp[i];
@@ -368,6 +382,10 @@ static void PT(msm_window)(void *vctx, size_t w, int worker) {
     memset(ws->jb, 0, sizeof(PT(jac)) * nb); /* Z = 0: infinity */
     const int16_t *dg = ctx->digits + w * ctx->n;
     for (size_t i = 0; i < ctx->n; i++) {
+        if (i + PT_MSM_AHEAD < ctx->n) { /* the bucket a few points ahead: fetch it early */
+            int da = dg[i + PT_MSM_AHEAD];
+            if (da) __builtin_prefetch(&ws->bk[(da > 0 ? da : -da) - 1]);
+        }
         int d = dg[i];
         if (d == 0) continue;
         PT(aff) q;
@@ -599,6 +617,7 @@ static bn_status PT(msm)(const uint8_t *points, const uint8_t *scalars, size_t n
 }
 
 #undef PT_MSM_BATCH
+#undef PT_MSM_AHEAD
 
 /* ---- fixed-base batch multiplication ------------------------------------ */
 typedef struct {
