@@ -355,6 +355,37 @@ def test_sparse_matvec(n_rows, n_wit, data):
     assert NATIVE.sparse_matvec(*args) == REF.sparse_matvec(*args)
 
 
+
+@pytest.mark.parametrize("threads", ["1", "3"])
+def test_sparse_matvec_large_row_chunks(threads, monkeypatch):
+    """Row-sorted input big enough for per-worker chunks (rows spanning chunk cuts),
+    an unsorted one (serial path), and the first bad entry reported across chunks."""
+    monkeypatch.setenv("ZK_THREADS", threads)
+    rng = np.random.default_rng(7)
+    m, n_rows, n_wit = 70000, 900, 50
+    rows = np.sort(rng.integers(0, n_rows, m)).astype("<u4")
+    cols = rng.integers(0, n_wit, m).astype("<u4")
+    coeffs = [int(x) for x in rng.integers(0, 2**62, m)]
+    coeffs[::97] = [R - 1] * len(coeffs[::97])
+    wit = _rand_scalars(n_wit)
+    cb, wb = scalars_to_bytes(coeffs), scalars_to_bytes(wit)
+    want = [0] * n_rows
+    for r_, c_, k in zip(rows.tolist(), cols.tolist(), coeffs):
+        want[r_] = (want[r_] + k * wit[c_]) % R
+    got = NATIVE.sparse_matvec(n_rows, rows.tobytes(), cols.tobytes(), cb, wb)
+    assert bytes_to_scalars(got) == want
+    perm = rng.permutation(m)
+    shuffled = (n_rows, rows[perm].tobytes(), cols[perm].tobytes(),
+                b"".join(cb[32 * i:32 * i + 32] for i in perm.tolist()), wb)
+    assert NATIVE.sparse_matvec(*shuffled) == got
+    late, early = bytearray(cb), bytearray(cols.tobytes())
+    late[32 * 60000:32 * 60001] = R.to_bytes(32, "little")
+    with pytest.raises(MalformedInput, match="coefficient #60000"):
+        NATIVE.sparse_matvec(n_rows, rows.tobytes(), cols.tobytes(), bytes(late), wb)
+    early[4 * 30000:4 * 30001] = np.array([n_wit], "<u4").tobytes()
+    with pytest.raises(MalformedInput, match="entry #30000 is out of range"):
+        NATIVE.sparse_matvec(n_rows, rows.tobytes(), bytes(early), bytes(late), wb)
+
 # ---- point checks --------------------------------------------------------------------------
 
 def _fq2_sqrt(a: ob.FQ2):

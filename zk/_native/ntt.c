@@ -249,37 +249,93 @@ static inline uint32_t load_u32(const uint8_t *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+typedef struct {
+    const uint8_t *rows, *cols, *coeffs, *witness;
+    fe *w, *y;
+    size_t n_rows, n_wit, m, nchunks, bad;
+    size_t *cut; /* chunk t covers entries [cut[t], cut[t + 1]) */
+} matvec_ctx;
+
+static void matvec_witness(void *vctx, size_t lo, size_t hi) {
+    matvec_ctx *c = vctx;
+    for (size_t i = lo; i < hi; i++) {
+        if (!fr_load_checked(&c->w[i], c->witness + 32 * i)) {
+            bn_note_bad(&c->bad, i);
+            return;
+        }
+        fr_to_mont(&c->w[i], &c->w[i]);
+    }
+}
+
+/* 0 if entry k is usable, else its error. */
+static bn_status matvec_entry(const matvec_ctx *c, size_t k, fe *cf) {
+    uint32_t r = load_u32(c->rows + 4 * k), col = load_u32(c->cols + 4 * k);
+    if (r >= c->n_rows || col >= c->n_wit) return BN_ERR_RANGE;
+    return fr_load_checked(cf, c->coeffs + 32 * k) ? BN_OK : BN_ERR_SCALAR;
+}
+
+static void matvec_chunks(void *vctx, size_t lo, size_t hi) {
+    matvec_ctx *c = vctx;
+    for (size_t k = c->cut[lo]; k < c->cut[hi]; k++) {
+        fe cf, t;
+        if (matvec_entry(c, k, &cf) != BN_OK) {
+            bn_note_bad(&c->bad, k);
+            return;
+        }
+        uint32_t r = load_u32(c->rows + 4 * k), col = load_u32(c->cols + 4 * k);
+        fr_mul(&t, &cf, &c->w[col]); /* c * (wR) / R = c * w, plain */
+        fr_add(&c->y[r], &c->y[r], &t);
+    }
+}
+
+/* Entries whose rows never decrease are split into per-worker chunks at row
+ * boundaries, so every output row has one writer; other orders run serially. */
+static size_t matvec_split(matvec_ctx *c, size_t *cut, int threads) {
+    size_t parts = c->m >= 65536 && threads > 1 ? (size_t)threads : 1;
+    for (size_t k = 1; parts > 1 && k < c->m; k++) {
+        if (load_u32(c->rows + 4 * k) < load_u32(c->rows + 4 * (k - 1))) parts = 1;
+    }
+    cut[0] = 0;
+    for (size_t t = 1; t < parts; t++) {
+        size_t k = c->m * t / parts;
+        if (k < cut[t - 1]) k = cut[t - 1];
+        while (k > 0 && k < c->m && load_u32(c->rows + 4 * k) == load_u32(c->rows + 4 * (k - 1)))
+            k++;
+        cut[t] = k;
+    }
+    cut[parts] = c->m;
+    return parts;
+}
+
 bn_status bn_sparse_matvec(size_t n_rows, const uint8_t *rows, const uint8_t *cols,
                            const uint8_t *coeffs, size_t m, const uint8_t *witness,
                            size_t n_wit, uint8_t *out, size_t *bad) {
-    fe *w = malloc(sizeof(fe) * (n_wit ? n_wit : 1));
-    fe *y = calloc(n_rows ? n_rows : 1, sizeof(fe));
-    bn_status st = (w && y) ? BN_OK : BN_ERR_NOMEM;
-    for (size_t i = 0; st == BN_OK && i < n_wit; i++) {
-        if (!fr_load_checked(&w[i], witness + 32 * i)) {
-            *bad = i;
+    int threads = bn_default_threads();
+    if (threads > 256) threads = 256;
+    size_t cut[257];
+    matvec_ctx c = {rows, cols, coeffs, witness, NULL, NULL, n_rows, n_wit, m, 0, SIZE_MAX, cut};
+    c.w = malloc(sizeof(fe) * (n_wit ? n_wit : 1));
+    c.y = calloc(n_rows ? n_rows : 1, sizeof(fe));
+    bn_status st = (c.w && c.y) ? BN_OK : BN_ERR_NOMEM;
+    if (st == BN_OK) {
+        bn_par_range(n_wit, n_wit >= 65536 ? threads : 1, matvec_witness, &c);
+        if (c.bad != SIZE_MAX) {
+            *bad = c.bad;
             st = BN_ERR_WITNESS;
-        } else {
-            fr_to_mont(&w[i], &w[i]);
         }
     }
-    for (size_t k = 0; st == BN_OK && k < m; k++) {
-        uint32_t r = load_u32(rows + 4 * k), col = load_u32(cols + 4 * k);
-        fe cf, t;
-        if (r >= n_rows || col >= n_wit) {
-            *bad = k;
-            st = BN_ERR_RANGE;
-        } else if (!fr_load_checked(&cf, coeffs + 32 * k)) {
-            *bad = k;
-            st = BN_ERR_SCALAR;
-        } else {
-            fr_mul(&t, &cf, &w[col]); /* c * (wR) / R = c * w, plain */
-            fr_add(&y[r], &y[r], &t);
+    if (st == BN_OK) {
+        c.nchunks = matvec_split(&c, cut, threads);
+        bn_par_range(c.nchunks, (int)c.nchunks, matvec_chunks, &c);
+        if (c.bad != SIZE_MAX) { /* the first failing entry, with its exact code */
+            fe cf;
+            *bad = c.bad;
+            st = matvec_entry(&c, c.bad, &cf);
         }
     }
-    for (size_t i = 0; st == BN_OK && i < n_rows; i++) fe_store(out + 32 * i, &y[i]);
-    free(w);
-    free(y);
+    for (size_t i = 0; st == BN_OK && i < n_rows; i++) fe_store(out + 32 * i, &c.y[i]);
+    free(c.w);
+    free(c.y);
     return st;
 }
 
