@@ -4,7 +4,8 @@ from setuptools import Extension, setup
 native = Extension(
     "zk._native._bn254",
     sources=["zk/_native/module.c", "zk/_native/bn254.c", "zk/_native/ntt.c",
-             "zk/_native/pairing.c", "zk/_native/convert.c"],
+             "zk/_native/pairing.c", "zk/_native/convert.c",
+             "zk/_native/poseidon.c"],
     depends=["zk/_native/bn254.h", "zk/_native/bn254_impl.h", "zk/_native/group_tmpl.h",
              "zk/_native/group_tmpl_end.h", "zk/_native/group_scale_tmpl.h",
              "zk/_native/convert.h"],

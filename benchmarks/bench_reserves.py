@@ -7,8 +7,10 @@ Every step runs through the CLI in a fresh process (``zksolvency reserves ...``)
 with its peak memory (GNU time):
 1. setup for the batch shape and the top shape (skipped when --keys already holds them);
 2. ``reserves prove`` with one worker (no Ray, ZK_THREADS=--threads): ingest (checks and
-   the SQLite duplicate index), batch roots, batch witnesses + proofs + inclusion files,
-   the top proof; per-batch times come from the run's JSON;
+   the SQLite duplicate index), batch roots (hashed natively), batch witnesses + proofs +
+   inclusion files, the top proof; per-batch times come from the run's JSON: load (circuit
+   and proving key, once per process), witness, prove, inclusion (building the files),
+   write (writing them and the batch result), total;
 3. ``reserves verify`` (every batch proof, the chain, the top proof);
 4. Ray with 1 and then 2 workers, ZK_THREADS=1 each, on --scaling-users users;
 5. an EXTRAPOLATION to 2^20 and 2^24 users on N workers from the measured worker-seconds
@@ -99,9 +101,9 @@ def main() -> None:
         rows.append([f"  of which {k}", f"{s.get(k, 0):.1f}", ""])
     per = res.get("batch_seconds", [])
     if per:
-        for k in ("witness", "prove", "inclusion"):
+        for k in ("load", "witness", "prove", "inclusion", "write", "total"):
             rows.append([f"  per batch {k} (median of {len(per)})",
-                         f"{statistics.median(b[k] for b in per):.2f}", ""])
+                         f"{statistics.median(b.get(k, 0.0) for b in per):.2f}", ""])
     wall, mib = measured(cli("reserves", "verify", str(work / "out")), args.threads, work)
     rows.append(["verify (all batch proofs, chain, top)", f"{wall:.1f}", f"{mib:.0f}"])
     print(f"\nSharded proof of reserves, {args.users} users x 3 assets, b = {args.batch_bits} "

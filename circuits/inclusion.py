@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Sequence
 
 from circuits.reserves_batch import asset_commitment, leaf_hash
@@ -30,6 +31,13 @@ class InclusionRejected(MalformedInput):
 
 def user_id_hash(user_id: str) -> int:
     """Field element identifying a user: Poseidon(len, 31-byte chunks of UTF-8 id)."""
+    data = user_id_bytes(user_id)
+    chunks = [int.from_bytes(data[i:i + 31], "big") for i in range(0, len(data), 31)]
+    return poseidon_hash([len(data), *chunks])
+
+
+def user_id_bytes(user_id: str) -> bytes:
+    """The UTF-8 bytes of a valid user id (1..MAX_ID_BYTES of them), else MalformedInput."""
     if not isinstance(user_id, str):
         raise MalformedInput("user id must be a string")
     try:
@@ -39,8 +47,7 @@ def user_id_hash(user_id: str) -> int:
                              "surrogate)") from None
     if not 1 <= len(data) <= MAX_ID_BYTES:
         raise MalformedInput(f"user id must be 1..{MAX_ID_BYTES} bytes of UTF-8")
-    chunks = [int.from_bytes(data[i:i + 31], "big") for i in range(0, len(data), 31)]
-    return poseidon_hash([len(data), *chunks])
+    return data
 
 
 def _num(obj: Any, where: str, bound: int = R) -> int:
@@ -89,9 +96,23 @@ def inclusion_v2(user_id: str, salt: int, balances: Sequence[int], assets: Seque
         "batch_path": [str(h) for h in merkle.merkle_path(batch_levels, leaf_index)],
         "top_path": [str(h) for h in merkle.merkle_path(top_levels, batch_index)],
         "batch_root": str(batch_levels[-1][0]), "root": str(top_levels[-1][0]),
-        "asset_commitment": str(asset_commitment(assets, decimals)),
+        "asset_commitment": str(_commitment(assets, decimals)),
         "statement": dict(statement),
     }
+
+
+def _commitment(assets: Sequence[str], decimals: Sequence[int]) -> int:
+    """asset_commitment, computed once per asset list when writing many files (only
+    plain str names and int decimals are looked up: 8.0 == 8 and True == 1)."""
+    assets, decimals = tuple(assets), tuple(decimals)
+    if all(type(a) is str for a in assets) and all(type(d) is int for d in decimals):
+        return _cached_commitment(assets, decimals)
+    return asset_commitment(assets, decimals)
+
+
+@lru_cache(maxsize=16)
+def _cached_commitment(assets: tuple[str, ...], decimals: tuple[int, ...]) -> int:
+    return asset_commitment(assets, decimals)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from circuits.inclusion import user_id_hash
+from circuits.inclusion import user_id_bytes
 from circuits.reserves_batch import MAX_ASSETS, asset_commitment
 from prover.inputs import (
     DuplicateUser,
@@ -115,7 +115,7 @@ def iter_users(path: str | Path, assets: AssetList,
                 raise InputFileError(src, f"{where} user_id", "must be a non-empty string "
                                                               "without surrounding spaces")
             try:
-                user_id_hash(uid)
+                user_id_bytes(uid)
             except MalformedInput as exc:
                 raise InputFileError(src, f"{where} user_id", str(exc)) from None
             first = index.add(uid, where)

@@ -1,26 +1,30 @@
 """What runs for one batch, in the driver (``--workers 1``) or in a Ray worker.
 
-Phase 1, :func:`batch_root`: solve the batch witness and read its root and sums (they do
-not depend on the chain). Phase 2, :func:`prove_batch`: solve again with the batch's
-place in the chain, prove, and build every user's inclusion file from the witness (which
-holds the whole batch tree). Results are returned, not written, so workers need no
-shared file system; the driver writes them atomically.
+Phase 1, :func:`batch_root`: the batch root and sums, hashed natively
+(:mod:`prover.reserves.hashing`; they do not depend on the chain, and no circuit is
+loaded). Phase 2, :func:`prove_batch`: solve the witness with the batch's place in the
+chain, prove, and build every user's inclusion file (JSON text) from the witness (which
+holds the whole batch tree). The compiled circuit and the proving key are loaded once per
+process. Results are returned, not written, so workers need no shared file system; the
+driver writes them atomically.
 """
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from circuits.inclusion import inclusion_file_name, inclusion_v2, user_id_hash
+from circuits.inclusion import inclusion_file_name, inclusion_v2
 from circuits.reserves_batch import ReservesBatch, tree_wires
+from prover.reserves import hashing
 from prover.reserves.users import salt_of, user_secret_of
 from zk import CompiledCircuit, groth16
 from zk.errors import MalformedInput
 
-_CIRCUITS: dict[tuple, CompiledCircuit] = {}
+_CIRCUITS: dict[tuple, tuple[CompiledCircuit, list[list[int]]]] = {}
 _KEYS: dict[str, Any] = {}
 
 
@@ -49,19 +53,29 @@ class BatchJob:
 
 def circuit(batch_bits: int, n_assets: int, cache_dir: str) -> CompiledCircuit:
     """The compiled batch circuit, from zk.cache, kept for the life of the process."""
+    return _circuit(batch_bits, n_assets, cache_dir)[0]
+
+
+def _circuit(batch_bits: int, n_assets: int,
+             cache_dir: str) -> tuple[CompiledCircuit, list[list[int]]]:
+    """(compiled circuit, its tree wires), loaded once per process."""
     key = (batch_bits, n_assets, cache_dir)
     if key not in _CIRCUITS:
         from zk.cache import load_or_compile
-        _CIRCUITS[key] = load_or_compile(ReservesBatch(batch_bits, n_assets),
-                                         Path(cache_dir))
+        cs = load_or_compile(ReservesBatch(batch_bits, n_assets), Path(cache_dir))
+        _CIRCUITS.clear()                       # one batch shape per process at a time
+        _CIRCUITS[key] = (cs, tree_wires(cs))
     return _CIRCUITS[key]
 
 
-def _inputs(job: BatchJob) -> dict:
+def _salts(job: BatchJob) -> list[int]:
+    return [salt_of(job.secret, u) for u in job.ids]
+
+
+def _inputs(job: BatchJob, id_hashes: list[int], salts: list[int]) -> dict:
     pad = (1 << job.batch_bits) - len(job.ids)
     return {"index": job.index, "prev_link": job.prev_link,
-            "id_hashes": [user_id_hash(u) for u in job.ids] + [0] * pad,
-            "salts": [salt_of(job.secret, u) for u in job.ids] + [0] * pad,
+            "id_hashes": id_hashes + [0] * pad, "salts": salts + [0] * pad,
             "balances": [list(b) for b in job.balances] + [[0] * job.n_assets] * pad}
 
 
@@ -73,11 +87,11 @@ def _log(job: BatchJob, phase: str) -> None:
 
 
 def batch_root(job: BatchJob) -> tuple[int, list[int]]:
-    """(batch_root, sums) of a batch: phase 1."""
+    """(batch_root, sums) of a batch: phase 1, hashed natively (no circuit, no witness)."""
     _log(job, "root")
-    cs = circuit(job.batch_bits, job.n_assets, job.cache_dir)
-    values = cs.statement.values(cs.public_values(cs.solve(_inputs(job))))
-    return values["batch_root"], values["sums"]
+    _, levels = hashing.batch_tree(job.ids, _salts(job), job.balances, job.batch_bits,
+                                   job.n_assets)
+    return levels[-1][0], hashing.sums(job.balances, job.n_assets)
 
 
 def proving_key(key_id: str, source: Any):
@@ -89,15 +103,19 @@ def proving_key(key_id: str, source: Any):
         from zk.formats import keyfile
         if on_disk:
             from prover.workflow import load_proving_key
-            _KEYS[cache_key] = load_proving_key(source)
+            pk = load_proving_key(source)
         else:
-            _KEYS[cache_key] = keyfile.from_buffer(memoryview(source),
-                                                   f"proving key {key_id}")
+            pk = keyfile.from_buffer(memoryview(source), f"proving key {key_id}")
+        _KEYS.clear()                           # one proving key per process at a time
+        _KEYS[cache_key] = pk
     return _KEYS[cache_key]
 
 
 def prove_batch(job: BatchJob, key_id: str, key_source: Any) -> dict:
-    """Phase 2: witness, proof and inclusion files of one batch (nothing written)."""
+    """Phase 2: witness, proof and inclusion files of one batch (nothing written).
+
+    ``seconds``: load (circuit and key; 0 once this process has them), witness, prove,
+    inclusion (the files' JSON text); the driver adds the time it takes to write them."""
     _log(job, "prove")
     if job.threads:
         os.environ["ZK_THREADS"] = str(job.threads)
@@ -106,24 +124,25 @@ def prove_batch(job: BatchJob, key_id: str, key_source: Any) -> dict:
     if job.threads and backend.name == "native":
         from zk.backend.native import NativeBackend
         backend = NativeBackend(job.threads)
-    cs = circuit(job.batch_bits, job.n_assets, job.cache_dir)
+    t0 = time.perf_counter()
+    cs, wires = _circuit(job.batch_bits, job.n_assets, job.cache_dir)
     pk = proving_key(key_id, key_source)
     if pk.circuit_digest and pk.circuit_digest != cs.digest():
         raise MalformedInput("the batch proving key was made for another circuit")
-    t0 = time.perf_counter()
-    witness = cs.solve(_inputs(job))
     t1 = time.perf_counter()
-    proof = groth16.prove(pk, witness, backend)
+    salts = _salts(job)
+    witness = cs.solve(_inputs(job, hashing.id_hashes(job.ids), salts))
     t2 = time.perf_counter()
+    proof = groth16.prove(pk, witness, backend)
+    t3 = time.perf_counter()
     public = cs.public_values(witness)
-    levels = [[witness[w] for w in level] for level in tree_wires(cs)]
+    levels = [[witness[w] for w in level] for level in wires]
     files = {}
     for i, uid in enumerate(job.ids):
         user_secret = user_secret_of(job.secret, uid)
-        name = inclusion_file_name(user_secret)
-        files[name] = (uid, user_secret.hex(), inclusion_v2(
-            uid, salt_of(job.secret, uid), job.balances[i], job.assets, job.decimals,
-            job.index, i, levels, job.top_levels, job.statement))
+        files[inclusion_file_name(user_secret)] = (uid, user_secret.hex(), json.dumps(
+            inclusion_v2(uid, salts[i], job.balances[i], job.assets, job.decimals,
+                         job.index, i, levels, job.top_levels, job.statement), indent=1))
     return {"index": job.index, "proof": proof, "public": public, "files": files,
-            "seconds": {"witness": t1 - t0, "prove": t2 - t1,
-                        "inclusion": time.perf_counter() - t2}}
+            "seconds": {"load": t1 - t0, "witness": t2 - t1, "prove": t3 - t2,
+                        "inclusion": time.perf_counter() - t3}}

@@ -14,6 +14,7 @@ from prover import reserves as lib
 from prover.inputs import DuplicateUser
 from prover.reserves import ingest, planner
 from prover.reserves.verify import verify_inclusion
+from zk.field import R
 
 ADDR = "0x" + "ab" * 20
 CTX = lib.Context(31337, ADDR, "0x" + "cd" * 20, 5)
@@ -182,3 +183,53 @@ def test_failed_batches_are_named_and_nothing_is_claimed(proven, assets, tmp_pat
     pk.write_bytes(good)
     res = lib.run(assets, ledger, broken, out, CTX, batch_bits=2)
     assert res.ok and sorted(res.proven) == [0, 1]
+
+
+def test_native_batch_tree_is_the_circuits_tree():
+    """prover.reserves.hashing (Backend.poseidon_rows) gives the leaves, levels and id
+    hashes of circuits.reserves_batch / circuits.inclusion, ids of 1, 2 and 15 chunks."""
+    from circuits.inclusion import user_id_hash
+    from prover.reserves import hashing
+    ids = ["a", "é" * 20, "x" * 465, "user3@example.com", "中" * 11]
+    salts = [7, 0, R - 1, 12345, 99]
+    bals = [(0, 1, 2), ((1 << 64) - 1, 0, 5), (3, 3, 3), (1, 2, 3), (9, 8, 7)]
+    idh, levels = hashing.batch_tree(ids, salts, bals, 3, 3)
+    assert idh == [user_id_hash(u) for u in ids]
+    leaves = [rb.leaf_hash(h, s, b) for h, s, b in zip(idh, salts, bals)]
+    assert levels == rb.batch_levels(leaves, 3, 3)
+    assert hashing.sums(bals, 3) == [sum(b[k] for b in bals) for k in range(3)]
+    with pytest.raises(Exception, match="outside"):
+        hashing.batch_tree(["a"], [1], [(1 << 64, 0, 0)], 3, 3)
+    with pytest.raises(Exception, match="user id"):
+        hashing.batch_tree(["x" * 466], [1], [(1, 0, 0)], 3, 3)
+
+
+def test_interrupted_write_leaves_no_partial_file_and_rerun_completes(proven, assets,
+                                                                       tmp_path):
+    """A write that fails half way through a batch (a folder stands where one user's
+    file goes): every file present is whole, the batch is not marked done, and once the
+    obstacle is gone a re-run proves it and the output verifies."""
+    _, ledger, keys, out, _ = proven
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    names = sorted(json.loads((out / "inclusion" / "index.json").read_text()))
+    for f in (copy / "batches").iterdir():
+        f.unlink()
+    for n in names:
+        (copy / "inclusion" / n).unlink()
+    blocker = copy / "inclusion" / names[3]
+    blocker.mkdir()
+    (blocker / "keep").write_text("")
+    with pytest.raises(OSError):
+        lib.run(assets, ledger, keys, copy, CTX, batch_bits=2)
+    written = [n for n in names if (copy / "inclusion" / n).is_file()]
+    for n in written:                                       # whole JSON, never a prefix
+        assert json.loads((copy / "inclusion" / n).read_text())["format"]
+    assert len(list((copy / "batches").iterdir())) < 2      # the failed batch is not done
+    shutil.rmtree(blocker)
+    res = lib.run(assets, ledger, keys, copy, CTX, batch_bits=2)
+    assert res.ok
+    assert lib.verify_run(copy, copy / "batch_vk.json",
+                          copy / "top" / "verification_key.json")[0]
+    for n in names:
+        assert (copy / "inclusion" / n).read_bytes() == (out / "inclusion" / n).read_bytes()

@@ -1419,7 +1419,12 @@ static PyObject *py_r1cs_constraints(PyObject *self, PyObject *args) {
     return rows;
 }
 
+/* poseidon.c */
+PyObject *zk_py_poseidon_rows(PyObject *self, PyObject *args);
+
 static PyMethodDef methods[] = {
+    {"poseidon_rows", zk_py_poseidon_rows, METH_VARARGS,
+     "poseidon_rows(t, r_f, r_p, constants, mds, inputs) -> Poseidon of each input row"},
     {"r1cs_constraints", py_r1cs_constraints, METH_VARARGS,
      "r1cs_constraints(section, n_constraints, n_wires[, base]) -> list of (A, B, C) dicts"},
     {"lc_table_pack", py_lc_table_pack, METH_O,

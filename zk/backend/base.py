@@ -175,3 +175,12 @@ class Backend(ABC):
         >= num_wires, a wire repeated in one combination, a coefficient >= r and
         trailing bytes.
         """
+
+    # --- hashing ---------------------------------------------------------------------
+    @abstractmethod
+    def poseidon_rows(self, n_inputs: int, inputs: bytes) -> bytes:
+        """circomlib Poseidon (zk.std.poseidon) of each row of ``n_inputs`` 32-byte words.
+
+        ``inputs`` holds whole rows of canonical words; a word >= r raises MalformedInput
+        naming its index. Returns one 32-byte word per row.
+        """

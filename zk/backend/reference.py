@@ -242,3 +242,16 @@ class ReferenceBackend(Backend):
     def r1cs_constraints(self, section: bytes, num_constraints: int, num_wires: int,
                          base: int = 0) -> list[tuple[dict, dict, dict]]:
         return ref_convert.r1cs_constraints(section, num_constraints, num_wires, base)
+
+    def poseidon_rows(self, n_inputs: int, inputs: bytes) -> bytes:
+        from zk.std.poseidon import poseidon_hash
+        if n_inputs < 1 or len(inputs) % (32 * n_inputs):
+            raise MalformedInput(f"poseidon_rows: {len(inputs)} input bytes are not whole "
+                                 f"rows of {n_inputs} words")
+        values = bytes_to_scalars(inputs)
+        bad = self.fr_first_unreduced(inputs)
+        if bad >= 0:
+            raise MalformedInput(f"poseidon_rows: input #{bad} is not a field element "
+                                 "(0 <= x < r)")
+        return scalars_to_bytes([poseidon_hash(values[i:i + n_inputs])
+                                 for i in range(0, len(values), n_inputs)])
