@@ -13,8 +13,27 @@ from circuits.inclusion import user_id_bytes
 from circuits.reserves_batch import padding_leaf
 from zk.backend import get_backend
 from zk.errors import MalformedInput
+from zk.std.poseidon_constants import params
 
 BALANCE_BITS = 64
+
+
+_TABLES: dict[int, tuple[bytes, bytes, int, int]] = {}
+
+
+def _tables(n_inputs: int) -> tuple[bytes, bytes, int, int]:
+    """Poseidon parameters of this arity as words, from zk.std.poseidon_constants."""
+    if n_inputs not in _TABLES:
+        constants, mds, r_f, r_p = params(n_inputs + 1)
+        be = get_backend()
+        _TABLES[n_inputs] = (be.fr_pack(list(constants)),
+                             be.fr_pack([v for row in mds for v in row]), r_f, r_p)
+    return _TABLES[n_inputs]
+
+
+def poseidon_words(n_inputs: int, words: bytes) -> bytes:
+    """Poseidon of each row of ``n_inputs`` 32-byte words, one word per row."""
+    return get_backend().poseidon_rows(*_tables(n_inputs), words)
 
 
 def _rows(n_inputs: int, rows: list[list[int]]) -> list[int]:
@@ -22,8 +41,7 @@ def _rows(n_inputs: int, rows: list[list[int]]) -> list[int]:
     if not rows:
         return []
     be = get_backend()
-    return be.fr_unpack(be.poseidon_rows(n_inputs, be.fr_pack([v for r in rows
-                                                                 for v in r])))
+    return be.fr_unpack(poseidon_words(n_inputs, be.fr_pack([v for r in rows for v in r])))
 
 
 def id_hashes(user_ids: Sequence[str]) -> list[int]:
@@ -64,7 +82,7 @@ def batch_levels(leaf_values: Sequence[int], batch_bits: int,
     levels = [level]
     words = be.fr_pack(level)
     while len(levels[-1]) > 1:
-        words = be.poseidon_rows(2, words)
+        words = poseidon_words(2, words)
         levels.append(be.fr_unpack(words))
     return levels
 

@@ -73,6 +73,6 @@ def lc_table_unpack(pool: Buffer, table: Buffer, n: int, num_wires: int) -> list
 def r1cs_constraints(section: Buffer, n_constraints: int, n_wires: int,
                      base: int = 0) -> list[tuple[dict[int, int], dict[int, int], dict[int, int]]]:
     """.r1cs section 2 -> rows of {wire: coeff}; errors name "offset base + N"."""
-def poseidon_rows(t: int, r_f: int, r_p: int, constants: Buffer, mds: Buffer,
+def poseidon_rows(r_f: int, r_p: int, constants: Buffer, mds: Buffer,
                   inputs: Buffer) -> bytes:
-    """circomlib Poseidon of each (t-1)-word row of inputs (constants from the caller)."""
+    """Poseidon of each (t-1)-word row of inputs; t from the t*t-word MDS matrix."""

@@ -8,6 +8,7 @@
 
 #include "bn254_impl.h"
 #include "convert.h"
+#include "poseidon.h"
 
 static PyObject *malformed_input(void) {
     static PyObject *cls = NULL;
@@ -1419,12 +1420,44 @@ static PyObject *py_r1cs_constraints(PyObject *self, PyObject *args) {
     return rows;
 }
 
-/* poseidon.c */
-PyObject *zk_py_poseidon_rows(PyObject *self, PyObject *args);
+/* poseidon_rows(r_f, r_p, constants, mds, inputs): t from the MDS size, one hash per
+ * row of t - 1 input words. */
+static PyObject *py_poseidon_rows(PyObject *self, PyObject *args) {
+    (void)self;
+    int r_f, r_p, t = 2;
+    Py_buffer cb, mb, ib;
+    if (!PyArg_ParseTuple(args, "iiy*y*y*", &r_f, &r_p, &cb, &mb, &ib)) return NULL;
+    PyObject *res = NULL;
+    while (t < BN_POSEIDON_MAX_T && (Py_ssize_t)(32 * t * t) < mb.len) t++;
+    if (mb.len != 32 * t * t || r_f < 0 || r_p < 0 || r_f > 1000 || r_p > 1000 ||
+        cb.len != (Py_ssize_t)32 * (r_f + r_p) * t) {
+        raise_msg("poseidon_rows: %zd MDS and %zd constant bytes fit no width <= %d",
+                  mb.len, cb.len, BN_POSEIDON_MAX_T);
+    } else if (ib.len % (32 * (t - 1))) {
+        raise_msg("poseidon_rows: %zd input bytes are not whole rows of %d words", ib.len,
+                  t - 1);
+    } else if ((res = PyBytes_FromStringAndSize(NULL, ib.len / (t - 1))) != NULL) {
+        size_t bad = 0;
+        bn_status st;
+        Py_BEGIN_ALLOW_THREADS
+        st = bn_poseidon_rows(t, r_f, r_p, cb.buf, mb.buf, ib.buf,
+                              (size_t)ib.len / (32 * (size_t)(t - 1)),
+                              (uint8_t *)PyBytes_AS_STRING(res), &bad);
+        Py_END_ALLOW_THREADS
+        if (st != BN_OK) {
+            Py_CLEAR(res);
+            raise_status(st, bad, "poseidon_rows", "input");
+        }
+    }
+    PyBuffer_Release(&cb);
+    PyBuffer_Release(&mb);
+    PyBuffer_Release(&ib);
+    return res;
+}
 
 static PyMethodDef methods[] = {
-    {"poseidon_rows", zk_py_poseidon_rows, METH_VARARGS,
-     "poseidon_rows(t, r_f, r_p, constants, mds, inputs) -> Poseidon of each input row"},
+    {"poseidon_rows", py_poseidon_rows, METH_VARARGS,
+     "poseidon_rows(r_f, r_p, constants, mds, inputs) -> Poseidon of each input row"},
     {"r1cs_constraints", py_r1cs_constraints, METH_VARARGS,
      "r1cs_constraints(section, n_constraints, n_wires[, base]) -> list of (A, B, C) dicts"},
     {"lc_table_pack", py_lc_table_pack, METH_O,

@@ -178,9 +178,12 @@ class Backend(ABC):
 
     # --- hashing ---------------------------------------------------------------------
     @abstractmethod
-    def poseidon_rows(self, n_inputs: int, inputs: bytes) -> bytes:
-        """circomlib Poseidon (zk.std.poseidon) of each row of ``n_inputs`` 32-byte words.
+    def poseidon_rows(self, constants: bytes, mds: bytes, full_rounds: int,
+                      partial_rounds: int, inputs: bytes) -> bytes:
+        """circomlib's Poseidon permutation hash of each row of ``inputs``.
 
-        ``inputs`` holds whole rows of canonical words; a word >= r raises MalformedInput
-        naming its index. Returns one 32-byte word per row.
+        The caller gives the parameters of one width t as 32-byte words: the round
+        constants ((full + partial rounds) * t) and the MDS matrix (t * t, row-major).
+        ``inputs`` holds whole rows of t - 1 canonical words; a word >= r raises
+        MalformedInput naming its index. Returns state[0] of each row, one word each.
         """

@@ -140,24 +140,9 @@ class NativeBackend(Backend):
                          base: int = 0) -> list[tuple[dict, dict, dict]]:
         return _c.r1cs_constraints(section, num_constraints, num_wires, base)
 
-    def poseidon_rows(self, n_inputs: int, inputs: bytes) -> bytes:
-        return _c.poseidon_rows(n_inputs + 1, *_poseidon_tables(n_inputs + 1), inputs)
-
-
-_TABLES: dict[int, tuple[int, int, bytes, bytes]] = {}
-
-
-def _poseidon_tables(t: int) -> tuple[int, int, bytes, bytes]:
-    """(R_F, R_P, round constants, MDS matrix) of width t as words, from
-    zk.std.poseidon_constants (the one source of the parameters)."""
-    if t not in _TABLES:
-        from zk.std.poseidon_constants import MAX_T, MIN_T, params
-        if not MIN_T <= t <= MAX_T:
-            raise MalformedInput(f"Poseidon takes 1..{MAX_T - 1} inputs, got {t - 1}")
-        constants, mds, r_f, r_p = params(t)
-        _TABLES[t] = (r_f, r_p, _c.fr_pack(list(constants)),
-                      _c.fr_pack([v for row in mds for v in row]))
-    return _TABLES[t]
+    def poseidon_rows(self, constants: bytes, mds: bytes, full_rounds: int,
+                      partial_rounds: int, inputs: bytes) -> bytes:
+        return _c.poseidon_rows(full_rounds, partial_rounds, constants, mds, inputs)
 
 
 def _word(k: int) -> bytes:

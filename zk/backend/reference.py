@@ -243,15 +243,32 @@ class ReferenceBackend(Backend):
                          base: int = 0) -> list[tuple[dict, dict, dict]]:
         return ref_convert.r1cs_constraints(section, num_constraints, num_wires, base)
 
-    def poseidon_rows(self, n_inputs: int, inputs: bytes) -> bytes:
-        from zk.std.poseidon import poseidon_hash
-        if n_inputs < 1 or len(inputs) % (32 * n_inputs):
+    def poseidon_rows(self, constants: bytes, mds: bytes, full_rounds: int,
+                      partial_rounds: int, inputs: bytes) -> bytes:
+        t = next((t for t in range(2, 18) if 32 * t * t == len(mds)), 0)
+        rounds = full_rounds + partial_rounds
+        if not t or full_rounds < 2 or full_rounds % 2 or partial_rounds < 0 or \
+                len(constants) != 32 * rounds * t:
+            raise MalformedInput(f"poseidon_rows: {len(mds)} MDS and {len(constants)} "
+                                 "constant bytes fit no width <= 17")
+        if len(inputs) % (32 * (t - 1)):
             raise MalformedInput(f"poseidon_rows: {len(inputs)} input bytes are not whole "
-                                 f"rows of {n_inputs} words")
+                                 f"rows of {t - 1} words")
+        rc, m = bytes_to_scalars(constants), bytes_to_scalars(mds)
+        if max(rc + m) >= R:
+            raise MalformedInput("poseidon_rows: invalid argument")
         values = bytes_to_scalars(inputs)
-        bad = self.fr_first_unreduced(inputs)
+        bad = next((i for i, v in enumerate(values) if v >= R), -1)
         if bad >= 0:
-            raise MalformedInput(f"poseidon_rows: input #{bad} is not a field element "
-                                 "(0 <= x < r)")
-        return scalars_to_bytes([poseidon_hash(values[i:i + n_inputs])
-                                 for i in range(0, len(values), n_inputs)])
+            raise MalformedInput(f"poseidon_rows: scalar #{bad} is not reduced mod r")
+        rows = [m[i * t:(i + 1) * t] for i in range(t)]
+        out = []
+        for k in range(0, len(values), t - 1):
+            state = [0, *values[k:k + t - 1]]
+            for rnd in range(rounds):
+                state = [(s + rc[rnd * t + i]) % R for i, s in enumerate(state)]
+                full = rnd < full_rounds // 2 or rnd >= full_rounds // 2 + partial_rounds
+                state = [pow(s, 5, R) if full or i == 0 else s for i, s in enumerate(state)]
+                state = [sum(a * s for a, s in zip(row, state)) % R for row in rows]
+            out.append(state[0])
+        return scalars_to_bytes(out)
