@@ -40,7 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "contract": ("prover.commands.contract:contract",
                  "Groth16 verifier contract: export, calldata, deploy, verify."),
     "registry": ("prover.commands.registry:registry",
-                 "Attesters and SolvencyRegistry: deploy, roles, policy, prices, submit, status."),
+                 "Attesters and SolvencyRegistry: deploy on an oracle, policy, submit, status."),
     "oracle": ("prover.commands.oracle:oracle",
                "Epoch oracle: price feeds, circuit breaker, volatility per epoch."),
     "monitor": ("prover.commands.monitor:monitor",

@@ -66,15 +66,20 @@ zksolvency init demo-project && cd demo-project    # zksolvency.toml points at a
 zksolvency collateral setup --policy policy.json --keys keys          # DEVELOPMENT keys
 VK=$(ls keys/collateral-*/verification_key.json)
 
-# the admin deploys the verifier and the registry; the addresses also land in deploy.json
+# the admin deploys the verifier, a pushed-price epoch oracle (the ORACLE account posts
+# prices; `--feeds FILE` reads Chainlink feeds instead) and the registry reading it;
+# the addresses also land in deploy.json
 VERIFIER=$(ZKSOLVENCY_PRIVATE_KEY=$ADMIN_KEY zksolvency contract deploy "$VK" \\
     --dev-keys --state deploy.json)
+PRICE_ORACLE=$(ZKSOLVENCY_PRIVATE_KEY=$ADMIN_KEY zksolvency oracle deploy --pushed \\
+    --collateral 2 --debt 1 --oracle-role $ORACLE --min-epoch-interval 1 --state deploy.json)
 REGISTRY=$(ZKSOLVENCY_PRIVATE_KEY=$ADMIN_KEY zksolvency registry deploy "$VERIFIER" "$VK" \\
-    --mode registered --policy policy.json --oracle $ORACLE --dev-keys --state deploy.json)
+    --mode registered --policy policy.json --oracle "$PRICE_ORACLE" --dev-keys \\
+    --state deploy.json)
 
 # the oracle opens epoch 1 with the prices the proof will use (the same prices.json)
-ZKSOLVENCY_PRIVATE_KEY=$ORACLE_KEY zksolvency registry post-prices "$REGISTRY" \\
-    --prices prices.json --policy policy.json --valid-for 3600
+ZKSOLVENCY_PRIVATE_KEY=$ORACLE_KEY zksolvency oracle open-epoch "$PRICE_ORACLE" \\
+    --prices prices.json --policy policy.json
 
 # the prover proves off-chain, bound to this chain, this registry and its own address
 zksolvency collateral prove --policy policy.json --prices prices.json \\

@@ -68,15 +68,30 @@ def _read(chain: Chain, contract: str, address: str, name: str, what: str, *args
             from None
 
 
-def expect_registry(chain: Chain, address: str) -> dict:
-    """Check `address` holds a SolvencyRegistry (its layout getters and key id answer);
-    returns {"key_id", "num_public", "verifier"}."""
+def expect_registry(chain: Chain, address: str, kind: int = 0) -> dict:
+    """Check `address` holds a SolvencyRegistry on an epoch oracle (its oracle and the
+    proof module of circuit `kind` answer; 0 solvency, 1 credit); returns {"key_id",
+    "num_public", "verifier", "module", "oracle"} of that kind's module."""
+    from eth_utils import to_checksum_address
+
+    from verifier_contracts import epoch_registry as ereg
+
     what = "SolvencyRegistry"
     require_code(chain, address, what)
-    kid = _read(chain, "SolvencyRegistry", address, "keyId", what)
-    n = _read(chain, "SolvencyRegistry", address, "numPublic", what)
-    verifier = _read(chain, "SolvencyRegistry", address, "verifier", what)
-    return {"key_id": "0x" + bytes(kid).hex(), "num_public": int(n), "verifier": verifier}
+    oracle = _read(chain, ereg.CONTRACT, address, "oracle", what)
+    module = to_checksum_address(_read(chain, ereg.CONTRACT, address, "moduleOf", what,
+                                       kind)[0])
+    if int(module, 16) == 0:
+        name = {v: k for k, v in ereg.KINDS.items()}.get(kind, str(kind))
+        raise WrongContract(f"{address}: this SolvencyRegistry has no {name} proof module "
+                            f"(deployed without one; `registry deploy --credit-verifier "
+                            f"--credit-vk` adds the credit kind)")
+    what = "ProofVerifierModule"
+    kid = _read(chain, ereg.MODULE, module, "keyId", what)
+    n = _read(chain, ereg.MODULE, module, "numPublic", what)
+    verifier = _read(chain, ereg.MODULE, module, "verifier", what)
+    return {"key_id": "0x" + bytes(kid).hex(), "num_public": int(n), "verifier": verifier,
+            "module": module, "oracle": oracle}
 
 
 def expect_attesters(chain: Chain, address: str) -> None:

@@ -18,8 +18,8 @@ from verifier_contracts import (
     verify_on_chain,
     vk_hash,
 )
+from verifier_contracts.epoch_registry import production_key
 from verifier_contracts.probe import expect_verifier
-from verifier_contracts.registry import production_key
 from verifier_contracts.solc import native_solc
 from zk import atomic
 from zk.errors import EXIT_CLAIM, EXIT_OK

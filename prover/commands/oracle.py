@@ -8,7 +8,6 @@ import click
 
 from prover.chainopts import ChainContext, chain_options
 from prover.cliparams import INT
-from prover.commands.registry import _ints
 from prover.output import JSON_OPTION, emit, json_mode
 from prover.prices import price_list
 from verifier_contracts import DeployState
@@ -39,7 +38,8 @@ _CONFIG = {
 }
 
 
-def _config_options(fn):
+def config_options(fn):
+    """The EpochOracle.Config options (shared by `registry deploy --feeds/--pushed`)."""
     for opt, (name, help_) in reversed(_CONFIG.items()):
         fn = click.option(opt, name, type=INT, default=getattr(_D, name), show_default=True,
                           help=help_)(fn)
@@ -59,12 +59,12 @@ def oracle() -> None:
 @click.option("--pushed", is_flag=True, help="Pushed-price mode: ORACLE_ROLE posts prices.")
 @click.option("--collateral", "n_collateral", type=INT, help="Collateral assets (pushed).")
 @click.option("--debt", "n_debt", type=INT, help="Debt assets (pushed).")
-@_config_options
+@config_options
 @click.option("--admin", default=None, help="Default admin (default: the sender).")
 @click.option("--admin-delay", type=INT, default=orc.DEFAULT_ADMIN_DELAY, show_default=True,
               help="Delay in seconds of the two-step admin transfer.")
 @click.option("--guardian", default=None, help="GUARDIAN_ROLE holder (default: the admin).")
-@click.option("--oracle", "oracle_role", default=None,
+@click.option("--oracle-role", "oracle_role", default=None,
               help="ORACLE_ROLE holder (pushed mode; default: the admin).")
 @chain_options(write=True)
 @click.option("--state", "state_file", default=None, type=click.Path(dir_okay=False),
@@ -73,25 +73,46 @@ def oracle() -> None:
 def deploy_cmd(feeds_json, pushed, n_collateral, n_debt, sequencer_feed, admin, admin_delay,
                guardian, oracle_role, chain: ChainContext, state_file, **cfg) -> None:
     """Deploy an EpochOracle (--feeds FILE or --pushed); print its address."""
-    if bool(feeds_json) == pushed:
-        raise MalformedInput("oracle deploy: pass exactly one of --feeds FILE and --pushed")
+    if pushed and not feeds_json and (n_collateral is None or n_debt is None):
+        raise MalformedInput("oracle deploy --pushed: give --collateral N and --debt N")
+    address, n_collateral, n_debt = deploy_oracle_from_options(
+        chain, feeds_json, pushed, n_collateral, n_debt, sequencer_feed=sequencer_feed,
+        admin=admin, admin_delay=admin_delay, guardian=guardian, oracle_role=oracle_role,
+        state=DeployState(state_file) if state_file else None, cfg=cfg,
+        where="oracle deploy")
+    emit({"address": address, "n_collateral": n_collateral, "n_debt": n_debt,
+          "pushed": not feeds_json}, address)
+
+
+def deploy_oracle_from_options(chain: ChainContext, feeds_json: str | None, pushed: bool,
+                               n_collateral: int | None, n_debt: int | None, *,
+                               sequencer_feed: str | None, admin: str | None,
+                               admin_delay: int, guardian: str | None,
+                               oracle_role: str | None, state: DeployState | None,
+                               cfg: dict, where: str) -> tuple[str, int, int]:
+    """Deploy an EpochOracle from the options of `oracle deploy` (shared by `registry
+    deploy --feeds/--pushed`): feeds from FEEDS_JSON, or pushed mode for the given asset
+    counts. Returns (address, n_collateral, n_debt); a feeds file whose asset counts
+    differ from given ones is refused naming the file."""
+    if bool(feeds_json) == bool(pushed):
+        raise MalformedInput(f"{where}: pass exactly one of --feeds FILE and --pushed")
+    feeds = None
     if feeds_json:
-        n_collateral, n_debt, feeds = orc.parse_feeds(atomic.read_json(feeds_json), feeds_json)
-    else:
-        if n_collateral is None or n_debt is None:
-            raise MalformedInput("oracle deploy --pushed: give --collateral N and --debt N")
-        feeds = None
+        n_c, n_d, feeds = orc.parse_feeds(atomic.read_json(feeds_json), feeds_json)
+        for given, got, side in ((n_collateral, n_c, "collateral"), (n_debt, n_d, "debt")):
+            if given is not None and given != got:
+                raise MalformedInput(f"{feeds_json}: field '{side}' lists {got} feeds, the "
+                                     f"statement has {given} {side} assets")
+        n_collateral, n_debt = n_c, n_d
     admin, guardian, oracle_role, sequencer_feed = (
         chain.address(v, name) if v else None for v, name in (
-            (admin, "--admin"), (guardian, "--guardian"), (oracle_role, "--oracle"),
+            (admin, "--admin"), (guardian, "--guardian"), (oracle_role, "--oracle-role"),
             (sequencer_feed, "--sequencer-feed")))
     config = orc.OracleConfig(**cfg, sequencer_feed=sequencer_feed or orc.ZERO)
     address = orc.deploy_oracle(chain.connect(), n_collateral, n_debt, feeds=feeds,
                                 config=config, admin=admin, admin_delay=admin_delay,
-                                guardian=guardian, oracle=oracle_role,
-                                state=DeployState(state_file) if state_file else None)
-    emit({"address": address, "n_collateral": n_collateral, "n_debt": n_debt,
-          "pushed": feeds is None}, address)
+                                guardian=guardian, oracle=oracle_role, state=state)
+    return address, n_collateral, n_debt
 
 
 @oracle.command("open-epoch")
@@ -106,7 +127,8 @@ def deploy_cmd(feeds_json, pushed, n_collateral, n_debt, sequencer_feed, admin, 
 @JSON_OPTION
 def open_epoch_cmd(address: str, prices: str | None, policy: str | None,
                    chain: ChainContext) -> None:
-    """Open the next epoch; prints the snapshot, or the breaker trip (exit code 1)."""
+    """Open the next epoch; prints the snapshot, or the breaker trip (exit code 1);
+    --json for the whole record."""
     address = chain.address(address, "ADDRESS")
     c = chain.connect()
     shape = expect_oracle(c, address)
@@ -119,9 +141,19 @@ def open_epoch_cmd(address: str, prices: str | None, policy: str | None,
         out = orc.open_epoch_with_prices(c, address, values)
     else:
         out = orc.open_epoch(c, address)
-    emit(out, json.dumps(out, indent=2))
+    emit(out, _epoch_text(out))
     if not out["epoch"]:
         raise SystemExit(EXIT_CLAIM)
+
+
+def _epoch_text(out: dict) -> str:
+    """One line: the epoch opened (prices, sigma, expiry) or the breaker's trip."""
+    if not out["epoch"]:
+        return (f"breaker TRIPPED: {out.get('tripped')} (asset {out.get('asset')}, observed "
+                f"{out.get('observed')}, bound {out.get('bound')}); no epoch opened")
+    return (f"epoch {out['epoch']} opened: prices {','.join(map(str, out['prices']))} "
+            f"(8 decimals), sigma {','.join(map(str, out['sigma_bps']))} bps, valid until "
+            f"{out['valid_until']} (gas used {out['gas_used']})")
 
 
 @oracle.command("status")
@@ -176,7 +208,7 @@ def dev_feeds_cmd(answers, decimals, n_collateral, heartbeat, output,
     With --ephemeral the in-process EVM lives only for this command, so it also deploys an
     oracle on them and opens one epoch to show the result."""
     values = canonical_ints(answers, "--answers", INT256, signed=True)
-    decs = _ints(decimals, "--decimals") if decimals else [8] * len(values)
+    decs = canonical_ints(decimals, "--decimals") if decimals else [8] * len(values)
     if len(decs) != len(values) or not 0 <= n_collateral <= len(values):
         raise MalformedInput("oracle dev-feeds: one decimals value per answer, and "
                              "--collateral at most the number of answers")

@@ -1,5 +1,7 @@
-"""`zksolvency registry ...`: attester allowlist and SolvencyRegistry (deploy, roles,
-policy, prices, positions, submit, status)."""
+"""`zksolvency registry ...`: attester allowlist and SolvencyRegistry on an epoch oracle
+(deploy with --oracle ADDRESS, --feeds FILE or --pushed; proof modules per circuit kind,
+policy and its timelock, positions, submit, status). Prices, volatility and the circuit
+breaker are the oracle's (`zksolvency oracle ...`)."""
 from __future__ import annotations
 
 import json
@@ -10,37 +12,26 @@ from prover import workflow
 from prover.chainopts import ChainContext, chain_options
 from prover.cliparams import INT
 from prover.commands.core import PARAM
+from prover.commands.oracle import config_options, deploy_oracle_from_options
 from prover.output import JSON_OPTION, emit, json_mode
 from verifier_contracts import (
     DeployState,
     add_attester,
     deploy_attester_registry,
-    deploy_registry,
-    post_prices,
-    record_position,
     revoke_attester,
-    set_policy,
-    status,
-    submit,
 )
-from verifier_contracts.probe import expect_attesters, expect_registry
-from verifier_contracts.registry import (
-    DEFAULT_ADMIN_DELAY,
-    DEFAULT_GRACE,
-    DEFAULT_MAX_ATTESTATION_AGE,
-    DEFAULT_MAX_VALIDITY,
-    MODES,
-    grant_role,
-    layout_of,
-    set_freshness,
-)
-from verifier_contracts.registry import (
-    read as read_registry,
-)
+from verifier_contracts import epoch_registry as ereg
+from verifier_contracts.probe import expect_attesters, expect_oracle, expect_registry
+from verifier_contracts.risk import CAUSES
 from zk import atomic
 from zk.errors import EXIT_CLAIM, MalformedInput, UsageError, WrongKey
-from zk.parse import canonical_int, canonical_ints
+from zk.parse import canonical_int, canonical_ints, to_checksum
 from zk.statement import Statement
+
+KIND_OPTION = click.option("--kind", type=click.Choice(sorted(ereg.KINDS)), default="solvency",
+                           show_default=True,
+                           help="solvency: a collateral-ratio proof; credit: a "
+                                "credit-capacity proof (public input `credit`).")
 
 
 def _ints(text: str, what: str) -> list[int]:
@@ -48,14 +39,36 @@ def _ints(text: str, what: str) -> list[int]:
     return canonical_ints(text, what)
 
 
+def _haircuts(text: str) -> list:
+    """--haircuts: per collateral `H` (a fixed haircut, bps) or `BASE:K:CAP` (the epoch's
+    haircut is min(CAP, BASE + K*sigma/10^4), sigma the oracle's, bps)."""
+    if "" in text.split(","):
+        raise MalformedInput("--haircuts: expected comma-separated H or BASE:K:CAP items "
+                             "(e.g. 2000,800:20000:3000), with no empty item")
+    out: list = []
+    for i, item in enumerate(text.split(","), 1):
+        parts = item.split(":")
+        if len(parts) == 1:
+            out.append(canonical_int(item, f"--haircuts item {i}"))
+        elif len(parts) == 3:
+            out.append(tuple(canonical_int(v, f"--haircuts item {i} {name}")
+                             for v, name in zip(parts, ("BASE", "K", "CAP"), strict=True)))
+        else:
+            raise MalformedInput(f"--haircuts item {i}: {item!r} is neither H nor "
+                                 "BASE:K:CAP")
+    return out
+
+
 @click.group("registry")
 def registry() -> None:
-    """Attesters and SolvencyRegistry: deploy, roles, policy, prices, submit, status."""
+    """Attesters and SolvencyRegistry (on an epoch oracle): deploy, modules, policy,
+    positions, submit, status."""
 
 
-def _statement(vk_json: str, statement_json: str | None) -> Statement:
+def _statement(vk_json: str, statement_json: str | None,
+               flag: str = "--statement") -> Statement:
     """The statement to deploy for: the one embedded in VK_JSON (its key id checked) or
-    --statement; when both exist they must be the same statement."""
+    the statement file; when both exist they must be the same statement."""
     _, embedded = workflow.read_vk(vk_json)
     given = (Statement.from_json(atomic.read_json(statement_json), statement_json)
              if statement_json else None)
@@ -64,8 +77,18 @@ def _statement(vk_json: str, statement_json: str | None) -> Statement:
                              "(a relabelled statement would give the registry a wrong layout)")
     if given is not None or embedded is not None:
         return given or embedded
-    raise MalformedInput("no statement: pass --statement FILE (the circuit's statement.json) "
-                         "or a verification key file that embeds it")
+    raise MalformedInput(f"{vk_json}: no statement: pass {flag} FILE (the circuit's "
+                         "statement.json) or a verification key file that embeds it")
+
+
+def _asset_counts(st: Statement) -> tuple[int, int]:
+    """(collateral, debt) asset counts of a statement (its price arrays)."""
+    have = {i.name: i for i in st.inputs}
+    for name in ("collateral_prices", "debt_prices"):
+        if name not in have:
+            raise MalformedInput(f"statement of {st.circuit} lacks public input '{name}' "
+                                 "(not a collateral or credit circuit)")
+    return have["collateral_prices"].size, have["debt_prices"].size
 
 
 @registry.command("statement")
@@ -85,31 +108,57 @@ def statement_cmd(circuit: str, params: tuple[str, ...], output: str) -> None:
          f"wrote {output} ({st.num_public} public inputs, hash 0x{st.hash().hex()})")
 
 
+_ORACLE_CONFIG = ("min_epoch_interval", "snapshot_validity", "reference_window",
+                  "reset_delay", "max_deviation_bps", "max_disagreement_bps", "lambda_bps",
+                  "initial_var_bps2", "sequencer_grace", "sequencer_feed", "guardian",
+                  "oracle_role")
+
+
 @registry.command("deploy")
 @click.argument("verifier")
 @click.argument("vk_json", type=click.Path(exists=True, dir_okay=False))
-@click.option("--mode", type=click.Choice(sorted(MODES)), required=True,
+@click.option("--mode", type=click.Choice(sorted(ereg.MODES)), required=True,
               help="attested: proofs carry an allow-listed attester key; registered: the "
                    "position manager records each account's commitment.")
 @click.option("--statement", "statement_json", default=None,
               type=click.Path(exists=True, dir_okay=False),
               help="Statement JSON (default: the one embedded in VK_JSON).")
+@click.option("--oracle", default=None,
+              help="An existing EpochOracle to read prices, sigma and the breaker from.")
+@click.option("--feeds", "feeds_json", default=None,
+              type=click.Path(exists=True, dir_okay=False),
+              help="Or: deploy a Chainlink-feed EpochOracle from this feeds JSON first (the "
+                   "file `oracle deploy --feeds` reads).")
+@click.option("--pushed", is_flag=True,
+              help="Or: deploy a pushed-price EpochOracle first (its ORACLE_ROLE posts "
+                   "prices with `oracle open-epoch --prices`).")
+@config_options
+@click.option("--guardian", default=None,
+              help="GUARDIAN_ROLE of the deployed oracle (default: the admin).")
+@click.option("--oracle-role", default=None,
+              help="ORACLE_ROLE of the deployed pushed oracle, who posts prices (default: "
+                   "the admin).")
+@click.option("--credit-verifier", default=None,
+              help="Verifier of the credit-capacity circuit (adds the credit kind).")
+@click.option("--credit-vk", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="Verification key of the credit circuit (embedding its statement).")
 @click.option("--attester-registry", default=None, help="AttesterRegistry (attested mode).")
 @click.option("--policy", "policy_json", default=None, type=click.Path(dir_okay=False),
               help="The policy.json `collateral prove` reads: haircuts, ratio and chain id "
                    "come from it (instead of --haircuts/--min-ratio).")
-@click.option("--haircuts", default=None, help="Minimum haircut per collateral, bps: 500,1000")
+@click.option("--haircuts", default=None,
+              help="Per collateral, H (a fixed haircut, bps) or BASE:K:CAP (bps; the "
+                   "epoch's haircut is min(CAP, BASE + K*sigma/10^4)): 2000,800:20000:3000")
 @click.option("--min-ratio", type=INT, default=None, help="Minimum collateral ratio, bps.")
-@click.option("--grace", type=INT, default=DEFAULT_GRACE, show_default=True,
+@click.option("--grace", type=INT, default=ereg.DEFAULT_GRACE, show_default=True,
               help="Seconds a proof of the previous epoch still counts in a new one.")
-@click.option("--max-validity", type=INT, default=DEFAULT_MAX_VALIDITY, show_default=True,
-              help="Cap, in seconds from posting, on a price snapshot's validity.")
-@click.option("--max-attestation-age", type=INT, default=DEFAULT_MAX_ATTESTATION_AGE,
+@click.option("--max-attestation-age", type=INT, default=ereg.DEFAULT_MAX_ATTESTATION_AGE,
               show_default=True, help="Oldest as_of accepted, seconds before submission.")
+@click.option("--timelock", type=INT, default=ereg.DEFAULT_TIMELOCK, show_default=True,
+              help="Seconds a policy loosening or a new circuit version waits.")
 @click.option("--admin", default=None, help="Default admin (default: the sender).")
-@click.option("--admin-delay", type=INT, default=DEFAULT_ADMIN_DELAY, show_default=True,
+@click.option("--admin-delay", type=INT, default=ereg.DEFAULT_ADMIN_DELAY, show_default=True,
               help="Delay in seconds of the two-step admin transfer.")
-@click.option("--oracle", default=None, help="ORACLE_ROLE holder (default: the admin).")
 @click.option("--position-manager", default=None,
               help="POSITION_MANAGER_ROLE holder (registered mode; default: the admin).")
 @click.option("--dev-keys", is_flag=True,
@@ -118,20 +167,48 @@ def statement_cmd(circuit: str, params: tuple[str, ...], output: str) -> None:
 @click.option("--state", "state_file", default=None, type=click.Path(dir_okay=False),
               help="Resumable deployment state file.")
 @JSON_OPTION
-def deploy_cmd(verifier, vk_json, mode, statement_json, attester_registry, policy_json,
-               haircuts, min_ratio, grace, max_validity, max_attestation_age, admin,
-               admin_delay, oracle, position_manager, dev_keys, chain: ChainContext,
-               state_file) -> None:
-    """Deploy a registry bound to VERIFIER and the statement of VK_JSON; print its address.
+def deploy_cmd(verifier, vk_json, mode, statement_json, oracle, feeds_json, pushed,
+               sequencer_feed, guardian, oracle_role, credit_verifier, credit_vk,
+               attester_registry, policy_json, haircuts, min_ratio, grace,
+               max_attestation_age, timelock, admin, admin_delay, position_manager,
+               dev_keys, chain: ChainContext, state_file, **cfg) -> None:
+    """Deploy a SolvencyRegistry bound to VERIFIER and the statement of VK_JSON, reading
+    prices, sigma and the breaker from an EpochOracle (--oracle ADDRESS, or --feeds FILE /
+    --pushed to deploy one); print its address.
 
     Every public-input index comes from the statement; the key id binds it to the key."""
+    if sum(map(bool, (oracle, feeds_json, pushed))) != 1:
+        raise UsageError("registry deploy: give exactly one price source: --oracle ADDRESS "
+                         "(an existing EpochOracle), --feeds FEEDS_JSON or --pushed")
+    if oracle:
+        ctx = click.get_current_context()
+        given = [f"--{n.replace('_', '-')}" for n in _ORACLE_CONFIG
+                 if ctx.get_parameter_source(n) != click.core.ParameterSource.DEFAULT]
+        if given:
+            raise UsageError(f"registry deploy: {', '.join(given)} configure the oracle that "
+                             "--feeds/--pushed deploys; with --oracle ADDRESS it exists "
+                             "(`zksolvency oracle status`)")
+    if (credit_verifier is None) != (credit_vk is None):
+        raise UsageError("registry deploy: --credit-verifier and --credit-vk go together")
     vk = atomic.read_json(vk_json)
     verifier = chain.address(verifier, "VERIFIER")
-    admin, oracle, position_manager = (
-        chain.address(v, name) if v else None for v, name in (
-            (admin, "--admin"), (oracle, "--oracle"), (position_manager, "--position-manager")))
+    admin, position_manager = (chain.address(v, name) if v else None for v, name in (
+        (admin, "--admin"), (position_manager, "--position-manager")))
     cuts, ratio, pol = _terms(policy_json, haircuts, min_ratio)
     st = _statement(vk_json, statement_json)
+    n_c, n_d = _asset_counts(st)
+    if len(cuts) != n_c:
+        raise MalformedInput(f"{policy_json or '--haircuts'}: {len(cuts)} haircuts, the "
+                             f"statement of {st.circuit} has {n_c} collateral assets")
+    ereg.haircut_params(cuts)
+    credit = None
+    if credit_vk:
+        c_st = _statement(credit_vk, None, "an embedding --credit-vk")
+        if _asset_counts(c_st) != (n_c, n_d):
+            raise MalformedInput(f"{credit_vk}: the credit statement has {_asset_counts(c_st)} "
+                                 f"(collateral, debt) assets, the solvency one {(n_c, n_d)}")
+        credit = (chain.address(credit_verifier, "--credit-verifier"),
+                  atomic.read_json(credit_vk), c_st)
     c = chain.connect()
     if pol is not None and pol.chain_id != c.chain_id:
         raise UsageError(f"{policy_json}: field 'chain_id' is {pol.chain_id}, the chain "
@@ -139,19 +216,38 @@ def deploy_cmd(verifier, vk_json, mode, statement_json, attester_registry, polic
     if attester_registry:
         attester_registry = chain.address(attester_registry, "--attester-registry")
         expect_attesters(c, attester_registry)
+    for key in (vk, *((credit[1],) if credit else ())):
+        ereg.production_key(key, dev_keys)                # refused before any deployment
     state = DeployState(state_file) if state_file else None
-    address = deploy_registry(
-        c, verifier, vk, st, mode=MODES[mode],
-        haircuts_bps=cuts, min_ratio_bps=ratio,
-        attester_registry=attester_registry, admin=admin, admin_delay=admin_delay,
-        oracle=oracle, position_manager=position_manager, grace=grace,
-        max_validity=max_validity, max_attestation_age=max_attestation_age,
+    if oracle:
+        oracle = chain.address(oracle, "--oracle")
+        shape = expect_oracle(c, oracle)
+        if (shape["n_collateral"], shape["n_debt"]) != (n_c, n_d):
+            raise MalformedInput(
+                f"--oracle {oracle}: the oracle prices {shape['n_collateral']} collateral + "
+                f"{shape['n_debt']} debt assets, the statement of {st.circuit} has {n_c} + "
+                f"{n_d}")
+    else:
+        oracle, _, _ = deploy_oracle_from_options(
+            chain, feeds_json, pushed, n_c, n_d, sequencer_feed=sequencer_feed, admin=admin,
+            admin_delay=admin_delay,
+            guardian=guardian, oracle_role=oracle_role, state=state, cfg=cfg,
+            where="registry deploy")
+        if not json_mode():
+            click.echo(f"oracle {oracle} ({'pushed prices' if pushed else 'feeds'})",
+                       err=True)
+    address = ereg.deploy_registry(
+        c, verifier, vk, st, oracle=oracle, mode=ereg.MODES[mode], haircuts_bps=cuts,
+        min_ratio_bps=ratio, credit=credit, attester_registry=attester_registry,
+        admin=admin, position_manager=position_manager, admin_delay=admin_delay,
+        grace=grace, max_attestation_age=max_attestation_age, timelock_delay=timelock,
         dev_keys=dev_keys, state=state)
     if pol is not None and pol.registry != int(address, 16) and not json_mode():
         click.echo(f"note: {policy_json} names registry 0x{pol.registry:040x}; prove for "
                    f"this one with `collateral prove --registry {address}`", err=True)
-    emit({"address": address, "chain_id": c.chain_id, "mode": mode, "haircuts_bps": cuts,
-          "min_ratio_bps": ratio}, address)
+    emit({"address": address, "oracle": oracle, "chain_id": c.chain_id, "mode": mode,
+          "haircuts": cuts, "min_ratio_bps": ratio, "credit": credit is not None},
+         address)
 
 
 def _terms(policy_json: str | None, haircuts: str | None, min_ratio: int | None):
@@ -165,12 +261,12 @@ def _terms(policy_json: str | None, haircuts: str | None, min_ratio: int | None)
         return list(pol.haircuts_bps), pol.min_ratio_bps, pol
     if haircuts is None or min_ratio is None:
         raise UsageError("give --policy policy.json, or both --haircuts and --min-ratio")
-    return _ints(haircuts, "--haircuts"), min_ratio, None
+    return _haircuts(haircuts), min_ratio, None
 
 
 @registry.command("deploy-attesters")
 @click.option("--admin", default=None, help="Default admin (default: the sender).")
-@click.option("--admin-delay", type=INT, default=DEFAULT_ADMIN_DELAY, show_default=True,
+@click.option("--admin-delay", type=INT, default=ereg.DEFAULT_ADMIN_DELAY, show_default=True,
               help="Delay in seconds of the two-step admin transfer.")
 @click.option("--attester-admin", default=None,
               help="Who may add and revoke attester keys (default: the admin).")
@@ -219,15 +315,16 @@ def revoke_attester_cmd(attesters, ax, ay, chain: ChainContext) -> None:
 
 @registry.command("grant-role")
 @click.argument("address")
-@click.argument("role", type=click.Choice(["ORACLE_ROLE", "POSITION_MANAGER_ROLE"]))
+@click.argument("role", type=click.Choice(["POSITION_MANAGER_ROLE"]))
 @click.argument("account")
 @chain_options(write=True)
 @JSON_OPTION
 def grant_role_cmd(address, role, account, chain: ChainContext) -> None:
-    """Admin: grant ROLE at the registry ADDRESS to ACCOUNT."""
+    """Admin: grant ROLE at the registry ADDRESS to ACCOUNT (the oracle's roles:
+    `zksolvency oracle`)."""
     c, address = _registry_at(chain, address)
     account = chain.address(account, "ACCOUNT")
-    grant_role(c, address, role, account)
+    ereg.grant_role(c, address, role, account)
     emit({"role": role, "account": account}, f"{role} granted to {account}")
 
 
@@ -242,124 +339,130 @@ def record_position_cmd(address, account, commitment, chain: ChainContext) -> No
     value = canonical_int(commitment, "COMMITMENT")
     account = chain.address(account, "ACCOUNT")
     c, address = _registry_at(chain, address)
-    record_position(c, address, account, value)
+    ereg.record_position(c, address, account, value)
     emit({"account": account, "commitment": value}, "position recorded")
 
 
 @registry.command("layout")
 @click.argument("address")
+@KIND_OPTION
 @chain_options(write=False)
 @JSON_OPTION
-def layout_cmd(address, chain: ChainContext) -> None:
-    """Print the public-input layout the registry at ADDRESS was deployed with (JSON)."""
-    c, address = _registry_at(chain, address)
-    out = layout_of(c, address)
+def layout_cmd(address, kind, chain: ChainContext) -> None:
+    """Print the public-input layout of KIND's proof module at the registry ADDRESS."""
+    c, address = _registry_at(chain, address, ereg.KINDS[kind])
+    out = ereg.layout_of(c, address, ereg.KINDS[kind])
     emit(out, json.dumps(out, indent=2))
 
 
 @registry.command("set-policy")
 @click.argument("address")
-@click.option("--haircuts", required=True, help="Minimum haircut per collateral, bps.")
+@click.option("--haircuts", required=True,
+              help="Per collateral, H (fixed, bps) or BASE:K:CAP (bps).")
 @click.option("--min-ratio", type=INT, required=True, help="Minimum collateral ratio, bps.")
 @chain_options(write=True)
 @JSON_OPTION
 def set_policy_cmd(address, haircuts, min_ratio, chain: ChainContext) -> None:
-    """Admin: set the policy of the registry at ADDRESS."""
-    cuts = _ints(haircuts, "--haircuts")
+    """Admin: a new policy version at the registry ADDRESS. A tightening applies from the
+    next epoch, a loosening after the timelock."""
+    cuts = _haircuts(haircuts)
+    ereg.haircut_params(cuts)
     c, address = _registry_at(chain, address)
-    set_policy(c, address, cuts, min_ratio)
-    emit({"haircuts_bps": cuts, "min_ratio_bps": min_ratio}, "policy set")
+    ereg.set_policy(c, address, cuts, min_ratio)
+    p = ereg.policy(c, address)
+    emit(p, f"policy v{p['version']} active from {p['active_from']} (unix s; the first "
+            "epoch opened from then on uses it)")
 
 
 @registry.command("set-freshness")
 @click.argument("address")
 @click.option("--grace", type=INT, required=True,
               help="Seconds a proof of the previous epoch still counts in a new one.")
-@click.option("--max-validity", type=INT, required=True,
-              help="Cap, in seconds from posting, on a price snapshot's validity.")
 @click.option("--max-attestation-age", type=INT, required=True,
               help="Oldest as_of accepted, seconds before submission.")
 @chain_options(write=True)
 @JSON_OPTION
-def set_freshness_cmd(address, grace, max_validity, max_attestation_age,
-                      chain: ChainContext) -> None:
+def set_freshness_cmd(address, grace, max_attestation_age, chain: ChainContext) -> None:
     """Admin: set the freshness parameters of the registry at ADDRESS (seconds)."""
     c, address = _registry_at(chain, address)
-    set_freshness(c, address, grace, max_validity, max_attestation_age)
-    emit({"grace": grace, "max_validity": max_validity,
-          "max_attestation_age": max_attestation_age}, "freshness set")
+    ereg.set_freshness(c, address, grace, max_attestation_age)
+    emit({"grace": grace, "max_attestation_age": max_attestation_age}, "freshness set")
 
 
-@registry.command("post-prices")
+@registry.command("queue-module")
 @click.argument("address")
-@click.argument("epoch", type=INT, required=False)
-@click.option("--prices", "prices_json", default=None, type=click.Path(dir_okay=False),
-              help="The prices.json `collateral prove` reads (with --policy for the asset "
-                   "order); its epoch is EPOCH.")
-@click.option("--policy", "policy_json", default=None, type=click.Path(dir_okay=False),
-              help="Policy JSON naming the assets in order (with --prices).")
-@click.option("--collateral-prices", default=None,
-              help="Or: collateral prices in dollars, comma-separated (3012.45,64250.5).")
-@click.option("--debt-prices", default=None, help="... and debt prices in dollars.")
-@click.option("--valid-until", type=INT, default=None, help="Unix time the snapshot expires.")
-@click.option("--valid-for", type=INT, default=None,
-              help="Or: seconds from the latest block until the snapshot expires.")
+@click.argument("verifier")
+@click.argument("vk_json", type=click.Path(exists=True, dir_okay=False))
+@KIND_OPTION
+@click.option("--statement", "statement_json", default=None,
+              type=click.Path(exists=True, dir_okay=False),
+              help="Statement JSON (default: the one embedded in VK_JSON).")
+@click.option("--dev-keys", is_flag=True,
+              help="Allow a key from a development setup (test deployments only).")
 @chain_options(write=True)
 @JSON_OPTION
-def post_prices_cmd(address, epoch, prices_json, policy_json, collateral_prices, debt_prices,
-                    valid_until, valid_for, chain: ChainContext) -> None:
-    """Oracle: open EPOCH at the registry ADDRESS with a price snapshot (8-decimal fixed
-    point from exact decimal prices; more decimals are refused)."""
-    from prover.prices import parse_prices, price_list
-
+def queue_module_cmd(address, verifier, vk_json, kind, statement_json, dev_keys,
+                     chain: ChainContext) -> None:
+    """Admin: deploy the proof module of a new circuit version (VERIFIER, VK_JSON) for KIND
+    and queue it; `registry activate-module` switches to it after the timelock."""
     c, address = _registry_at(chain, address)
-    n_c, n_d = int(read_registry(c, address, "nCollateral")), int(
-        read_registry(c, address, "nDebt"))
-    if prices_json:
-        if collateral_prices or debt_prices:
-            raise UsageError("give --prices FILE or --collateral-prices/--debt-prices")
-        values, file_epoch = price_list(prices_json, policy_json, n_c + n_d)
-        if epoch is not None and epoch != file_epoch:
-            raise UsageError(f"EPOCH {epoch} differs from field 'epoch' {file_epoch} of "
-                             f"{prices_json}")
-        epoch, cp, dp = file_epoch, values[:n_c], values[n_c:]
-    else:
-        if collateral_prices is None or debt_prices is None or epoch is None:
-            raise UsageError("give --prices prices.json --policy policy.json, or EPOCH with "
-                             "--collateral-prices and --debt-prices")
-        cp = parse_prices(collateral_prices, "--collateral-prices")
-        dp = parse_prices(debt_prices, "--debt-prices")
-    if (valid_until is None) == (valid_for is None):
-        raise UsageError("give one of --valid-until UNIX_TIME and --valid-for SECONDS")
-    if valid_until is None:
-        valid_until = c.timestamp() + valid_for
-    post_prices(c, address, epoch, cp, dp, valid_until)
-    emit({"epoch": epoch, "collateral_prices": cp, "debt_prices": dp,
-          "valid_until": valid_until}, f"epoch {epoch} opened (valid until {valid_until})")
+    vk = atomic.read_json(vk_json)
+    st = _statement(vk_json, statement_json)
+    module = ereg.deploy_module(c, chain.address(verifier, "VERIFIER"), vk, st,
+                                mode=int(ereg.read(c, address, "mode")),
+                                kind=ereg.KINDS[kind], dev_keys=dev_keys)
+    ereg.queue_module(c, address, ereg.KINDS[kind], module)
+    eta = ereg.module_of(c, address, ereg.KINDS[kind])["eta"]
+    emit({"kind": kind, "module": module, "eta": eta},
+         f"{kind} module {module} queued; `registry activate-module` from {eta} (unix s)")
+
+
+@registry.command("activate-module")
+@click.argument("address")
+@KIND_OPTION
+@chain_options(write=True)
+@JSON_OPTION
+def activate_module_cmd(address, kind, chain: ChainContext) -> None:
+    """Anyone: switch KIND to its queued module once the timelock has passed."""
+    c, address = _registry_at(chain, address)
+    ereg.activate_module(c, address, ereg.KINDS[kind])
+    module = ereg.module_of(c, address, ereg.KINDS[kind])["module"]
+    emit({"kind": kind, "module": module}, f"{kind} module is now {module}")
 
 
 @registry.command("submit")
 @click.argument("address")
 @click.argument("proof_json", type=click.Path(exists=True, dir_okay=False))
 @click.argument("public_json", type=click.Path(exists=True, dir_okay=False))
+@KIND_OPTION
 @click.option("--gas", type=INT, default=None, help="Gas limit (default: generous fixed).")
 @chain_options(write=True)
 @JSON_OPTION
-def submit_cmd(address, proof_json, public_json, gas, chain: ChainContext) -> None:
-    """Submit a collateral-ratio proof to the registry at ADDRESS."""
+def submit_cmd(address, proof_json, public_json, kind, gas, chain: ChainContext) -> None:
+    """Submit a proof of KIND to the registry at ADDRESS (from the prover's account)."""
     proof, public = atomic.read_json(proof_json), atomic.read_json(public_json)
-    c, address = _registry_at(chain, address)
-    info = expect_registry(c, address)
+    address = chain.address(address, "ADDRESS")
+    c = chain.connect()
+    info = expect_registry(c, address, ereg.KINDS[kind])
     named = proof.get("key_id") if isinstance(proof, dict) else None
     if isinstance(named, str) and named.lower() != info["key_id"]:
-        raise WrongKey(f"{proof_json}: proof is for key id {named[:14]}..., the registry at "
-                       f"{address} checks {info['key_id'][:14]}...")
+        raise WrongKey(f"{proof_json}: proof is for key id {named[:14]}..., the {kind} "
+                       f"module of the registry at {address} checks "
+                       f"{info['key_id'][:14]}...")
     if isinstance(public, list) and len(public) != info["num_public"]:
-        raise MalformedInput(f"{public_json}: {len(public)} public inputs, the registry "
-                             f"takes {info['num_public']}")
-    receipt = submit(c, address, proof, public, gas=gas)
-    emit({"accepted": True, "account": c.address, "block": receipt["blockNumber"]},
+        raise MalformedInput(f"{public_json}: {len(public)} public inputs, the registry's "
+                             f"{kind} module takes {info['num_public']}")
+    receipt = ereg.submit(c, address, proof, public, kind=ereg.KINDS[kind], gas=gas)
+    emit({"accepted": True, "kind": kind, "account": c.address,
+          "block": receipt["blockNumber"]},
          f"accepted in block {receipt['blockNumber']} (gas used {receipt['gasUsed']})")
+
+
+def _breaker_text(st: dict) -> str:
+    b = st["breaker"]
+    if not st["tripped"]:
+        return "not tripped"
+    return f"TRIPPED: {CAUSES[b['cause']]} (asset {b['asset']}, since {b['tripped_at']})"
 
 
 @registry.command("status")
@@ -368,32 +471,44 @@ def submit_cmd(address, proof_json, public_json, gas, chain: ChainContext) -> No
 @chain_options(write=False)
 @JSON_OPTION
 def status_cmd(address, account, chain: ChainContext) -> None:
-    """Print whether ACCOUNT is solvent at the registry ADDRESS, and what it proved.
-    Exit 0 solvent, 1 not solvent."""
+    """Print whether ACCOUNT is solvent at the registry ADDRESS, what it proved and the
+    registry's state (epoch, breaker, haircuts, policy). Exit 0 solvent, 1 not solvent."""
     account = chain.address(account, "ACCOUNT")
     c, address = _registry_at(chain, address)
-    st = status(c, address, account)
+    st = ereg.status(c, address, account)
+    st["breaker"]["cause_name"] = CAUSES[st["breaker"]["cause"]]
+    st["oracle"] = to_checksum(int(st["oracle"], 16))
     word = "solvent" if st["solvent"] else "NOT solvent"
-    p = st["proven"]
+    p, pc = st["proven"], st["proven_credit"]
+    breaker = " BREAKER TRIPPED;" if st["tripped"] else ""
     emit(st, f"{st['account']}: {word} (proven epoch {p['epoch']} as of {p['as_of']}, "
-             f"valid until {p['valid_until']}, policy v{p['policy_version']}; current "
-             f"epoch {st['current_epoch']}, policy v{st['policy_version']}, "
+             f"valid until {p['valid_until']}; credit {st['credit']};{breaker} current "
+             f"epoch {st['current_epoch']}, policy v{st['epoch_policy_version']}, "
              f"now {st['block_timestamp']})")
     if not json_mode():
         from prover.tables import table
 
+        cuts = ",".join(map(str, st["haircuts_bps"])) or "-"
         table(["", "proven", "registry now"],
-              [["epoch", p["epoch"], st["current_epoch"]],
-               ["policy version", p["policy_version"], st["policy_version"]],
+              [["epoch (solvency)", p["epoch"], st["current_epoch"]],
+               ["epoch (credit)", pc["epoch"], st["current_epoch"]],
+               ["credit", pc["credit"], f"creditOf = {st['credit']}"],
                ["time (unix s)", f"as of {p['as_of']}, valid until {p['valid_until']}",
-                st["block_timestamp"]]])
+                st["block_timestamp"]],
+               ["haircuts (bps)", "-", f"at least {cuts} (epoch {st['current_epoch']})"],
+               ["min ratio (bps)", "-", st["min_ratio_bps"]],
+               ["policy", "-", f"v{st['epoch_policy_version']} for this epoch (newest "
+                               f"v{st['policy_version']})"],
+               ["breaker", "-", _breaker_text(st)],
+               ["oracle", "-", st["oracle"]]])
     if not st["solvent"]:
         raise SystemExit(EXIT_CLAIM)
 
 
-def _registry_at(chain: ChainContext, address: str):
-    """(connected chain, checksummed ADDRESS) after checking a SolvencyRegistry is there."""
+def _registry_at(chain: ChainContext, address: str, kind: int = ereg.SOLVENCY):
+    """(connected chain, checksummed ADDRESS) after checking a SolvencyRegistry is there,
+    with a proof module for `kind`."""
     address = chain.address(address, "ADDRESS")
     c = chain.connect()
-    expect_registry(c, address)
+    expect_registry(c, address, kind)
     return c, address

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from prover.commands.contract import contract
+from prover.commands.oracle import oracle
 from prover.commands.registry import registry
 from tests.verifier_contracts import anchored as A
 from verifier_contracts import connect, is_allowed
@@ -29,6 +30,8 @@ class _Main(click.Group):
 main = _Main("zksolvency")
 main.add_command(contract)
 main.add_command(registry)
+main.add_command(oracle)
+EOA = "0x000000000000000000000000000000000000dEaD"
 
 
 def _run(*args):
@@ -85,37 +88,58 @@ def test_deploy_and_verify_exit_codes(tmp_path, snark, anvil_env):
         assert res.exit_code == 2
 
 
+def _dollars(values):
+    """8-decimal fixed point typed as decimals (what a person types)."""
+    return ",".join(f"{v // 10**8}.{v % 10**8:08d}" for v in values)
+
+
 def test_registry_commands(tmp_path, anvil_env):
-    """Registered mode end to end through the CLI with our prover's (development) keys."""
-    keys = A.collateral_keys()
-    vk = _write(tmp_path / "vk.json", keys.vk_json)
-    st = _write(tmp_path / "statement.json", keys.statement.to_json())
+    """Registered mode end to end through the CLI with our prover's (development) keys: a
+    registry deployed with its pushed-price EpochOracle and a credit module, epochs from
+    the oracle, solvency and credit proofs per kind, status (epoch, breaker, haircuts,
+    policy), the breaker refusing proofs, policy versions and freshness."""
+    from prover.workflow import write_vk
+
+    keys, ckeys = A.collateral_keys(), A.credit_keys()
+    vk, cvk = tmp_path / "vk.json", tmp_path / "credit_vk.json"
+    write_vk(vk, keys.pk.vk, keys.statement)             # embeds the statement
+    write_vk(cvk, ckeys.pk.vk, ckeys.statement)
     res = _run("contract", "deploy", vk, "--rpc-url", anvil_env)
     assert res.exit_code == 2 and "development setup" in res.output
-    verifier = _run("contract", "deploy", vk, "--rpc-url", anvil_env,
-                    "--dev-keys").stdout.strip()
-    args = ("registry", "deploy", verifier, vk, "--mode", "registered", "--statement", st,
-            "--haircuts", "2000,1000", "--min-ratio", 15000, "--rpc-url", anvil_env)
-    res = _run(*args)
+    verifier, cverifier = (_run("contract", "deploy", v, "--rpc-url", anvil_env,
+                                "--dev-keys").stdout.strip() for v in (vk, cvk))
+    args = ("registry", "deploy", verifier, vk, "--mode", "registered", "--haircuts",
+            "2000,1000", "--min-ratio", 15000, "--rpc-url", anvil_env)
+    res = _run(*args, "--pushed")
     assert res.exit_code == 2 and "development setup" in res.output
-    res = _run(*args, "--dev-keys", "--max-validity", 7200)
+    res = _run(*args, "--pushed", "--oracle", verifier, "--dev-keys")
+    assert res.exit_code == 2 and "exactly one price source" in res.output
+    res = _run(*args, "--dev-keys")
+    assert res.exit_code == 2 and "exactly one price source" in res.output
+    res = _run(*args[:7], "1:2", *args[8:], "--pushed", "--dev-keys")
+    assert res.exit_code == 2 and "--haircuts item 1" in res.output
+    res = _run(*args, "--pushed", "--dev-keys", "--min-epoch-interval", 1, "--credit-verifier",
+               cverifier, "--credit-vk", cvk, "--timelock", 600, "--json")
     assert res.exit_code == 0, res.output
-    reg = res.stdout.strip()
-    res = _run("registry", "layout", reg, "--rpc-url", anvil_env)
-    got = json.loads(res.stdout)
-    counts = {k: got.pop(k) for k in ("numPublic", "nCollateral", "nDebt")}
-    assert got == keys.statement.layout() and counts == dict(numPublic=11, nCollateral=2,
-                                                             nDebt=1)
+    out = json.loads(res.stdout)
+    reg, oracle = out["address"], out["oracle"]
+    assert out["credit"] is True and [t["contract_address"] for t in out["transactions"]
+                                      if t["contract_address"]][0] == oracle
+    # a registry on this existing oracle takes no oracle settings
+    res = _run(*args, "--oracle", oracle, "--dev-keys", "--reset-delay", 5)
+    assert res.exit_code == 2 and "--reset-delay configure the oracle" in res.output
+    for kind, st in (("solvency", keys.statement), ("credit", ckeys.statement)):
+        got = json.loads(_run("registry", "layout", reg, "--kind", kind, "--rpc-url",
+                              anvil_env).stdout)
+        counts = {k: got.pop(k) for k in ("numPublic", "nCollateral", "nDebt")}
+        assert got == st.layout() and counts == dict(numPublic=st.num_public,
+                                                     nCollateral=2, nDebt=1)
     chain = connect(anvil_env)
-    def dollars(values):                       # 8-decimal fixed point, typed as decimals
-        return ",".join(f"{v // 10**8}.{v % 10**8:08d}" for v in values)
-    prices = ("--collateral-prices", dollars(A.CP), "--debt-prices", dollars(A.DP))
-    res = _run("registry", "post-prices", reg, 1, *prices, "--valid-until",
-               chain.timestamp() + 7300, "--rpc-url", anvil_env)
-    assert res.exit_code == 3 and "ValidityTooLong" in res.output
-    res = _run("registry", "post-prices", reg, 1, *prices, "--valid-until",
-               chain.timestamp() + 3600, "--rpc-url", anvil_env)
-    assert res.exit_code == 0, res.output
+    res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env, "--json")
+    assert res.exit_code == 1 and json.loads(res.stdout)["current_epoch"] == 0
+    res = _run("oracle", "open-epoch", oracle, "--prices", _dollars(A.CP + A.DP),
+               "--rpc-url", anvil_env, "--json")
+    assert res.exit_code == 0 and json.loads(res.stdout)["epoch"] == 1, res.output
     proof, public = keys.prove(A.collateral_inputs(chain.address, chain.chain_id, reg))
     p, pub = _write(tmp_path / "proof.json", proof), _write(tmp_path / "public.json", public)
     res = _run("registry", "submit", reg, p, pub, "--rpc-url", anvil_env)
@@ -123,24 +147,73 @@ def test_registry_commands(tmp_path, anvil_env):
     res = _run("registry", "record-position", reg, chain.address, A.commitment(),
                "--rpc-url", anvil_env)
     assert res.exit_code == 0, res.output
-    res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env, "--json")
-    assert json.loads(res.stdout)["solvent"] is False and res.exit_code == 1   # not solvent
     res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env)
     assert res.exit_code == 1 and "NOT solvent" in res.output
     assert _run("registry", "submit", reg, p, pub, "--rpc-url", anvil_env).exit_code == 0
     res = _run("registry", "submit", reg, p, pub, "--rpc-url", anvil_env)
     assert res.exit_code == 3 and "AsOfNotLater" in res.output
-    res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env, "--json")
-    out = json.loads(res.stdout)
-    assert out["solvent"] is True and out["proven"]["commitment"] == A.commitment()
-    assert res.exit_code == 0
-    assert (out["grace"], out["max_validity"]) == (900, 7200)
-    res = _run("registry", "set-freshness", reg, "--grace", 60, "--max-validity", 600,
-               "--max-attestation-age", 300, "--rpc-url", anvil_env)
+    credit = 4 * 10**13
+    cproof, cpublic = ckeys.prove({**A.collateral_inputs(chain.address, chain.chain_id, reg),
+                                   "credit": credit})
+    cp, cpub = _write(tmp_path / "cproof.json", cproof), _write(tmp_path / "cpub.json", cpublic)
+    res = _run("registry", "submit", reg, cp, cpub, "--rpc-url", anvil_env)   # wrong kind
+    assert res.exit_code == 2 and "solvency module takes 11" in res.output
+    res = _run("registry", "submit", reg, cp, cpub, "--kind", "credit", "--rpc-url", anvil_env)
     assert res.exit_code == 0, res.output
     res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env, "--json")
     out = json.loads(res.stdout)
-    assert (out["grace"], out["max_validity"], out["max_attestation_age"]) == (60, 600, 300)
+    assert res.exit_code == 0 and out["solvent"] is True and out["credit"] == credit
+    assert out["proven"]["commitment"] == A.commitment() and out["current_epoch"] == 1
+    assert (out["haircuts_bps"], out["min_ratio_bps"], out["tripped"]) == ([2000, 1000],
+                                                                           15000, False)
+    assert (out["oracle"].lower(), out["epoch_policy_version"]) == (oracle.lower(), 1)
+    # the breaker (a guardian's pause): status says so, proofs are refused by name
+    assert _run("oracle", "pause", oracle, "--rpc-url", anvil_env).exit_code == 0
+    res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env)
+    assert "BREAKER TRIPPED" in res.output and "TRIPPED: MANUAL" in res.output
+    res = _run("registry", "submit", reg, cp, cpub, "--kind", "credit", "--rpc-url", anvil_env)
+    assert res.exit_code == 3 and "BreakerIsTripped" in res.output
+    assert _run("oracle", "unpause", oracle, "--rpc-url", anvil_env).exit_code == 0
+    # policy versions: a loosening waits the timelock
+    res = _run("registry", "set-policy", reg, "--haircuts", "1500:20000:3000,900",
+               "--min-ratio", 15000, "--rpc-url", anvil_env, "--json")
+    out = json.loads(res.stdout)
+    assert out["version"] == 2 and out["haircuts"] == [[1500, 20000, 3000], [900, 0, 900]]
+    assert out["active_from"] >= chain.timestamp() + 600
+    res = _run("registry", "set-freshness", reg, "--grace", 60, "--max-attestation-age", 300,
+               "--rpc-url", anvil_env)
+    assert res.exit_code == 0, res.output
+    res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env, "--json")
+    out = json.loads(res.stdout)
+    assert (out["grace"], out["max_attestation_age"], out["policy_version"]) == (60, 300, 2)
+
+
+def test_registry_deploy_with_feeds(tmp_path, anvil_env):
+    """`registry deploy --feeds` deploys a Chainlink-feed oracle first (the feeds file of
+    `oracle dev-feeds`); a feeds file for another asset count is refused by name."""
+    from prover.workflow import write_vk
+
+    keys = A.collateral_keys()
+    vk = tmp_path / "vk.json"
+    write_vk(vk, keys.pk.vk, keys.statement)
+    verifier = _run("contract", "deploy", vk, "--rpc-url", anvil_env, "--dev-keys").stdout
+    feeds, three = tmp_path / "feeds.json", tmp_path / "three.json"
+    for out, n in ((feeds, 2), (three, 3)):
+        res = _run("oracle", "dev-feeds", "--answers", ",".join(["300000000000"] * n + ["1"]),
+                   "--collateral", n, "-o", out, "--rpc-url", anvil_env)
+        assert res.exit_code == 0, res.output
+    args = ("registry", "deploy", verifier.strip(), vk, "--mode", "registered", "--haircuts",
+            "2000,1000", "--min-ratio", 15000, "--dev-keys", "--rpc-url", anvil_env)
+    res = _run(*args, "--feeds", three)
+    assert res.exit_code == 2 and "field 'collateral' lists 3 feeds" in res.output
+    res = _run(*args, "--feeds", feeds, "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    st = json.loads(_run("oracle", "status", out["oracle"], "--rpc-url", anvil_env,
+                         "--json").stdout)
+    assert st["mode"] == "feeds" and (st["n_collateral"], st["n_debt"]) == (2, 1)
+    res = _run("registry", "status", out["address"], EOA, "--rpc-url", anvil_env, "--json")
+    assert res.exit_code == 1 and json.loads(res.stdout)["oracle"] == out["oracle"]
 
 
 def test_attester_commands(anvil_env):
@@ -202,5 +275,5 @@ def test_registry_deploy_refuses_a_statement_other_than_the_embedded_one(tmp_pat
     st = _write(tmp_path / "st.json", relabelled.to_json())
     res = _run("registry", "deploy", "0x" + "11" * 20, vk, "--mode", "registered",
                "--statement", st, "--haircuts", "2000,1000", "--min-ratio", 15000,
-               "--dev-keys")
+               "--dev-keys", "--pushed")
     assert res.exit_code == 2 and "not the statement embedded" in res.output, res.output
