@@ -1,6 +1,11 @@
 """The whole story in one process: an attester signs, the borrower proves, the registry
 accepts; a made-up portfolio is refused; a new epoch makes the old proof stale.
 
+Prices come from a pushed-price EpochOracle (an oracle account posts them; each post opens
+the next epoch), which the registry reads. `zksolvency demo --scenario crash`
+(prover.crash) tells the market-crash story with Chainlink mock feeds, the circuit breaker
+and a credit market.
+
 Runs on the embedded EVM (nothing to start) and uses the demo portfolio shipped in
 ``prover/demo_data`` (the same files as ``examples/collateral``). Keys come from a
 development setup, so the registry is deployed with ``dev_keys=True`` (demo only).
@@ -16,19 +21,16 @@ from circuits.attestation import TAG_POSITION, sign_attestation
 from circuits.collateral import AttestedCollateralRatio
 from prover import collateral
 from verifier_contracts import (
-    ATTESTED,
     Chain,
     ContractRevert,
     add_attester,
     connect,
     deploy_attester_registry,
-    deploy_registry,
     deploy_verifier,
-    is_solvent,
-    post_prices,
-    submit,
     verify_on_chain,
 )
+from verifier_contracts import oracle as epoch_oracle
+from verifier_contracts.epoch_registry import ATTESTED, deploy_registry, is_solvent, submit
 from zk import compile_circuit, curve, groth16
 from zk.backend import get_backend
 from zk.errors import WitnessError
@@ -37,6 +39,7 @@ from zk.std import eddsa
 
 DATA = Path(__file__).resolve().parent / "demo_data"
 GRACE = 600
+EPOCH_INTERVAL = 60
 
 
 class Step:
@@ -95,24 +98,28 @@ def run(echo: Callable[[str], None] = print, chain: Chain | None = None) -> dict
     vk_json = sj.vk_to_json(pk.vk)
     step.done(f"vk hash {pk.vk.hash()[:16]}...", t)
 
-    step("connect to the chain (default: a fresh embedded EVM); deploy the verifier, the "
-         "AttesterRegistry and an ATTESTED SolvencyRegistry (development keys: demo only)")
+    step("connect to the chain (default: a fresh embedded EVM); deploy the verifier, a "
+         "pushed-price EpochOracle, the AttesterRegistry and an ATTESTED "
+         "EpochSolvencyRegistry reading the oracle (development keys: demo only)")
     t = time.perf_counter()
     chain = chain or connect()
-    oracle = chain.with_key(chain.dev_keys[1])
+    poster = chain.with_key(chain.dev_keys[1])
     borrower = chain.with_key(chain.dev_keys[2])
     verifier = deploy_verifier(chain, vk_json)
+    oracle = epoch_oracle.deploy_oracle(
+        chain, len(policy.collateral), len(policy.debt), oracle=poster.address, admin_delay=0,
+        config=epoch_oracle.OracleConfig(min_epoch_interval=EPOCH_INTERVAL))
     attesters = deploy_attester_registry(chain, admin_delay=0)
-    registry = deploy_registry(chain, verifier, vk_json, cs.statement, mode=ATTESTED,
-                               haircuts_bps=list(policy.haircuts_bps),
+    registry = deploy_registry(chain, verifier, vk_json, cs.statement, oracle=oracle,
+                               mode=ATTESTED, haircuts_bps=list(policy.haircuts_bps),
                                min_ratio_bps=policy.min_ratio_bps, attester_registry=attesters,
-                               oracle=oracle.address, grace=GRACE, max_validity=3600,
-                               max_attestation_age=3600, dev_keys=True)
+                               grace=GRACE, max_attestation_age=3600, dev_keys=True)
     policy = dataclasses.replace(policy, chain_id=chain.chain_id, registry=int(registry, 16))
-    post_prices(oracle, registry, prices.epoch, list(prices.collateral), list(prices.debt),
-                chain.timestamp() + 3600)
-    step.done(f"verifier {verifier}, registry {registry}, epoch {prices.epoch} prices posted",
-              t)
+    opened = epoch_oracle.open_epoch_with_prices(poster, oracle,
+                                                 [*prices.collateral, *prices.debt])
+    prices = dataclasses.replace(prices, epoch=opened["epoch"])
+    step.done(f"verifier {verifier}, oracle {oracle}, registry {registry}; the oracle "
+              f"opened epoch {prices.epoch} with its prices", t)
 
     step("the attester (the borrower's custodian) is allow-listed and signs the position")
     custodian = eddsa.new_secret()
@@ -179,8 +186,8 @@ def run(echo: Callable[[str], None] = print, chain: Chain | None = None) -> dict
 
     step(f"the oracle opens epoch {prices.epoch + 1}; after {GRACE}s of grace the old proof "
          "no longer counts")
-    post_prices(oracle, registry, prices.epoch + 1, list(prices.collateral),
-                list(prices.debt), chain.timestamp() + 3600)
+    chain.increase_time(EPOCH_INTERVAL)
+    epoch_oracle.open_epoch_with_prices(poster, oracle, [*prices.collateral, *prices.debt])
     in_grace = is_solvent(chain, registry, borrower.address)
     chain.increase_time(GRACE + 1)
     after_grace = is_solvent(chain, registry, borrower.address)
