@@ -61,8 +61,7 @@ def _haircuts(text: str) -> list:
 
 @click.group("registry")
 def registry() -> None:
-    """Attesters and SolvencyRegistry (on an epoch oracle): deploy, modules, policy,
-    positions, submit, status."""
+    """Attesters and SolvencyRegistry: deploy on an oracle, policy, submit, status."""
 
 
 def _statement(vk_json: str, statement_json: str | None,
