@@ -7,8 +7,9 @@
     verify("keys", bundle.public, bundle.proof)
 
 Names load on first use (PEP 562), so ``import prover`` pulls in no chain library; the
-registry helpers (``connect``, ``deploy_registry``, ``submit``, ``status``, ...) import
-web3 only when used. See docs/library.md.
+registry helpers (``connect``, ``deploy_registry``, ``submit``, ``status``, ...; the
+registry reads an ``EpochOracle``, see ``verifier_contracts.oracle``) import web3 only
+when used. See docs/library.md.
 """
 from __future__ import annotations
 
@@ -18,12 +19,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from prover.api import full_prove, to_calldata, verify
     from prover.service import ProofBundle, Prover
-    from verifier_contracts import (
-        connect,
+    from verifier_contracts import connect, deploy_verifier
+    from verifier_contracts.epoch_registry import (
+        credit_of,
         deploy_registry,
-        deploy_verifier,
         is_solvent,
-        post_prices,
         record_position,
         solvency_of,
         status,
@@ -38,14 +38,15 @@ _EXPORTS: dict[str, list[str]] = {
     "zk.errors": ["ZkError", "MalformedInput", "ClaimFailed", "WrongKey"],
     "zk.parse": ["address", "to_checksum"],
     # registry helpers: these import web3 on first use
-    "verifier_contracts": ["connect", "deploy_verifier", "deploy_registry", "post_prices",
-                           "record_position", "submit", "is_solvent", "solvency_of",
-                           "status"],
+    "verifier_contracts": ["connect", "deploy_verifier"],
+    "verifier_contracts.epoch_registry": ["deploy_registry", "record_position", "submit",
+                                          "is_solvent", "credit_of", "solvency_of",
+                                          "status"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = ["ClaimFailed", "MalformedInput", "ProofBundle", "Prover", "WrongKey", "ZkError",
-           "address", "connect", "deploy_registry", "deploy_verifier", "full_prove",
-           "is_solvent", "post_prices", "record_position", "solvency_of", "status", "submit",
+           "address", "connect", "credit_of", "deploy_registry", "deploy_verifier",
+           "full_prove", "is_solvent", "record_position", "solvency_of", "status", "submit",
            "to_calldata", "to_checksum", "verify"]
 
 

@@ -61,6 +61,8 @@ def _smallest_shape(d: Path, n: int) -> None:
 
 def test_readme_example_proves_20_portfolios_with_one_key_load(tmp_path, monkeypatch,
                                                                 capsys):
+    """The README's library blocks run: 20 proofs from one key load, then the chain block
+    deploys a registry on a pushed-price epoch oracle (embedded EVM)."""
     _smallest_shape(tmp_path, 20)
     monkeypatch.chdir(tmp_path)
     loads = []
@@ -85,6 +87,14 @@ def test_readme_example_proves_20_portfolios_with_one_key_load(tmp_path, monkeyp
     assert prover.verify(ns["keys"], out / "public.json", out / "proof.json")
     assert prover.to_calldata(out / "proof.json", out / "public.json") == b.calldata
     assert json.loads((out / "proof.json").read_text())["key_id"] == "0x" + b.key_id.hex()
+    # the README's chain block, in the same namespace: a registry on a pushed-price oracle
+    exec(compile(_readme_blocks()[1], "README.md", "exec"), ns)
+    from verifier_contracts import epoch_registry as ereg
+    chain, registry = ns["chain"], ns["registry"]
+    assert ereg.read(chain, registry, "oracle").lower() == ns["oracle"].lower()
+    layout = ereg.layout_of(chain, registry)
+    assert layout["commitment"] == ns["statement"].layout()["commitment"]
+    assert ereg.policy(chain, registry)["haircuts"] == [(2000, 0, 2000)]
 
 
 def test_prover_address_forms(tmp_path):
