@@ -46,11 +46,12 @@ class R1CS:
     def num_internal(self) -> int:
         return self.num_wires - 1 - self.num_public - self.num_private
 
-    def check(self, w: list[int], backend: Backend | None = None) -> None:
+    def check(self, w: list[int], backend: Backend | None = None, start: int = 0) -> None:
         """Raise UnsatisfiedConstraint for the first row that fails (values not shown).
 
         The backend's ``check_rows`` skips rows it shows to hold; every other row is
-        evaluated here, so the reported index and label never depend on the backend."""
+        evaluated here, so the reported index and label never depend on the backend.
+        ``start``: rows before it are already known to hold (``solve_and_check``)."""
         if len(w) != self.num_wires or w[0] != 1:
             raise UnsatisfiedConstraint(-1, "witness", f"expected {self.num_wires} wires "
                                         "starting with 1")
@@ -59,7 +60,7 @@ class R1CS:
             backend = get_backend()
         be = backend
         cons = self.constraints
-        i, n = 0, len(cons)
+        i, n = start, len(cons)
         while i < n:
             i = be.check_rows(cons, w, i)  # first row it could not show to hold
             if i >= n:

@@ -100,7 +100,8 @@ def _run_step(step: tuple, w: list) -> None:
                                      f"api.output assigned it ({exc})") from exc
 
 
-def run_program(program: list[tuple], w: list, backend: Backend | None = None) -> None:
+def run_program(program: list[tuple], w: list, backend: Backend | None = None,
+                start: int = 0) -> None:
     """Fill internal wires of w in place by replaying the recorded solver steps.
 
     The backend's ``solve_steps`` runs what it can (the native one: arithmetic steps
@@ -112,7 +113,7 @@ def run_program(program: list[tuple], w: list, backend: Backend | None = None) -
         backend = get_backend()
     be = backend
     n = len(program)
-    i = 0
+    i = start
     while i < n:
         i = be.solve_steps(program, w, i)
         if i >= n:
@@ -123,14 +124,23 @@ def run_program(program: list[tuple], w: list, backend: Backend | None = None) -
 
 def solve(cs: R1CS, program: list[tuple], public: list[int], private: list[int],
           output_wires: list[int], backend: Backend | None = None) -> list[int]:
-    """Full witness for the given flattened inputs; raises on any unsatisfied row."""
+    """Full witness for the given flattened inputs; raises on any unsatisfied row.
+
+    The backend replays the program and checks the rows in one pass where it can
+    (``solve_and_check``); steps and rows it leaves run here, with the same errors."""
+    if backend is None:
+        from zk.backend import get_backend  # imported on first use: `import zk` stays light
+        backend = get_backend()
     w: list = [1, *public, *private] + [0] * cs.num_internal
     for o in output_wires:
         w[o] = None
-    run_program(program, w, backend)
+    done, row = backend.solve_and_check(program, cs.constraints, w)
+    if done < len(program):
+        run_program(program, w, backend, done)
+        row = 0
     if None in w:
         raise CircuitDefinitionError("an Output was never assigned with api.output")
-    cs.check(w, backend)
+    cs.check(w, backend, row)
     return w
 
 

@@ -98,6 +98,36 @@ def test_native_and_python_solvers_agree_on_random_inputs(shipped):
                 cs.check(w_py, be)
             reports.append((info.value.index, info.value.label))
         assert reports[0] == reports[1]
+        # the one-pass solve-and-check (zk.witness.solve) against the Python replay
+        public, private = _split(cs, values)
+        assert _solved(cs, public, private, NATIVE) == _solved(cs, public, private, REF)
+
+
+def _solved(cs, public, private, backend):
+    try:
+        return solve(cs, cs.program, public, private, cs.output_wires, backend)
+    except UnsatisfiedConstraint as exc:
+        return exc.index, exc.label
+
+
+@pytest.mark.parametrize("rewrite", [1, 2])
+def test_rows_of_a_mul_step_are_checked_after_a_rewrite(rewrite):
+    """solve_and_check trusts a row a "mul" step computed only while the values it
+    used are final: rewriting an input (wire 1) or the product (wire 2) afterwards
+    makes it evaluate the row, which then fails, as in Python."""
+    a, b = {1: 1}, {1: 1}
+    program = [("mul", 2, a, b), ("lc", rewrite, {0: 5})]
+    constraints = [(a, b, {2: 1})]
+    for be in (NATIVE, REF):
+        w = [1, 3, 0]
+        done, row = be.solve_and_check(program, constraints, w)
+        if done < len(program):
+            run_program(program, w, be, done)
+            row = 0
+        assert row == 0
+        assert w == ([1, 5, 9] if rewrite == 1 else [1, 3, 5])
+    w = [1, 3, 0]
+    assert NATIVE.solve_and_check(program[:1], constraints, w) == (1, 1) and w == [1, 3, 9]
 
 
 def _reserves_inputs(n_users: int, n_assets: int) -> dict:

@@ -64,6 +64,10 @@ def pack_lcs(constraints: list, m: int) -> Matrix | None:
 def witness_solve(program: list, w: list, start: int) -> int:
     """Replays witness steps (arithmetic and declarative hints) from start, in place;
     index of the first step left to Python."""
+def witness_solve_check(program: list, constraints: list, w: list) -> tuple[int, int]:
+    """witness_solve from 0, then (if every step ran) r1cs_rows_check from 0 in the same
+    state: (steps done, first row not shown to hold); rows a "mul" step implies are
+    not re-evaluated."""
 def r1cs_rows_check(constraints: list, w: list, start: int) -> int:
     """Index of the first row not shown to hold (Python re-checks from there)."""
 def lc_table_pack(lcs: list) -> tuple[bytes, bytes] | None:

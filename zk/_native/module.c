@@ -857,6 +857,8 @@ typedef struct {
     coef_slot *cc;
     lc_slot *lm;  /* memo of evaluated LCs (keyed by the dict), valid within an epoch */
     size_t epoch;
+    PyObject **rec; /* witness_solve_check: per wire, the (a, b) dicts of the "mul" step
+                       that last wrote it (NULL otherwise) */
 } solver_ctx;
 
 static void ctx_free(solver_ctx *c) {
@@ -864,6 +866,7 @@ static void ctx_free(solver_ctx *c) {
     free(c->st);
     free(c->cc);
     free(c->lm);
+    free(c->rec);
 }
 
 static int ctx_init(solver_ctx *c, PyObject *w) {
@@ -874,6 +877,7 @@ static int ctx_init(solver_ctx *c, PyObject *w) {
     c->cc = calloc(COEF_SLOTS, sizeof(coef_slot));
     c->lm = calloc(LC_SLOTS, sizeof(lc_slot));
     c->epoch = 1;
+    c->rec = NULL;
     if (!c->val || !c->st || !c->cc || !c->lm) {
         ctx_free(c);
         PyErr_NoMemory();
@@ -978,6 +982,7 @@ static int ctx_set(solver_ctx *c, PyObject *key, const fe *mont) {
     if (c->st[k] & ST_READ) c->epoch++; /* a value read before changes: forget the memo */
     c->val[k] = *mont;
     c->st[k] = (uint8_t)((c->st[k] & ~ST_BAD) | ST_VALUE | ST_WRITTEN);
+    if (c->rec) c->rec[2 * k] = c->rec[2 * k + 1] = NULL;
     return 1;
 }
 
@@ -1064,6 +1069,68 @@ static int solve_hint(solver_ctx *c, PyObject *step) {
     return 0;
 }
 
+/* Replays steps from i; the index of the first step left to Python. */
+static Py_ssize_t solve_run(solver_ctx *c, PyObject *prog, Py_ssize_t i) {
+    if (i < 0) i = 0;
+    for (; i < PyList_GET_SIZE(prog); i++) {
+        PyObject *step = PyList_GET_ITEM(prog, i);
+        if (!PyTuple_CheckExact(step) || PyTuple_GET_SIZE(step) < 3) break;
+        PyObject *kind = PyTuple_GET_ITEM(step, 0);
+        fe a, b;
+        if (PyTuple_GET_SIZE(step) == 4 && is_kind(kind, s_mul)) {
+            PyObject *la = PyTuple_GET_ITEM(step, 2), *lb = PyTuple_GET_ITEM(step, 3);
+            Py_ssize_t k;
+            if (!ctx_lc(c, la, &a) || !ctx_lc(c, lb, &b)) break;
+            fr_mul(&a, &a, &b);
+            if (!ctx_set(c, PyTuple_GET_ITEM(step, 1), &a)) break;
+            if (c->rec && ctx_wire(c, PyTuple_GET_ITEM(step, 1), &k)) {
+                c->rec[2 * k] = la;
+                c->rec[2 * k + 1] = lb;
+            }
+        } else if (PyTuple_GET_SIZE(step) == 3 && is_kind(kind, s_lc)) {
+            if (!ctx_lc(c, PyTuple_GET_ITEM(step, 2), &a)) break;
+            if (!ctx_set(c, PyTuple_GET_ITEM(step, 1), &a)) break;
+        } else if (is_kind(kind, s_hint)) {
+            if (!solve_hint(c, step)) break;
+        } else {
+            break;
+        }
+    }
+    return i;
+}
+
+/* Row (a, b, {out: 1}) whose out was written by a "mul" step over these same a and b
+ * dicts, with no value read by the solver changed afterwards (epoch 1): out = a * b
+ * by construction, so the row holds. */
+static int row_implied(solver_ctx *c, PyObject *a, PyObject *b, PyObject *cc) {
+    if (!c->rec || c->epoch != 1 || !PyDict_CheckExact(cc) || PyDict_GET_SIZE(cc) != 1)
+        return 0;
+    Py_ssize_t pos = 0, k;
+    PyObject *key, *val;
+    if (!PyDict_Next(cc, &pos, &key, &val) || !ctx_wire(c, key, &k)) return 0;
+    if (c->rec[2 * k] != a || c->rec[2 * k + 1] != b || !PyLong_CheckExact(val)) return 0;
+    int overflow = 0;
+    long one = PyLong_AsLongAndOverflow(val, &overflow);
+    return !overflow && one == 1;
+}
+
+/* Index of the first row from i not shown to hold. */
+static Py_ssize_t check_run(solver_ctx *c, PyObject *cons, Py_ssize_t i) {
+    if (i < 0) i = 0;
+    for (; i < PyList_GET_SIZE(cons); i++) {
+        PyObject *row = PyList_GET_ITEM(cons, i);
+        if (!PyTuple_CheckExact(row) || PyTuple_GET_SIZE(row) != 3) break;
+        PyObject *la = PyTuple_GET_ITEM(row, 0), *lb = PyTuple_GET_ITEM(row, 1),
+                 *lc = PyTuple_GET_ITEM(row, 2);
+        if (row_implied(c, la, lb, lc)) continue;
+        fe a, b, cc;
+        if (!ctx_lc(c, la, &a) || !ctx_lc(c, lb, &b) || !ctx_lc(c, lc, &cc)) break;
+        fr_mul(&a, &a, &b);
+        if (!fe_eq(&a, &cc)) break;
+    }
+    return i;
+}
+
 static PyObject *py_witness_solve(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *prog, *w;
@@ -1072,26 +1139,7 @@ static PyObject *py_witness_solve(PyObject *self, PyObject *args) {
     if (!solver_strings()) return NULL;
     solver_ctx c;
     if (!ctx_init(&c, w)) return NULL;
-    if (i < 0) i = 0;
-    for (; i < PyList_GET_SIZE(prog); i++) {
-        PyObject *step = PyList_GET_ITEM(prog, i);
-        if (!PyTuple_CheckExact(step) || PyTuple_GET_SIZE(step) < 3) break;
-        PyObject *kind = PyTuple_GET_ITEM(step, 0);
-        fe a, b;
-        if (PyTuple_GET_SIZE(step) == 4 && is_kind(kind, s_mul)) {
-            if (!ctx_lc(&c, PyTuple_GET_ITEM(step, 2), &a) ||
-                !ctx_lc(&c, PyTuple_GET_ITEM(step, 3), &b)) break;
-            fr_mul(&a, &a, &b);
-            if (!ctx_set(&c, PyTuple_GET_ITEM(step, 1), &a)) break;
-        } else if (PyTuple_GET_SIZE(step) == 3 && is_kind(kind, s_lc)) {
-            if (!ctx_lc(&c, PyTuple_GET_ITEM(step, 2), &a)) break;
-            if (!ctx_set(&c, PyTuple_GET_ITEM(step, 1), &a)) break;
-        } else if (is_kind(kind, s_hint)) {
-            if (!solve_hint(&c, step)) break;
-        } else {
-            break;
-        }
-    }
+    i = solve_run(&c, prog, i);
     if (!ctx_finish(&c)) return NULL;
     return PyLong_FromSsize_t(i);
 }
@@ -1103,18 +1151,32 @@ static PyObject *py_r1cs_rows_check(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "O!O!n", &PyList_Type, &cons, &PyList_Type, &w, &i)) return NULL;
     solver_ctx c;
     if (!ctx_init(&c, w)) return NULL;
-    if (i < 0) i = 0;
-    for (; i < PyList_GET_SIZE(cons); i++) {
-        PyObject *row = PyList_GET_ITEM(cons, i);
-        if (!PyTuple_CheckExact(row) || PyTuple_GET_SIZE(row) != 3) break;
-        fe a, b, cc;
-        if (!ctx_lc(&c, PyTuple_GET_ITEM(row, 0), &a) || !ctx_lc(&c, PyTuple_GET_ITEM(row, 1), &b) ||
-            !ctx_lc(&c, PyTuple_GET_ITEM(row, 2), &cc)) break;
-        fr_mul(&a, &a, &b);
-        if (!fe_eq(&a, &cc)) break;
-    }
+    i = check_run(&c, cons, i);
     ctx_free(&c);
     return PyLong_FromSsize_t(i);
+}
+
+/* witness_solve_check(program, constraints, w) -> (steps done, first row not shown to
+ * hold): witness_solve from 0 and, when every step ran here, r1cs_rows_check from 0 in
+ * the same Montgomery state (rows implied by a "mul" step are not re-evaluated);
+ * otherwise (steps done, 0). */
+static PyObject *py_witness_solve_check(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *prog, *cons, *w;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyList_Type, &prog, &PyList_Type, &cons, &PyList_Type,
+                          &w)) return NULL;
+    if (!solver_strings()) return NULL;
+    solver_ctx c;
+    if (!ctx_init(&c, w)) return NULL;
+    c.rec = calloc(2 * (size_t)(c.n ? c.n : 1), sizeof(PyObject *));
+    if (!c.rec) {
+        ctx_free(&c);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t i = solve_run(&c, prog, 0), row = 0;
+    if (i == PyList_GET_SIZE(prog)) row = check_run(&c, cons, 0);
+    if (!ctx_finish(&c)) return NULL;
+    return Py_BuildValue("(nn)", i, row);
 }
 
 /* ---- LC tables for the compiled-circuit cache (zk.cache) ------------------------
@@ -1466,6 +1528,8 @@ static PyMethodDef methods[] = {
      "lc_table_unpack(pool, table, n, num_wires) -> list of n dicts"},
     {"witness_solve", py_witness_solve, METH_VARARGS,
      "witness_solve(program, w, start) -> first step index left to Python"},
+    {"witness_solve_check", py_witness_solve_check, METH_VARARGS,
+     "witness_solve_check(program, constraints, w) -> (steps done, first row not shown)"},
     {"r1cs_rows_check", py_r1cs_rows_check, METH_VARARGS,
      "r1cs_rows_check(constraints, w, start) -> first row index not shown to hold"},
     {"lc_rows_encode", py_lc_rows_encode, METH_VARARGS,

@@ -89,6 +89,12 @@ class Backend(ABC):
         left to that Python specification (len(program) when all are done)."""
 
     @abstractmethod
+    def solve_and_check(self, program: list, constraints: list, w: list) -> tuple[int, int]:
+        """solve_steps(program, w, 0), then, if every step was done, check_rows from 0
+        over the values just computed: (steps done, first row not shown to hold);
+        (steps done, 0) when some step is left to Python."""
+
+    @abstractmethod
     def check_rows(self, constraints: list, w: list, start: int) -> int:
         """Index of the first R1CS row from ``start`` not shown to hold under w (rows
         it cannot evaluate count as not shown; :meth:`zk.r1cs.R1CS.check` decides)."""

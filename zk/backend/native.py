@@ -90,6 +90,11 @@ class NativeBackend(Backend):
             return start
         return _c.witness_solve(program, w, start)
 
+    def solve_and_check(self, program: list, constraints: list, w: list) -> tuple[int, int]:
+        if type(program) is not list or type(constraints) is not list or type(w) is not list:
+            return 0, 0
+        return _c.witness_solve_check(program, constraints, w)
+
     def check_rows(self, constraints: list, w: list, start: int) -> int:
         if type(constraints) is not list or type(w) is not list:
             return start

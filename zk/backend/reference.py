@@ -175,6 +175,9 @@ class ReferenceBackend(Backend):
     def solve_steps(self, program: list, w: list, start: int) -> int:
         return start  # the Python specification in zk.witness runs every step
 
+    def solve_and_check(self, program: list, constraints: list, w: list) -> tuple[int, int]:
+        return 0, 0  # zk.witness and zk.r1cs run every step and row in Python
+
     def check_rows(self, constraints: list, w: list, start: int) -> int:
         return start  # zk.r1cs.R1CS.check evaluates every row in Python
 
