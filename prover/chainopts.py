@@ -59,8 +59,8 @@ class ChainContext:
                 or (self.profile.rpc_url if self.profile else None))
 
     def address(self, value: str, what: str = "address") -> str:
-        """An address argument: 0x-hex, or @registry / @verifier / @attesters from the
-        profile."""
+        """An address argument: 0x-hex, or @registry / @verifier / @attesters / @oracle from
+        the profile."""
         if isinstance(value, str) and value.startswith("@"):
             key = value[1:]
             if key not in ADDRESS_KEYS:

@@ -8,6 +8,7 @@ names it explicitly). Each ``[profile.NAME]`` table may hold::
     registry = "0x..."          # used where a command takes a registry address ("@registry")
     verifier = "0x..."          # "@verifier"
     attesters = "0x..."         # "@attesters"
+    oracle = "0x..."            # the registry's EpochOracle ("@oracle")
     keys = "keys"               # key folder
     keystore = "admin.json"     # encrypted signing key (eth-account keystore), relative to the file
 
@@ -30,8 +31,8 @@ CONFIG_ENV = "ZKSOLVENCY_CONFIG"
 PROFILE_ENV = "ZKSOLVENCY_CHAIN"
 DEFAULT_PROFILE = "default"
 MAX_CONFIG_BYTES = 1 << 20
-_STR_KEYS = ("rpc_url", "registry", "verifier", "attesters", "keys", "keystore")
-ADDRESS_KEYS = ("registry", "verifier", "attesters")
+_STR_KEYS = ("rpc_url", "registry", "verifier", "attesters", "oracle", "keys", "keystore")
+ADDRESS_KEYS = ("registry", "verifier", "attesters", "oracle")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Profile:
     registry: str | None = None
     verifier: str | None = None
     attesters: str | None = None
+    oracle: str | None = None
     keys: Path | None = None
     keystore: Path | None = None
 

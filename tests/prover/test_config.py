@@ -11,6 +11,7 @@ GOOD = b"""
 rpc_url = "http://127.0.0.1:8545"
 chain_id = 31337
 registry = "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512"
+oracle = "0x5fbdb2315678afecb367f032d93f642f64180aa3"
 keys = "keys"
 
 [monitor]
@@ -24,6 +25,7 @@ def test_profiles_paths_and_unknown_sections(tmp_path):
     p = profiles["default"]
     assert p.chain_id == 31337 and p.keys == (tmp_path / "keys").resolve()
     assert p.registry == "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"   # EIP-55 form
+    assert p.oracle == "0x5FbDB2315678afecb367f032d93F642f64180aa3"     # "@oracle"
 
 
 @pytest.mark.parametrize("text,needle", [
@@ -33,6 +35,7 @@ def test_profiles_paths_and_unknown_sections(tmp_path):
     (b'[profile.a]\nchain_id = 0\n', "'chain_id' must be an integer"),
     (b'[profile.a]\nrpc_url = 5\n', "'rpc_url' must be a non-empty string"),
     (b'[profile.a]\nregistry = "0xE7f1725e7734ce288f8367e1bb143e90bb3f0512"\n', "checksum"),
+    (b'[profile.a]\noracle = "0x5fbdb2315678afecb367f032d93F642f64180aa3"\n', "'oracle'"),
     (b'profile = 3\n', "'profile' must be a table"),
     (b'[profile.a\n', "not valid TOML"),
     (b'\xff = 1\n', "not UTF-8"),

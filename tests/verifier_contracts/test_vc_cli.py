@@ -186,6 +186,18 @@ def test_registry_commands(tmp_path, anvil_env):
     res = _run("registry", "status", reg, chain.address, "--rpc-url", anvil_env, "--json")
     out = json.loads(res.stdout)
     assert (out["grace"], out["max_attestation_age"], out["policy_version"]) == (60, 300, 2)
+    # a new circuit version for a kind: queued, refused before the timelock, then active
+    res = _run("registry", "queue-module", reg, cverifier, cvk, "--kind", "credit",
+               "--dev-keys", "--rpc-url", anvil_env, "--json")
+    assert res.exit_code == 0, res.output
+    queued = json.loads(res.stdout)
+    assert queued["eta"] >= chain.timestamp() + 600
+    res = _run("registry", "activate-module", reg, "--kind", "credit", "--rpc-url", anvil_env)
+    assert res.exit_code == 3 and "TimelockActive" in res.output
+    chain.increase_time(601)
+    res = _run("registry", "activate-module", reg, "--kind", "credit", "--rpc-url", anvil_env,
+               "--json")
+    assert res.exit_code == 0 and json.loads(res.stdout)["module"] == queued["module"]
 
 
 def test_registry_deploy_with_feeds(tmp_path, anvil_env):
