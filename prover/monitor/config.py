@@ -4,8 +4,8 @@
     profile = "anvil"               # chain profile (default: $ZKSOLVENCY_CHAIN, else "default");
                                     # rpc_url ($ETH_RPC_URL beats it), chain_id, registry
     registry = "0x..."              # default: the profile's registry
-    oracle = "0x..."                # EpochOracle to watch (breaker, stale feeds); optional;
-                                    # an EpochSolvencyRegistry's own oracle is always watched
+    oracle = "0x..."                # optional: the EpochOracle the registry must read (a
+                                    # cross-check; the registry's oracle is always watched)
     policy = "policy.json"          # asset names and decimals (the circuit shape)
     keys = "keys"                   # key folder (default: the profile's)
     state = "monitor.sqlite"        # submission intents (crash-safe)

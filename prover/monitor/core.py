@@ -1,25 +1,23 @@
 """`Monitor`: the solvency monitor's loop, embeddable as a library.
 
-It keeps accounts proven on either registry: the `EpochSolvencyRegistry` (prices, sigma,
-epochs and the breaker from its `EpochOracle`, haircuts from its versioned policy), or the
-pushed-price `SolvencyRegistry` (an ORACLE_ROLE posts prices to the registry itself); it
-tells them apart by the registry's `oracle()` getter.
+It keeps accounts proven on the `EpochSolvencyRegistry`: prices, sigma, epochs and the
+breaker come from its `EpochOracle` (Chainlink feeds or pushed prices), the haircuts from
+its versioned policy. The registry's Python module is imported in one place (`reg` below).
 
 Each `step()`:
 1. reconcile open submission intents (first step: before anything else);
 2. read the events of the epoch oracle (EpochOpened, BreakerTripped, BreakerReset) and
-   of the registry (PolicySet; PricesPosted on the pushed-price registry) from the last
-   cursor (at most `lookback` blocks back) up to the block `confirmations` deep, and the
-   state at that block. On the EpochSolvencyRegistry: the oracle's latest epoch, its
-   prices and sigma, the registry's policy for that epoch (base, k, cap per collateral,
-   minimum ratio) and the epoch's haircuts computed from them exactly as the registry does
-   (`verifier_contracts.risk.haircut_bps`, RiskMath's mirror);
+   of the registry (PolicySet) from the last cursor (at most `lookback` blocks back) up to
+   the block `confirmations` deep, and the state at that block: the oracle's latest epoch,
+   its prices and sigma, the registry's policy for that epoch (base, k, cap per
+   collateral, minimum ratio) and the epoch's haircuts computed from them exactly as the
+   registry does (`verifier_contracts.risk.haircut_bps`, RiskMath's mirror);
 3. watch the epoch oracle (breaker trips and resets, stale feeds);
-4. for every managed account whose proof is not current (new epoch, policy change on the
-   pushed-price registry, or a changed position), unless the EpochSolvencyRegistry's
-   oracle breaker is tripped: load the position, pre-check it at the
-   epoch's prices and haircuts, compute its margin (alert under its buffer), prove it with
-   the in-memory Prover and submit it, retrying RPC errors with backoff, replacing a stuck
+4. for every managed account whose proof is not current (a new epoch or a changed
+   position), unless the oracle's breaker is tripped: load the position, pre-check it at
+   the epoch's prices and haircuts, compute its margin (alert under its buffer), prove it
+   with the in-memory Prover (on `provers` threads, while the proofs already made are
+   submitted) and submit it, retrying RPC errors with backoff, replacing a stuck
    transaction at the same nonce with a higher fee, never submitting the same statement
    twice;
 5. alert on isSolvent == false and on deadlines at risk.
@@ -44,17 +42,14 @@ from prover.monitor.config import AccountConfig, MonitorConfig
 from prover.monitor.margin import margin_report
 from prover.monitor.sinks import Metrics, StdoutSink, WebhookSink, make_record
 from prover.monitor.store import DONE, FAILED, IntentStore
-from verifier_contracts import epoch_registry as ereg
+from verifier_contracts import epoch_registry as reg  # the registry module, only here
 from verifier_contracts import oracle as orc
-from verifier_contracts import registry as reg
 from verifier_contracts import risk
 from verifier_contracts.abi import abi_type, encode_fn
 from verifier_contracts.chain import Chain, connect
 from verifier_contracts.revert import ContractRevert, decode_revert
 from zk.errors import ChainError, MalformedInput, UsageError, ZkError
 
-_PRICES = keccak(text="PricesPosted(uint256,uint256[],uint256[],uint64)")
-_POLICY_POSTED = keccak(text="PolicySet(uint64,uint256[],uint256,bool)")
 _OPENED = keccak(text="EpochOpened(uint64,uint256[],uint256[],uint64)")
 _TRIPPED = keccak(text="BreakerTripped(uint8,uint256,uint256,uint256)")
 _RESET = keccak(text="BreakerReset(address,uint256[])")
@@ -87,16 +82,12 @@ class Monitor:
         self.registry = to_checksum_address(cfg.registry)
         shape = col.load_policy(cfg.policy)
         self.shape = replace(shape, chain_id=self.chain_id, registry=int(self.registry, 16))
-        self.contract = self._registry_contract()
-        self.on_oracle = self.contract == ereg.CONTRACT
+        reads = self._registry_oracle()
+        if cfg.oracle and to_checksum_address(cfg.oracle) != reads:
+            raise UsageError(f"monitor: 'oracle' is {to_checksum_address(cfg.oracle)}, the "
+                             f"registry reads the epoch oracle {reads}")
+        self.oracle = reads
         self.attested = int(self._read("mode")) == reg.ATTESTED
-        self.oracle = to_checksum_address(cfg.oracle) if cfg.oracle else None
-        if self.on_oracle:
-            reads = to_checksum_address(self._read("oracle"))
-            if self.oracle is not None and self.oracle != reads:
-                raise UsageError(f"monitor: 'oracle' is {self.oracle}, the registry reads "
-                                 f"the epoch oracle {reads}")
-            self.oracle = reads
         self.signers = {a.name: chain.with_key(_key(a, env)) for a in cfg.accounts}
         self.store = IntentStore(cfg.state)
         self.sinks = list(sinks) if sinks is not None else [StdoutSink()]
@@ -185,26 +176,29 @@ class Monitor:
                 time.sleep(min(0.1 * 2 ** attempt, 3.0))
         raise AssertionError("unreachable")
 
-    def _registry_contract(self) -> str:
-        """EpochSolvencyRegistry if the registry answers `oracle()`, else the pushed-price
-        SolvencyRegistry (which has no such getter and no fallback: the call reverts)."""
+    def _registry_oracle(self) -> str:
+        """The epoch oracle the registry reads; UsageError when `registry` does not answer
+        `oracle()` as an EpochSolvencyRegistry does (no code there, another contract)."""
         from web3.exceptions import ContractLogicError
 
-        data = encode_fn(ereg.CONTRACT, "oracle", [])
+        data = encode_fn(reg.CONTRACT, "oracle", [])
 
-        def call() -> bool:
+        def call() -> bytes:
             try:
-                return len(bytes(self.chain.w3.eth.call({"to": self.registry,
-                                                         "data": data}))) == 32
+                return bytes(self.chain.w3.eth.call({"to": self.registry, "data": data}))
             except ContractLogicError:
-                return False
-        return ereg.CONTRACT if self._rpc("read registry kind", call) else reg.CONTRACT
+                return b""
+        raw = self._rpc("read the registry's oracle", call)
+        if len(raw) != 32 or int.from_bytes(raw[:12], "big") or not int.from_bytes(raw, "big"):
+            raise UsageError(f"monitor: {self.registry} is not an {reg.CONTRACT} (it does "
+                             "not answer oracle() with an address)")
+        return to_checksum_address(raw[12:])
 
     def _read(self, name: str, *args, block="latest", contract: str | None = None,
               address: str | None = None):
         from verifier_contracts.abi import _item
 
-        contract = contract or self.contract
+        contract = contract or reg.CONTRACT
         outs = [abi_type(p) for p in _item(contract, "function", name)["outputs"]]
         data = encode_fn(contract, name, list(args))
         to = to_checksum_address(address or self.registry)
@@ -266,18 +260,15 @@ class Monitor:
             self._check_solvent(acc, self.signers[acc.name].address, state)
 
     def _follow_events(self, head: int) -> None:
-        """New epochs, breaker trips/resets (the oracle's events; on the pushed-price
-        registry its PricesPosted opens epochs) and policy versions, in chain order."""
+        """New epochs, breaker trips/resets (the oracle's events) and policy versions (the
+        registry's), in chain order."""
         cursor = self.store.cursor("block")
         start = max(0, head - self.cfg.lookback + 1)
         if cursor is not None:
             start = max(start, cursor + 1)
         if start > head:
             return
-        sources = [(self.registry, [_POLICY] if self.on_oracle else [_PRICES, _POLICY_POSTED])]
-        if self.oracle is not None:
-            sources.append((self.oracle, [_OPENED, _TRIPPED, _RESET] if self.on_oracle
-                            else [_TRIPPED, _RESET]))
+        sources = [(self.registry, [_POLICY]), (self.oracle, [_OPENED, _TRIPPED, _RESET])]
         logs = []
         for address, topics in sources:
             logs += self._rpc("read events", lambda a=address, t=topics: self.chain.w3.eth.
@@ -288,7 +279,7 @@ class Monitor:
             topic, block = bytes(log["topics"][0]), int(log["blockNumber"])
             n = int.from_bytes(bytes(log["topics"][1]), "big") if len(log["topics"]) > 1 \
                 else 0
-            if topic in (_OPENED, _PRICES):
+            if topic == _OPENED:
                 self.emit("event", "new_epoch", "info", f"epoch {n} opened", epoch=n,
                           block=block)
             elif topic == _TRIPPED:
@@ -296,9 +287,6 @@ class Monitor:
                 self._breaker_alert(True, orc.CAUSES[n], int(asset), block)
             elif topic == _RESET:
                 self._breaker_alert(False, "NONE", 0, block)
-            elif topic == _POLICY_POSTED:
-                self.emit("event", "policy_changed", "info", f"policy version {n} set",
-                          block=block, policy_version=n)
             else:
                 active_from = int(abi_decode(["uint64"], bytes(log["data"])[:32])[0])
                 self.emit("event", "policy_changed", "info", f"policy version {n} set, "
@@ -307,33 +295,9 @@ class Monitor:
         self.store.set_cursor("block", head)
 
     def _state(self, block: int) -> dict:
-        st = self._state_oracle(block) if self.on_oracle else self._state_posted(block)
-        st["breaker"] = None
-        if self.oracle is not None:
-            cause, since, asset = self._read("breakerState", block=block,
-                                             contract=orc.CONTRACT, address=self.oracle)
-            st["breaker"] = (orc.CAUSES[cause], int(since), int(asset))
-        st["grace"] = int(self._read("freshness", block=block)[0])
-        st["now"] = int(self._rpc("read block", lambda: self.chain.w3.eth.get_block(
-            "latest")["timestamp"]))
-        st["block"] = block
-        return st
-
-    def _state_posted(self, block: int) -> dict:
-        """The pushed-price registry: its epoch, snapshot and newest policy version."""
-        epoch = int(self._read("currentEpoch", block=block))
-        version = int(self._read("policyVersion", block=block))
-        haircuts, ratio = self._read("policy", version, block=block)
-        cp, dp, valid_until, _ = self._read("snapshot", epoch, block=block)
-        return {"epoch": epoch, "version": version, "haircuts": [int(h) for h in haircuts],
-                "ratio": int(ratio), "cp": [int(p) for p in cp], "dp": [int(p) for p in dp],
-                "valid_until": int(valid_until),
-                "opened": int(self._read("epochOpenedAt", block=block))}
-
-    def _state_oracle(self, block: int) -> dict:
-        """The EpochSolvencyRegistry: the oracle's latest epoch and snapshot, the policy
-        version in force when it opened, and the epoch's haircuts (RiskMath over the
-        snapshot's sigma, as the registry's `requirementsFor`)."""
+        """The state at `block`: the oracle's latest epoch and snapshot, the policy
+        version in force when it opened and the epoch's haircuts (RiskMath over the
+        snapshot's sigma, as the registry's `requirementsFor`), the breaker, the grace."""
         o = {"contract": orc.CONTRACT, "address": self.oracle, "block": block}
         epoch = int(self._read("latestEpoch", **o))
         opened, valid_until, prices, sigma = self._read("snapshot", epoch, **o)
@@ -344,9 +308,15 @@ class Monitor:
             _, ratio, params = self._read("policy", version, block=block)
             haircuts = [risk.haircut_bps(int(b), int(k), int(c), int(sg))
                         for (b, k, c), sg in zip(params, sigma[:n_c], strict=True)]
+        cause, since, asset = self._read("breakerState", **o)
         return {"epoch": epoch, "version": version, "haircuts": haircuts, "ratio": int(ratio),
                 "cp": [int(p) for p in prices[:n_c]], "dp": [int(p) for p in prices[n_c:]],
-                "valid_until": int(valid_until), "opened": int(opened)}
+                "valid_until": int(valid_until), "opened": int(opened),
+                "breaker": (orc.CAUSES[cause], int(since), int(asset)),
+                "grace": int(self._read("freshness", block=block)[0]),
+                "now": int(self._rpc("read block", lambda: self.chain.w3.eth.get_block(
+                    "latest")["timestamp"])),
+                "block": block}
 
     # ------------------------------------------------------------------ oracle
     def _breaker_alert(self, tripped: bool, cause: str, asset: int, block: int | None) -> None:
@@ -364,8 +334,6 @@ class Monitor:
             self.alert("breaker_reset", "info", "epoch oracle breaker reset", **where)
 
     def _watch_oracle(self, st: dict) -> None:
-        if st["breaker"] is None:
-            return
         cause, _, asset = st["breaker"]
         self._breaker_alert(cause != "NONE", cause, asset, None)
         if self.metrics is not None:
@@ -457,8 +425,8 @@ class Monitor:
         with self._timed("reads"):
             proven = self._proven(who, st["block"])
         proven_epoch = proven["epoch"]
-        current = proven_epoch == epoch and proven["version"] in (None, version) and (
-            self.attested or proven["commitment"] == commitment)
+        current = proven_epoch == epoch and (self.attested
+                                             or proven["commitment"] == commitment)
         policy = replace(self.shape, haircuts_bps=tuple(st["haircuts"]),
                          min_ratio_bps=st["ratio"])
         prices = col.Prices(epoch, tuple(st["cp"]), tuple(st["dp"]))
@@ -479,16 +447,7 @@ class Monitor:
                        buffer_pct=acc.margin_buffer_pct, failure_prices=fail)
         self._deadline_check(acc, st, proven_epoch, proven["valid_until"], current)
         as_of = attestation.as_of if attestation is not None else 0
-        same_binding = proven_epoch == epoch and (
-            proven["as_of"] == as_of if self.attested else proven["commitment"] == commitment)
-        if not current and same_binding:
-            # pushed-price registry, the policy changed within the epoch: it refuses the
-            # same epoch and binding again (AsOfNotLater); the next epoch re-proves it
-            self.emit_once(("policy-wait", acc.name, epoch, version), "waiting",
-                           f"'{acc.name}': policy version {version} set during epoch "
-                           f"{epoch}; re-proven at the next epoch", account=acc.name,
-                           epoch=epoch)
-        elif not current and self.on_oracle and st["breaker"][0] != "NONE":
+        if not current and st["breaker"][0] != "NONE":
             # the registry refuses every proof while the oracle's breaker is tripped
             self.emit_once(("breaker-wait", acc.name, epoch, st["breaker"][1]), "waiting",
                            f"'{acc.name}': not proven while the epoch oracle's breaker is "
@@ -508,17 +467,11 @@ class Monitor:
         return True
 
     def _proven(self, who: str, block="latest") -> dict:
-        """{'epoch', 'valid_until', 'commitment', 'as_of', 'version'} of the account's
-        accepted solvency proof ('version' None on the EpochSolvencyRegistry, where the
-        epoch fixes the policy)."""
-        if self.on_oracle:
-            epoch, as_of, until, _, a, _ = self._read("proofOf", ereg.SOLVENCY, who, block=block)
-            return {"epoch": int(epoch), "valid_until": int(until), "as_of": int(as_of),
-                    "commitment": 0 if self.attested else int(a), "version": None}
-        epoch, until, _, _, commitment, version, as_of = self._read("solvencyOf", who,
-                                                                    block=block)
+        """{'epoch', 'valid_until', 'commitment', 'as_of'} of the account's accepted
+        solvency proof (the epoch fixes the policy)."""
+        epoch, as_of, until, _, a, _ = self._read("proofOf", reg.SOLVENCY, who, block=block)
         return {"epoch": int(epoch), "valid_until": int(until), "as_of": int(as_of),
-                "commitment": int(commitment), "version": int(version)}
+                "commitment": 0 if self.attested else int(a)}
 
     def _deadline_check(self, acc: AccountConfig, st: dict, proven_epoch: int,
                         valid_until: int, current: bool) -> None:

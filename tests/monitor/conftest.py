@@ -1,6 +1,7 @@
 """Fixtures of the monitor tests: one anvil per session (stopped by PID), development keys
 for the smallest collateral shape (2 collateral + 1 debt asset) made once, and a market
-(verifier, SolvencyRegistry, pushed EpochOracle, recorded positions) per test."""
+(verifier, pushed-price EpochOracle, EpochSolvencyRegistry reading it, recorded
+positions) per test."""
 from __future__ import annotations
 
 import json
@@ -13,9 +14,8 @@ from prover import collateral as col
 from prover.workflow import VK_NAME, read_vk
 from tests.verifier_contracts.conftest import ANVIL_KEYS, running_anvil
 from verifier_contracts import connect, deploy_verifier
-from verifier_contracts import epoch_registry as ereg
+from verifier_contracts import epoch_registry as reg
 from verifier_contracts import oracle as orc
-from verifier_contracts import registry as reg
 from zk import atomic
 
 E8 = 10**8
@@ -59,27 +59,18 @@ class Market:
     oracle: str
     folder: Path
     url: str
-    epoch: int = 0
-    on_oracle: bool = False      # an EpochSolvencyRegistry reading `oracle`
 
-    @property
-    def reg(self):
-        """The registry's Python module."""
-        return ereg if self.on_oracle else reg
+    def open(self, eth: int) -> dict:
+        """Open the next epoch at ETH = `eth` dollars on the oracle (pushed prices); the
+        oracle's outcome (the epoch, or the breaker's trip)."""
+        return orc.open_epoch_with_prices(self.chain, self.oracle, [eth * E8, BTC, USDC])
 
-    def open(self, eth: int, *, validity: int = 3600) -> dict:
-        """Open the next epoch at ETH = `eth` dollars on the oracle; if it opens there,
-        post the same prices to the registry. Returns the oracle's outcome."""
-        out = orc.open_epoch_with_prices(self.chain, self.oracle, [eth * E8, BTC, USDC])
-        if out["epoch"] and not self.on_oracle:
-            self.epoch += 1
-            reg.post_prices(self.chain, self.registry, self.epoch, [eth * E8, BTC], [USDC],
-                            self.chain.timestamp() + validity)
-        return out
+    def opened_at(self) -> int:
+        """When the oracle's latest epoch opened (its snapshot's time)."""
+        return int(orc.snapshot(self.chain, self.oracle)["opened_at"])
 
     def proven_epoch(self, name: str) -> int:
-        who = connect(self.url, private_key=ANVIL_KEYS[PORTFOLIOS[name][0]]).address
-        return int(self.reg.solvency_of(self.chain, self.registry, who)["epoch"])
+        return int(reg.solvency_of(self.chain, self.registry, self.address(name))["epoch"])
 
     def address(self, name: str) -> str:
         return connect(self.url, private_key=ANVIL_KEYS[PORTFOLIOS[name][0]]).address
@@ -89,12 +80,12 @@ class Market:
 
 
 def make_market(url: str, keys: tuple[Path, Path], folder: Path, names: list[str], *,
-                extra: str = "", rpc_url: str | None = None, on_oracle: bool = False,
-                feeds: list | None = None) -> Market:
-    """Deploy verifier, registry (REGISTERED, grace 900 s, haircuts 2000/1000, ratio 150 %)
-    and an EpochOracle (pushed, or on `feeds`: FeedSpecs); with `on_oracle` the registry
-    is an EpochSolvencyRegistry reading that oracle. Record each account's position; write
-    the portfolios and a zksolvency.toml with [monitor]."""
+                extra: str = "", rpc_url: str | None = None,
+                feeds: list | None = None, validity: int = 3600) -> Market:
+    """Deploy a verifier, an EpochOracle (pushed prices, or on `feeds`: FeedSpecs; snapshots
+    valid `validity` s) and an EpochSolvencyRegistry reading it (REGISTERED, grace 900 s,
+    haircuts 2000/1000, ratio 150 %). Record each account's position; write the portfolios
+    and a zksolvency.toml with [monitor]."""
     policy_path, key_dir = keys
     chain = connect(url, private_key=ANVIL_KEYS[0])
     policy = col.load_policy(policy_path)
@@ -104,12 +95,11 @@ def make_market(url: str, keys: tuple[Path, Path], folder: Path, names: list[str
     statement = read_vk(vk_path)[1]
     verifier = deploy_verifier(chain, vk, self_test=False)
     oracle = orc.deploy_oracle(chain, 2, 1, feeds=feeds, config=orc.OracleConfig(
-        min_epoch_interval=0, reset_delay=0), admin_delay=0)
-    mod = ereg if on_oracle else reg
-    registry = mod.deploy_registry(chain, verifier, vk, statement, mode=mod.REGISTERED,
-                                   haircuts_bps=[2000, 1000], min_ratio_bps=15000,
-                                   dev_keys=True, admin_delay=0, grace=900,
-                                   **({"oracle": oracle} if on_oracle else {}))
+        min_epoch_interval=0, reset_delay=0, snapshot_validity=validity), admin_delay=0)
+    registry = reg.deploy_registry(chain, verifier, vk, statement, oracle=oracle,
+                                   mode=reg.REGISTERED, haircuts_bps=[2000, 1000],
+                                   min_ratio_bps=15000, dev_keys=True, admin_delay=0,
+                                   grace=900)
     folder.mkdir(parents=True, exist_ok=True)
     accounts = []
     for name in names:
@@ -117,7 +107,7 @@ def make_market(url: str, keys: tuple[Path, Path], folder: Path, names: list[str
         atomic.write_json(folder / f"{name}.json", portfolio)
         p = col.load_portfolio(folder / f"{name}.json", policy)
         who = connect(url, private_key=ANVIL_KEYS[idx]).address
-        mod.record_position(chain, registry, who, p.commitment())
+        reg.record_position(chain, registry, who, p.commitment())
         accounts.append(f'[[monitor.accounts]]\nname = "{name}"\nkey_env = '
                         f'"{name.upper()}_KEY"\nposition = "{name}.json"\n'
                         f'margin_buffer_pct = 10\n')
@@ -127,4 +117,4 @@ def make_market(url: str, keys: tuple[Path, Path], folder: Path, names: list[str
         f'policy = "{policy_path}"\nkeys = "{key_dir}"\nstate = "monitor.sqlite"\n'
         f'confirmations = 0\npoll_interval = 0.2\ndeadline_margin = 600\n'
         f'stuck_after = 2\n{extra}\n' + "\n".join(accounts))
-    return Market(chain, registry, oracle, folder, url, on_oracle=on_oracle)
+    return Market(chain, registry, oracle, folder, url)

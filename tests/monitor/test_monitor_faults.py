@@ -14,10 +14,9 @@ from eth_utils import keccak
 
 from prover.monitor import Monitor, load_monitor_config
 from tests.monitor.conftest import make_market
-from verifier_contracts import registry as reg
 from zk.errors import ChainError
 
-PROVEN = keccak(text="SolvencyProven(address,uint256,uint64,uint64,uint64,uint256,uint256)")
+PROVEN = keccak(text="ProofAccepted(uint8,address,uint64,uint64,uint64,uint256,uint256,uint256)")
 
 
 class FaultyProxy(ThreadingHTTPServer):
@@ -80,7 +79,7 @@ def test_every_position_proven_before_its_deadline_through_a_faulty_rpc(
         try:
             for epoch, eth in enumerate((3000, 3050, 2990), start=1):
                 assert m.open(eth)["epoch"] == epoch
-                opened = int(reg.read(m.chain, m.registry, "epochOpenedAt"))
+                opened = m.opened_at()
                 for _ in range(20):
                     try:
                         mon.step()

@@ -3,21 +3,18 @@
 older than its heartbeat, and logs it fresh again after a new round."""
 from __future__ import annotations
 
-import re
-
 from prover.monitor import Monitor, load_monitor_config
-from tests.monitor.conftest import BTC, E8, USDC, make_market
+from tests.monitor.conftest import ANVIL_KEYS, BTC, E8, USDC, make_market
+from verifier_contracts import connect
 from verifier_contracts import oracle as orc
 
 
 def test_stale_feed_alert_and_recovery(anvil, monitor_keys, tmp_path):
-    m = make_market(anvil, monitor_keys, tmp_path, ["bob"])
-    feeds = [orc.deploy_dev_feed(m.chain, 8, p) for p in (3000 * E8, BTC, USDC)]
-    oracle = orc.deploy_oracle(m.chain, 2, 1, feeds=[orc.FeedSpec(f, 600) for f in feeds],
-                               config=orc.OracleConfig(min_epoch_interval=0), admin_delay=0)
+    feeds = [orc.deploy_dev_feed(connect(anvil, private_key=ANVIL_KEYS[0]), 8, p)
+             for p in (3000 * E8, BTC, USDC)]
+    m = make_market(anvil, monitor_keys, tmp_path, ["bob"],
+                    feeds=[orc.FeedSpec(f, 600) for f in feeds])
     toml = tmp_path / "zksolvency.toml"
-    toml.write_text(re.sub(r'oracle = "0x[0-9a-fA-F]{40}"', f'oracle = "{oracle}"',
-                           toml.read_text()))
     mon = Monitor(load_monitor_config(toml), env=m.env(), sinks=[])
     try:
         mon.step()
@@ -43,7 +40,7 @@ def test_acts_only_on_blocks_confirmations_deep(anvil, monitor_keys, tmp_path):
     toml.write_text(toml.read_text().replace("confirmations = 0", "confirmations = 2"))
     mon = Monitor(load_monitor_config(toml), env=m.env(), sinks=[])
     try:
-        assert m.open(3000)["epoch"] == 1          # PricesPosted in the newest block
+        assert m.open(3000)["epoch"] == 1          # EpochOpened in the newest block
         mon.step()
         assert m.proven_epoch("bob") == 0
         assert not [r for r in mon.records if r["type"] == "new_epoch"]
@@ -81,10 +78,10 @@ def test_position_from_a_command(anvil, monitor_keys, tmp_path):
 
 def test_deadline_alert_when_the_snapshot_expires_without_a_new_epoch(anvil, monitor_keys,
                                                                       tmp_path):
-    m = make_market(anvil, monitor_keys, tmp_path, ["bob"])       # deadline_margin 600 s
+    m = make_market(anvil, monitor_keys, tmp_path, ["bob"], validity=700)  # margin 600 s
     mon = Monitor(load_monitor_config(tmp_path / "zksolvency.toml"), env=m.env(), sinks=[])
     try:
-        assert m.open(3000, validity=700)["epoch"] == 1
+        assert m.open(3000)["epoch"] == 1
         mon.step()
         assert m.proven_epoch("bob") == 1
         assert not [r for r in mon.records if r["type"] == "deadline_at_risk"]

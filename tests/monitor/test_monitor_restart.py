@@ -17,10 +17,10 @@ from eth_utils import keccak
 from web3.exceptions import TransactionNotFound
 
 from tests.monitor.conftest import make_market
-from verifier_contracts import registry as reg
+from verifier_contracts import epoch_registry as reg
 
 ROOT = Path(__file__).resolve().parents[2]
-PROVEN = keccak(text="SolvencyProven(address,uint256,uint64,uint64,uint64,uint256,uint256)")
+PROVEN = keccak(text="ProofAccepted(uint8,address,uint64,uint64,uint64,uint256,uint256,uint256)")
 
 
 def _start(m, *args) -> subprocess.Popen:
@@ -83,7 +83,7 @@ def test_sigkill_after_broadcast_then_restart(anvil, monitor_keys, tmp_path):
     assert m.chain.w3.eth.get_transaction_count(carol) == nonce0 + 1
     assert m.proven_epoch("carol") == 1 and reg.is_solvent(m.chain, m.registry, carol)
     status = reg.status(m.chain, m.registry, carol)
-    opened = int(reg.read(m.chain, m.registry, "epochOpenedAt"))
+    opened = m.opened_at()
     assert status["block_timestamp"] < opened + status["grace"]      # deadline not missed
     # a third start has nothing to do: no transaction at all
     third = _start(m, "--once")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from prover import collateral as col
 from prover.monitor import Monitor, load_monitor_config
 from tests.monitor.conftest import make_market
-from verifier_contracts import registry as reg
+from verifier_contracts import epoch_registry as reg
 from zk import atomic
 
 
@@ -38,27 +38,3 @@ def test_revert_decoded_by_name_then_changed_position_proven(anvil, monitor_keys
     finally:
         mon.close()
 
-
-def test_policy_change_within_an_epoch_waits_for_the_next(anvil, monitor_keys, tmp_path):
-    """A policy set mid-epoch: the registry would refuse the same epoch and binding again
-    (AsOfNotLater), so the monitor proves nothing until the next epoch, then re-proves
-    under the new policy version."""
-    m = make_market(anvil, monitor_keys, tmp_path, ["bob"])
-    assert m.open(3000)["epoch"] == 1
-    mon = Monitor(load_monitor_config(tmp_path / "zksolvency.toml"), env=m.env(), sinks=[])
-    try:
-        mon.step()
-        assert m.proven_epoch("bob") == 1
-        reg.set_policy(m.chain, m.registry, [2500, 1500], 16000)      # tighter
-        mon.step()
-        types = [r["type"] for r in mon.records]
-        assert "policy_changed" in types and "waiting" in types
-        assert types.count("proven") == 1 and "submission_reverted" not in types
-        assert [r for r in mon.records if r["type"] == "not_solvent"]  # tightened: alerted
-        assert m.open(3000)["epoch"] == 2
-        mon.step()
-        bob = reg.solvency_of(m.chain, m.registry, m.address("bob"))
-        assert bob["epoch"] == 2 and bob["policy_version"] == 2
-        assert reg.is_solvent(m.chain, m.registry, m.address("bob"))
-    finally:
-        mon.close()
