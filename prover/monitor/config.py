@@ -26,6 +26,13 @@
                                     # in this file's folder, 60 s at most)
     attestation = "desk1-att.json"  # optional: attestation file (attested registries)
     margin_buffer_pct = 15
+    # kind = "credit"               # prove credit capacity instead (it also counts as the
+                                    # account's solvency): the registry's submitCredit
+    # target_credit = "5000000000000000000000000000"  # credit in the circuit's value unit,
+                                    # or else: the largest provable minus credit_buffer_pct
+    # credit_buffer_pct = 10
+    # market = "0x..."              # a SolvencyGatedCredit: alert when the provable credit
+                                    # is below what the account borrowed there
 
     [monitor.webhook]               # optional
     url = "https://alerts.example/hook"
@@ -63,7 +70,8 @@ _TOP = {"profile", "registry", "oracle", "policy", "keys", "state", "confirmatio
         "lookback", "poll_interval", "deadline_margin", "stuck_after", "provers", "accounts",
         "webhook", "metrics"}
 _ACCOUNT = {"name", "key_env", "keystore", "position", "position_command", "attestation",
-            "margin_buffer_pct"}
+            "margin_buffer_pct", "kind", "target_credit", "credit_buffer_pct", "market"}
+KINDS = ("solvency", "credit")
 _WEBHOOK = {"url", "secret_env", "timeout", "retries"}
 _METRICS = {"port", "host", "per_account_margin"}
 
@@ -79,6 +87,10 @@ class AccountConfig:
     position_command: tuple[str, ...] | None = None
     attestation: Path | None = None
     margin_buffer_pct: float = 10.0
+    kind: str = "solvency"                  # or "credit": see the module docstring
+    target_credit: int | None = None        # value units; None: largest minus the buffer
+    credit_buffer_pct: float = 10.0
+    market: str | None = None               # SolvencyGatedCredit to compare with
 
 
 @dataclass(frozen=True)
@@ -167,11 +179,27 @@ def _account(t, i: int, base: Path, src: str) -> AccountConfig:
                                            for c in command)):
         raise MalformedInput(f"{where}: 'position_command' must be a list of strings")
     att = _get(t, "attestation", str, where)
+    kind = _get(t, "kind", str, where, "solvency")
+    if kind not in KINDS:
+        raise MalformedInput(f"{where}: 'kind' must be one of {', '.join(KINDS)}, got {kind!r}")
+    credit_keys = [k for k in ("target_credit", "credit_buffer_pct", "market") if k in t]
+    if kind != "credit" and credit_keys:
+        raise MalformedInput(f"{where}: {', '.join(credit_keys)} need kind = \"credit\"")
+    target = _get(t, "target_credit", str, where)
+    if target is not None:
+        from circuits.credit import CREDIT_BITS
+        from prover.inputs import parse_int
+        target = parse_int(target, src, f"account '{name}' target_credit", bits=CREDIT_BITS)
+    market = _get(t, "market", str, where)
+    if market is not None:
+        from prover.chainopts import checked_address
+        market = checked_address(market, f"{where} 'market'")
     return AccountConfig(
         name, key_env, (base / keystore).resolve() if keystore else None,
         (base / position).resolve() if position else None,
         tuple(command) if command else None, (base / att).resolve() if att else None,
-        _get(t, "margin_buffer_pct", float, where, 10.0, 0, 10_000))
+        _get(t, "margin_buffer_pct", float, where, 10.0, 0, 10_000), kind, target,
+        _get(t, "credit_buffer_pct", float, where, 10.0, 0, 100), market)
 
 
 def parse_monitor(data: bytes, src: str, profile_name: str | None = None) -> MonitorConfig:

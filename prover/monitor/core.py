@@ -21,6 +21,11 @@ Each `step()`:
    transaction at the same nonce with a higher fee, never submitting the same statement
    twice;
 5. alert on isSolvent == false and on deadlines at risk.
+
+An account of kind "credit" is kept proven with credit-capacity proofs instead (the
+registry's `submitCredit`; a fresh one also makes `isSolvent` true): its target credit, or
+the largest credit the pre-check allows minus its buffer; with a SolvencyGatedCredit
+`market`, an alert when the provable credit is below what the account borrowed there.
 """
 from __future__ import annotations
 
@@ -31,17 +36,20 @@ import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from eth_abi import decode as abi_decode
 from eth_utils import keccak, to_checksum_address
 
 from prover import collateral as col
+from prover import credit as pcredit
+from prover import flow
 from prover.monitor.config import AccountConfig, MonitorConfig
 from prover.monitor.margin import margin_report
 from prover.monitor.sinks import Metrics, StdoutSink, WebhookSink, make_record
 from prover.monitor.store import DONE, FAILED, IntentStore
+from verifier_contracts import credit_market as cm
 from verifier_contracts import epoch_registry as reg  # the registry module, only here
 from verifier_contracts import oracle as orc
 from verifier_contracts import risk
@@ -57,6 +65,21 @@ _POLICY = keccak(text="PolicySet(uint64,uint64,(uint64,uint64,uint64)[],uint256,
 FEE_BUMP = 1.25          # replacement fee factor (nodes want >= +10 %)
 RPC_RETRIES = 6
 PASSWORD_ENV = "ZKSOLVENCY_KEYSTORE_PASSWORD"
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One proof to make and submit (credit: the credit to prove; None for solvency)."""
+
+    acc: AccountConfig
+    signer: Chain
+    policy: col.Policy
+    prices: col.Prices
+    portfolio: col.Portfolio
+    attestation: object
+    sid: str
+    epoch: int
+    credit: int | None = None
 
 
 class Monitor:
@@ -98,7 +121,7 @@ class Monitor:
                                  "not set")
             self.sinks.append(WebhookSink(cfg.webhook, secret.encode(), self._webhook_failed))
         self.metrics = Metrics(cfg.metrics) if cfg.metrics is not None else None
-        self._prover = None
+        self._provers: dict[bool, object] = {}      # credit? -> Prover, loaded once
         self._reconciled = False
         self._breaker: bool | None = None
         self._stale: set[int] = set()
@@ -153,9 +176,25 @@ class Monitor:
 
     @property
     def prover(self):
-        if self._prover is None:
-            self._prover = col.prover(self.shape, self.cfg.keys, self.attested)
-        return self._prover
+        """The in-memory Prover of solvency proofs (keys loaded on first use)."""
+        return self._prover_for(False)
+
+    def _prover_for(self, credit: bool):
+        if credit not in self._provers:
+            if not credit:
+                self._provers[credit] = col.prover(self.shape, self.cfg.keys, self.attested)
+            else:
+                from prover.service import Prover
+
+                circuit = pcredit.circuit(self.shape, self.attested)
+                kind = pcredit.KIND_ATTESTED if self.attested else pcredit.KIND
+                folder = flow.key_folder(self.cfg.keys, kind, circuit)
+                if not flow.has_keys(folder):
+                    raise MalformedInput(f"{folder}: no credit keys for this policy shape; "
+                                         f"run `credit setup"
+                                         f"{' --attested' if self.attested else ''}` first")
+                self._provers[credit] = Prover.load(folder, circuit)
+        return self._provers[credit]
 
     def _rpc(self, action: str, fn):
         """fn() with retries and exponential backoff on RPC errors (not on reverts)."""
@@ -246,7 +285,7 @@ class Monitor:
             self._follow_events(head)
             state = self._state(head)
             self._watch_oracle(state)
-        jobs: list[tuple] = []
+        jobs: list[_Job] = []
         checked = []
         for acc in self.cfg.accounts:
             if self._stop:
@@ -394,9 +433,9 @@ class Monitor:
             tmp.unlink(missing_ok=True)
 
     def _statement_id(self, account: str, epoch: int, version: int, commitment: int,
-                      as_of: int = 0) -> str:
+                      as_of: int = 0, credit: int | None = None) -> str:
         blob = f"{self.chain_id}:{self.registry}:{account}:{epoch}:{version}:" \
-               f"{commitment}:{as_of}"
+               f"{commitment}:{as_of}" + ("" if credit is None else f":credit:{credit}")
         return hashlib.sha256(blob.encode()).hexdigest()
 
     def _account_step(self, acc: AccountConfig, st: dict, jobs: list) -> bool:
@@ -422,8 +461,9 @@ class Monitor:
                 self._fail("load")
             return False
         commitment = portfolio.commitment()
+        kind = reg.CREDIT if acc.kind == "credit" else reg.SOLVENCY
         with self._timed("reads"):
-            proven = self._proven(who, st["block"])
+            proven = self._proven(who, st["block"], kind)
         proven_epoch = proven["epoch"]
         current = proven_epoch == epoch and (self.attested
                                              or proven["commitment"] == commitment)
@@ -447,13 +487,16 @@ class Monitor:
                        buffer_pct=acc.margin_buffer_pct, failure_prices=fail)
         self._deadline_check(acc, st, proven_epoch, proven["valid_until"], current)
         as_of = attestation.as_of if attestation is not None else 0
+        credit = None
+        if kind == reg.CREDIT and report["provable"]:
+            credit = self._credit_to_prove(acc, who, policy, prices, portfolio)
         if not current and st["breaker"][0] != "NONE":
             # the registry refuses every proof while the oracle's breaker is tripped
             self.emit_once(("breaker-wait", acc.name, epoch, st["breaker"][1]), "waiting",
                            f"'{acc.name}': not proven while the epoch oracle's breaker is "
                            f"tripped ({st['breaker'][0]})", account=acc.name, epoch=epoch)
         elif not current:
-            sid = self._statement_id(who, epoch, version, commitment, as_of)
+            sid = self._statement_id(who, epoch, version, commitment, as_of, credit)
             if self.store.get(sid) is None and sid not in self._refused:
                 if not report["provable"]:
                     if self.alert("unprovable", "critical",
@@ -462,16 +505,46 @@ class Monitor:
                                   account=acc.name, epoch=epoch, once=("unprovable", sid)):
                         self._fail("unprovable")
                 else:
-                    jobs.append((acc, signer, policy, prices, portfolio, attestation, sid,
-                                 epoch))
+                    jobs.append(_Job(acc, signer, policy, prices, portfolio, attestation, sid,
+                                     epoch, credit))
         return True
 
-    def _proven(self, who: str, block="latest") -> dict:
-        """{'epoch', 'valid_until', 'commitment', 'as_of'} of the account's accepted
-        solvency proof (the epoch fixes the policy)."""
-        epoch, as_of, until, _, a, _ = self._read("proofOf", reg.SOLVENCY, who, block=block)
+    def _credit_to_prove(self, acc: AccountConfig, who: str, policy, prices,
+                         portfolio) -> int:
+        """The credit to prove this epoch: the account's target, or the largest provable
+        minus its buffer; alerts when the target is above the largest provable (the
+        largest is proven instead) and when the largest is below what the account
+        borrowed in its market (value units, as the market compares them)."""
+        epoch = prices.epoch
+        limit = pcredit.max_credit(policy, prices, portfolio)
+        if acc.market is not None:
+            with self._timed("reads"):
+                used = int(self._read("creditUsed", who, contract=cm.MARKET,
+                                      address=acc.market))
+            if limit < used:
+                self.alert("credit_below_borrowed", "critical",
+                           f"'{acc.name}': the largest credit provable at epoch {epoch}, "
+                           f"{limit}, is below what it borrowed in market {acc.market}, "
+                           f"{used} (value units)", account=acc.name, epoch=epoch,
+                           once=("credit-borrowed", acc.name, epoch), provable=limit,
+                           borrowed=used, market=acc.market)
+        if acc.target_credit is None:
+            return limit * round((100 - acc.credit_buffer_pct) * 100) // 10_000
+        if acc.target_credit > limit:
+            self.alert("credit_short", "warning",
+                       f"'{acc.name}': target credit {acc.target_credit} is above the "
+                       f"largest provable at epoch {epoch}, {limit}; proving {limit}",
+                       account=acc.name, epoch=epoch, once=("credit-short", acc.name, epoch),
+                       target=acc.target_credit, provable=limit)
+            return limit
+        return acc.target_credit
+
+    def _proven(self, who: str, block="latest", kind: int = reg.SOLVENCY) -> dict:
+        """{'epoch', 'valid_until', 'commitment', 'as_of', 'credit'} of the account's
+        accepted proof of `kind` (the epoch fixes the policy)."""
+        epoch, as_of, until, credit, a, _ = self._read("proofOf", kind, who, block=block)
         return {"epoch": int(epoch), "valid_until": int(until), "as_of": int(as_of),
-                "commitment": 0 if self.attested else int(a)}
+                "commitment": 0 if self.attested else int(a), "credit": int(credit)}
 
     def _deadline_check(self, acc: AccountConfig, st: dict, proven_epoch: int,
                         valid_until: int, current: bool) -> None:
@@ -507,15 +580,24 @@ class Monitor:
             self.metrics.failures.labels(reason).inc()
 
     # ------------------------------------------------------------------ prove + submit
-    def _prove_and_submit_all(self, jobs: list[tuple]) -> None:
+    def _prove_and_submit_all(self, jobs: list[_Job]) -> None:
         """Prove the jobs on `provers` threads (one in-memory Prover) while this thread
         submits the proofs made so far, in order; on stop(), nothing further is sent."""
         if not jobs:
             return
-        prover = self.prover                      # loaded once, before the threads
-        pool = ThreadPoolExecutor(max_workers=self.cfg.provers, thread_name_prefix="monitor-prove")
+        provers = {}
+        for job in jobs:                          # loaded once, before the threads
+            credit = job.credit is not None
+            if credit not in provers:
+                try:
+                    provers[credit] = self._prover_for(credit)
+                except ZkError as exc:
+                    provers[credit] = exc
+        pool = ThreadPoolExecutor(max_workers=self.cfg.provers,
+                                  thread_name_prefix="monitor-prove")
         try:
-            futures = [pool.submit(_prove_job, prover, job) for job in jobs]
+            futures = [pool.submit(_prove_job, provers[job.credit is not None], job)
+                       for job in jobs]
             for job, future in zip(jobs, futures, strict=True):
                 if self._stop:
                     return
@@ -525,8 +607,8 @@ class Monitor:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _submit_job(self, job: tuple, bundle, seconds: float, error: ZkError | None) -> None:
-        acc, signer, policy, _, _, _, sid, epoch = job
+    def _submit_job(self, job: _Job, bundle, seconds: float, error: ZkError | None) -> None:
+        acc, signer, policy, sid, epoch = job.acc, job.signer, job.policy, job.sid, job.epoch
         self.timings["prove"] = self.timings.get("prove", 0.0) + seconds
         if error is not None:
             self.alert("unprovable", "critical", f"position of '{acc.name}' cannot be "
@@ -538,8 +620,10 @@ class Monitor:
             self.metrics.proof_seconds.observe(seconds)
         self.emit("event", "proven", "info", f"'{acc.name}' proven for epoch {epoch}",
                   account=acc.name, epoch=epoch, proof_seconds=round(seconds, 3),
-                  haircuts_bps=list(policy.haircuts_bps), min_ratio_bps=policy.min_ratio_bps)
-        data = reg.encode_submit(bundle.proof, list(bundle.public))
+                  haircuts_bps=list(policy.haircuts_bps), min_ratio_bps=policy.min_ratio_bps,
+                  **({} if job.credit is None else {"credit": job.credit}))
+        kind = reg.SOLVENCY if job.credit is None else reg.CREDIT
+        data = reg.encode_submit(bundle.proof, list(bundle.public), kind)
         gas = reg.SUBMIT_GAS_BASE + reg.SUBMIT_GAS_PER_INPUT * len(bundle.public)
         try:
             with self._timed("preflight"):
@@ -663,7 +747,8 @@ class Monitor:
             if intent["account"] not in by_address:
                 continue
             name, signer = by_address[intent["account"]]
-            proven = self._proven(signer.address)
+            kind = reg.CREDIT if self._acc(name).kind == "credit" else reg.SOLVENCY
+            proven = self._proven(signer.address, kind=kind)
             self.emit("event", "reconcile", "info", f"'{name}': open submission of epoch "
                       f"{intent['epoch']} found at start", account=name,
                       epoch=intent["epoch"], nonce=intent["nonce"],
@@ -679,14 +764,19 @@ class Monitor:
             self._settle(name, signer, intent["statement"])
 
 
-def _prove_job(prover, job: tuple) -> tuple:
-    """(bundle, seconds, None), or (None, seconds, the ZkError) when it cannot be proven;
-    runs on a prover thread (no monitor state touched)."""
-    acc, signer, policy, prices, portfolio, attestation, _, _ = job
+def _prove_job(prover, job: _Job) -> tuple:
+    """(bundle, seconds, None), or (None, seconds, the ZkError) when it cannot be proven
+    (`prover` may be the ZkError of loading it); runs on a prover thread (no monitor
+    state touched)."""
     t0 = time.perf_counter()
     try:
-        inputs = col.anchored_inputs(policy, prices, portfolio, signer.address, attestation,
-                                     str(acc.attestation or "attestation"))
+        if isinstance(prover, ZkError):
+            raise prover
+        inputs = col.anchored_inputs(job.policy, job.prices, job.portfolio,
+                                     job.signer.address, job.attestation,
+                                     str(job.acc.attestation or "attestation"))
+        if job.credit is not None:
+            inputs["credit"] = job.credit
         return prover.prove(inputs), time.perf_counter() - t0, None
     except ZkError as exc:
         return None, time.perf_counter() - t0, exc

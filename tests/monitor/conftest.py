@@ -50,6 +50,18 @@ def monitor_keys(tmp_path_factory) -> tuple[Path, Path]:
     return root / "policy.json", root / "keys"
 
 
+@pytest.fixture(scope="session")
+def credit_keys(monitor_keys) -> tuple[Path, Path]:
+    """monitor_keys plus DEVELOPMENT keys of the 2+1 credit-capacity shape, same folder."""
+    from prover import credit
+    credit.setup(col.load_policy(monitor_keys[0]), monitor_keys[1])
+    return monitor_keys
+
+
+def _vk(folder: Path) -> tuple[dict, object]:
+    return json.loads((folder / VK_NAME).read_text()), read_vk(folder / VK_NAME)[1]
+
+
 @dataclass
 class Market:
     """A deployed market the test drives as its oracle."""
@@ -81,25 +93,30 @@ class Market:
 
 def make_market(url: str, keys: tuple[Path, Path], folder: Path, names: list[str], *,
                 extra: str = "", rpc_url: str | None = None,
-                feeds: list | None = None, validity: int = 3600) -> Market:
+                feeds: list | None = None, validity: int = 3600, credit: bool = False,
+                account_extra: dict[str, str] | None = None) -> Market:
     """Deploy a verifier, an EpochOracle (pushed prices, or on `feeds`: FeedSpecs; snapshots
     valid `validity` s) and an EpochSolvencyRegistry reading it (REGISTERED, grace 900 s,
-    haircuts 2000/1000, ratio 150 %). Record each account's position; write the portfolios
-    and a zksolvency.toml with [monitor]."""
+    haircuts 2000/1000, ratio 150 %; with `credit`, a CREDIT module too). Record each
+    account's position; write the portfolios and a zksolvency.toml with [monitor]
+    (`account_extra`: more lines per account name)."""
     policy_path, key_dir = keys
     chain = connect(url, private_key=ANVIL_KEYS[0])
     policy = col.load_policy(policy_path)
-    folder_keys = col.shape_dir(key_dir, policy)
-    vk_path = folder_keys / VK_NAME
-    vk = json.loads(vk_path.read_text())
-    statement = read_vk(vk_path)[1]
+    vk, statement = _vk(col.shape_dir(key_dir, policy))
     verifier = deploy_verifier(chain, vk, self_test=False)
+    credit_module = None
+    if credit:
+        from prover import credit as pcredit
+        from prover.flow import key_folder
+        c_vk, c_statement = _vk(key_folder(key_dir, pcredit.KIND, pcredit.circuit(policy)))
+        credit_module = (deploy_verifier(chain, c_vk, self_test=False), c_vk, c_statement)
     oracle = orc.deploy_oracle(chain, 2, 1, feeds=feeds, config=orc.OracleConfig(
         min_epoch_interval=0, reset_delay=0, snapshot_validity=validity), admin_delay=0)
     registry = reg.deploy_registry(chain, verifier, vk, statement, oracle=oracle,
                                    mode=reg.REGISTERED, haircuts_bps=[2000, 1000],
                                    min_ratio_bps=15000, dev_keys=True, admin_delay=0,
-                                   grace=900)
+                                   grace=900, credit=credit_module)
     folder.mkdir(parents=True, exist_ok=True)
     accounts = []
     for name in names:
@@ -110,7 +127,7 @@ def make_market(url: str, keys: tuple[Path, Path], folder: Path, names: list[str
         reg.record_position(chain, registry, who, p.commitment())
         accounts.append(f'[[monitor.accounts]]\nname = "{name}"\nkey_env = '
                         f'"{name.upper()}_KEY"\nposition = "{name}.json"\n'
-                        f'margin_buffer_pct = 10\n')
+                        f'margin_buffer_pct = 10\n{(account_extra or {}).get(name, "")}')
     (folder / "zksolvency.toml").write_text(
         f'[profile.local]\nrpc_url = "{rpc_url or url}"\nchain_id = 31337\n\n'
         f'[monitor]\nprofile = "local"\nregistry = "{registry}"\noracle = "{oracle}"\n'

@@ -67,6 +67,9 @@ BASE = (b'[monitor]\nregistry = "0x' + b"11" * 20 + b'"\npolicy = "p.json"\nkeys
     (b'keystore = "x.json"\n', "exactly one of 'key_env'"),
     (b'position_command = ["x"]\n', "exactly one of 'position'"),
     (b'margin_buffer_pct = "ten"\n', "'margin_buffer_pct' must be a float"),
+    (b'kind = "loan"\n', "'kind' must be one of solvency, credit"),
+    (b'market = "0x' + b"22" * 20 + b'"\n', 'market need kind = "credit"'),
+    (b'kind = "credit"\ntarget_credit = "-5"\n', "target_credit"),
 ])
 def test_config_refusals_name_the_field(tmp_path, extra, rule):
     with pytest.raises(MalformedInput, match=rule.replace("(", r"\(").replace(")", r"\)")):
@@ -77,6 +80,10 @@ def test_config_defaults_and_webhook(tmp_path):
     cfg = parse_monitor(BASE + b'[monitor.webhook]\nurl = "http://127.0.0.1:1/"\n',
                         str(tmp_path / "zksolvency.toml"))
     assert cfg.confirmations == 2 and cfg.accounts[0].margin_buffer_pct == 10.0
+    assert cfg.accounts[0].kind == "solvency" and cfg.provers == 1
+    credit = parse_monitor(BASE + b'kind = "credit"\ntarget_credit = "1000"\n',
+                           str(tmp_path / "zksolvency.toml")).accounts[0]
+    assert (credit.kind, credit.target_credit, credit.credit_buffer_pct) == ("credit", 1000, 10)
     assert cfg.webhook.retries == 3 and cfg.metrics is None
     assert sign(b"k", b"{}") == ("sha256=" + __import__("hmac").new(
         b"k", b"{}", "sha256").hexdigest())
