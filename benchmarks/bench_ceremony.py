@@ -1,30 +1,34 @@
 """Phase-2 contribution and proving from a circom .zkey: zk-solvency vs snarkjs.
 
-    python benchmarks/bench_ceremony.py [--power 16] [--workdir DIR]
+    python benchmarks/bench_ceremony.py [--power 16] [--repeat 3] [--workdir DIR]
 
 Builds a circom circuit of 2^power - 64 squarings (domain 2^power), a snarkjs ptau of
 that power (cached in the work folder: power 16 takes several minutes to prepare),
-the initial .zkey with snarkjs, then times one phase-2 contribution (whole processes:
-`zksolvency ceremony contribute` against `snarkjs zkey contribute`) and one proof on each
-side and prints a table. ZK_BACKEND picks our backend (default: native if built).
+the initial .zkey with snarkjs, then times, as whole processes started from the
+files and alternating the tools, --repeat rounds of one phase-2 contribution
+(`zksolvency ceremony contribute` against `snarkjs zkey contribute`) and one proof
+(`zksolvency prove --zkey --wtns` against `snarkjs groth16 prove`). It prints medians
+of wall time, CPU time (user + system, all threads: less sensitive to other load on a
+shared machine) and peak memory, the ratio ours / snarkjs of both times, and the load
+average before and after. Our contribution is checked by `zksolvency ceremony verify`
+against the circuit and ptau once. ZK_BACKEND picks our backend (default: native if built).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks._measure import TIME_BIN, table  # noqa: E402
 from zk.backend import get_backend  # noqa: E402
-from zk.formats.iden3 import read_wtns, read_zkey  # noqa: E402
-from zk.groth16 import prove  # noqa: E402
 
 BIN = Path(os.environ.get("ZK_NODE_BIN", REPO / ".ci" / "npm" / "node_modules" / ".bin"))
 CIRCUIT = """pragma circom 2.0.0;
@@ -40,13 +44,19 @@ component main {public [k]} = Chain(%d);
 
 
 def sh(*args, cwd: Path) -> None:
-    subprocess.run([str(a) for a in args], cwd=cwd, check=True, capture_output=True)
+    out = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True,
+                         stdin=subprocess.DEVNULL)
+    if out.returncode:
+        raise SystemExit(f"{' '.join(map(str, args))} failed ({out.returncode}):\n"
+                         f"{out.stderr[-2000:]}")
 
 
-def timed(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
+def measured(*args, cwd: Path) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak RSS MiB) of one whole process, from GNU time."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as f:
+        sh(TIME_BIN, "-f", "%e %U %S %M", "-o", f.name, *args, cwd=cwd)
+        wall, user, system, rss = f.read().split()[-4:]
+    return float(wall), float(user) + float(system), int(rss) / 1024
 
 
 def prepare(d: Path, power: int) -> None:
@@ -67,31 +77,42 @@ def prepare(d: Path, power: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--power", type=int, default=16)
+    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workdir", type=Path, default=None)
     a = ap.parse_args()
     d = a.workdir or Path(tempfile.gettempdir()) / f"zk-bench-ceremony-{a.power}"
     d.mkdir(parents=True, exist_ok=True)
     prepare(d, a.power)
-    be = get_backend()
-    snarkjs = BIN / "snarkjs"
+    load0 = os.getloadavg()
+    snarkjs, cli = BIN / "snarkjs", Path(sys.executable).with_name("zksolvency")
+    tools = {
+        "ceremony contribute": (
+            [cli, "ceremony", "contribute", "c0.zkey", "ours.zkey", "--name", "bench"],
+            [snarkjs, "zkey", "contribute", "c0.zkey", "js.zkey", "-e=bench"]),
+        "prove (.zkey + .wtns)": (
+            [cli, "prove", "--zkey", "js.zkey", "--wtns", "w.wtns", "--proof", "p_ours.json",
+             "--public", "pub_ours.json"],
+            [snarkjs, "groth16", "prove", "js.zkey", "w.wtns", "p_js.json", "pub_js.json"]),
+    }
+    runs: dict[str, tuple[list, list]] = {k: ([], []) for k in tools}
+    for _ in range(a.repeat):
+        for name in ("ours.zkey", "js.zkey"):    # contribute refuses to overwrite
+            (d / name).unlink(missing_ok=True)
+        for op, (ours, js) in tools.items():     # alternate the tools within each round
+            runs[op][0].append(measured(*ours, cwd=d))
+            runs[op][1].append(measured(*js, cwd=d))
+    sh(cli, "ceremony", "verify", "chain.r1cs", f"pot{a.power}.ptau", "ours.zkey", cwd=d)
+    load1 = os.getloadavg()
+    print(f"domain 2^{a.power}, backend {get_backend().name}, medians of {a.repeat} whole "
+          f"processes; load average {load0[0]:.2f} before, {load1[0]:.2f} after")
     rows = []
-    w = read_wtns(d / "w.wtns")
-    (d / "ours.zkey").unlink(missing_ok=True)
-    cli = Path(sys.executable).with_name("zksolvency")
-    t_ours = timed(lambda: sh(cli, "ceremony", "contribute", "c0.zkey", "ours.zkey",
-                              "--name", "bench", cwd=d))
-    t_js = timed(lambda: sh(snarkjs, "zkey", "contribute", "c0.zkey", "js.zkey",
-                            "-e=bench", cwd=d))
-    rows.append(("ceremony contribute", t_ours, t_js))
-    final = read_zkey(d / "js.zkey")
-    t_ours = timed(lambda: prove(final.pk, w, be))
-    t_js = timed(lambda: sh(snarkjs, "groth16", "prove", "js.zkey", "w.wtns", "p.json",
-                            "pub.json", cwd=d))
-    rows.append(("prove (from .zkey + .wtns)", t_ours, t_js))
-    print(f"domain 2^{a.power}, {final.pk.num_wires} wires, backend {be.name}")
-    print(f"{'operation':<28} {'zk-solvency':>12} {'snarkjs':>10}")
-    for name, ours, js in rows:
-        print(f"{name:<28} {ours:>11.2f}s {js:>9.2f}s")
+    for op, (ours, js) in runs.items():
+        o = [statistics.median(x) for x in zip(*ours)]
+        j = [statistics.median(x) for x in zip(*js)]
+        rows.append([op, f"{o[0]:.2f}", f"{j[0]:.2f}", f"{o[0] / j[0]:.2f}", f"{o[1]:.2f}",
+                     f"{j[1]:.2f}", f"{o[1] / j[1]:.2f}", f"{o[2]:.0f}", f"{j[2]:.0f}"])
+    print(table(["operation", "ours wall s", "snarkjs wall s", "wall ratio", "ours CPU s",
+                 "snarkjs CPU s", "CPU ratio", "ours peak MiB", "snarkjs peak MiB"], rows))
 
 
 if __name__ == "__main__":
