@@ -235,6 +235,52 @@ static int fixed_base_window_bits(size_t n) {
     return best;
 }
 
+/* x[i] = 1 / x[i] (Montgomery, all non-zero) with one inversion. Two interleaved
+ * product chains (even and odd entries) let consecutive multiplications overlap.
+ * pre holds k elements. */
+static void fq_batch_inv(fe *x, fe *pre, size_t k) {
+    if (k == 0) return;
+    fe acc[2] = {Q_ONE, Q_ONE}, inv[2], t;
+    size_t i = 0;
+    for (; i + 1 < k; i += 2) {
+        pre[i] = acc[0];
+        fq_mul(&acc[0], &acc[0], &x[i]);
+        pre[i + 1] = acc[1];
+        fq_mul(&acc[1], &acc[1], &x[i + 1]);
+    }
+    if (i < k) {
+        pre[i] = acc[0];
+        fq_mul(&acc[0], &acc[0], &x[i]);
+    }
+    fq_mul(&t, &acc[0], &acc[1]);
+    fq_inv(&t, &t);
+    fq_mul(&inv[0], &t, &acc[1]); /* 1 / acc[0] */
+    fq_mul(&inv[1], &t, &acc[0]); /* 1 / acc[1] */
+    for (i = k; i-- > 0;) {
+        fe *iv = &inv[i & 1];
+        fq_mul(&t, iv, &pre[i]);
+        fq_mul(iv, iv, &x[i]);
+        x[i] = t;
+    }
+}
+
+/* The same in Fq2 through norms: 1 / a = conj(a) / (a0^2 + a1^2), the norms
+ * inverted together in Fq. pre holds k Fq2 elements (2k Fq words). */
+static void fq2_batch_inv(fq2 *x, fq2 *pre, size_t k) {
+    fe *nrm = (fe *)pre, *scr = nrm + k, t;
+    for (size_t i = 0; i < k; i++) {
+        fq_sqr(&nrm[i], &x[i].c0);
+        fq_sqr(&t, &x[i].c1);
+        fq_add(&nrm[i], &nrm[i], &t);
+    }
+    fq_batch_inv(nrm, scr, k);
+    for (size_t i = 0; i < k; i++) {
+        fq_mul(&x[i].c0, &x[i].c0, &nrm[i]);
+        fq_mul(&t, &x[i].c1, &nrm[i]);
+        fq_neg(&x[i].c1, &t);
+    }
+}
+
 /* ---- G1 over Fq ----------------------------------------------------------- */
 static inline int fq_decode(fe *r, const uint8_t *b) {
     fe t;
@@ -265,6 +311,7 @@ static inline void fq_encode(uint8_t *b, const fe *a) {
 #define F_ONE Q_ONE
 #define F_B (&G1_B)
 #define F_DECODE fq_decode
+#define F_BATCH_INV fq_batch_inv
 #define F_ENCODE fq_encode
 #include "group_tmpl.h"
 #include "group_scale_tmpl.h"
@@ -299,6 +346,7 @@ static const fq2 FQ2_ONE = {{{0xd35d438dc58f0d9dULL, 0x0a78eb28f5c70b3dULL,
 #define F_ONE FQ2_ONE
 #define F_B (&BN_TWIST_B)
 #define F_DECODE fq2_decode
+#define F_BATCH_INV fq2_batch_inv
 #define F_ENCODE fq2_encode
 #include "group_tmpl.h"
 #include "group_scale_tmpl.h"

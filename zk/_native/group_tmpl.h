@@ -6,6 +6,7 @@
  *   F_ONE       a const F holding 1 (Montgomery form)
  *   F_B         pointer to the curve constant b
  *   F_DECODE(r, bytes) -> 0 if some coordinate is >= q (result in Montgomery form)
+ *   F_BATCH_INV(x, scratch, k)  x[i] = 1 / x[i] for k non-zero elements (scratch: k F)
  *   F_ENCODE(bytes, a)
  * Points: affine (infinity = x = y = 0, never on these curves) and Jacobian
  * (X/Z^2, Y/Z^3; infinity Z = 0).
@@ -291,36 +292,19 @@ typedef struct {
     PT(msm_ws) *ws;        /* per worker */
 } PT(msm_ctx);
 
-/* Applies the queued affine additions bk[qb[i]] += qp[i] (all x differ). The
- * batch inversion runs two interleaved product chains (even and odd entries) so
- * consecutive multiplications do not wait on each other. */
+/* Applies the queued affine additions bk[qb[i]] += qp[i] (all x differ): the x
+ * differences are inverted together (F_BATCH_INV, one field inversion), then each
+ * bucket takes its chord addition. */
 static void PT(msm_flush)(PT(msm_ws) *ws, size_t k) {
     if (k == 0) return;
-    F acc[2] = {F_ONE, F_ONE}, inv[2], d, lam, t, x3;
-    size_t i = 0;
-    for (; i + 1 < k; i += 2) {
-        ws->pre[i] = acc[0];
-        F_MUL(&acc[0], &acc[0], &ws->dx[i]);
-        ws->pre[i + 1] = acc[1];
-        F_MUL(&acc[1], &acc[1], &ws->dx[i + 1]);
-    }
-    if (i < k) {
-        ws->pre[i] = acc[0];
-        F_MUL(&acc[0], &acc[0], &ws->dx[i]);
-    }
-    F_MUL(&t, &acc[0], &acc[1]);
-    F_INV(&t, &t);
-    F_MUL(&inv[0], &t, &acc[1]); /* 1 / acc[0] */
-    F_MUL(&inv[1], &t, &acc[0]); /* 1 / acc[1] */
-    for (i = k; i-- > 0;) {
-        F *iv = &inv[i & 1];
-        F_MUL(&d, iv, &ws->pre[i]);
-        F_MUL(iv, iv, &ws->dx[i]);
+    F lam, t, x3;
+    F_BATCH_INV(ws->dx, ws->pre, k);
+    for (size_t i = 0; i < k; i++) {
         uint32_t b = ws->qb[i];
         PT(aff) *p = &ws->bk[b];
         const PT(aff) *q = &ws->qp[i];
         F_SUB(&t, &q->y, &p->y);
-        F_MUL(&lam, &t, &d);
+        F_MUL(&lam, &t, &ws->dx[i]);
         F_SQR(&x3, &lam);
         F_SUB(&x3, &x3, &p->x);
         F_SUB(&x3, &x3, &q->x);

@@ -14,4 +14,5 @@
 #undef F_ONE
 #undef F_B
 #undef F_DECODE
+#undef F_BATCH_INV
 #undef F_ENCODE
