@@ -38,6 +38,7 @@ keys = "keys"
 # chain_id = 11155111
 # keystore = "deployer.json"   # eth-account keystore; the password is prompted for
 # registry = "0x..."           # then "@registry" stands for this address
+# oracle = "0x..."             # the registry's EpochOracle: "@oracle"
 """
 
 POLICY = {
