@@ -218,6 +218,12 @@ def test_registry_deploy_with_feeds(tmp_path, anvil_env):
             "2000,1000", "--min-ratio", 15000, "--dev-keys", "--rpc-url", anvil_env)
     res = _run(*args, "--feeds", three)
     assert res.exit_code == 2 and "field 'collateral' lists 3 feeds" in res.output
+    other = _run("oracle", "deploy", "--pushed", "--collateral", 3, "--debt", 1, "--rpc-url",
+                 anvil_env).stdout.strip()
+    res = _run(*args, "--oracle", other)
+    assert res.exit_code == 2 and "the oracle prices 3 collateral + 1 debt" in res.output
+    res = _run(*args, "--oracle", verifier.strip())
+    assert res.exit_code == 2 and "not a EpochOracle" in res.output
     res = _run(*args, "--feeds", feeds, "--json")
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
