@@ -305,7 +305,7 @@ def test_ntt_round_trips(log_n):
         assert NATIVE.ntt(vals, True, 5) == REF.ntt(vals, True, 5)
 
 
-@pytest.mark.parametrize("log_n", [13, 16])
+@pytest.mark.parametrize("log_n", [13, 15, 16, 17])
 def test_ntt_large_spot_checks(log_n):
     """Threaded and cache-blocked sizes: compare a few outputs with Horner evaluation."""
     n = 1 << log_n

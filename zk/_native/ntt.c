@@ -131,6 +131,27 @@ static void stage_range(void *vctx, size_t lo, size_t hi) {
     }
 }
 
+/* Two stages, half-sizes h and 2h, in one pass: each quad a[base + k + j h]
+ * (j = 0..3, base a multiple of 4h, k < h) takes its four butterflies in registers,
+ * so the array is swept half as often. lo, hi index quads. */
+static void stage4_range(void *vctx, size_t lo, size_t hi) {
+    stage_ctx *s = vctx;
+    fe *a = s->c->a;
+    size_t h = s->h;
+    const fe *t1 = s->c->tw + h, *t2 = s->c->tw + 2 * h;
+    for (size_t q = lo; q < hi;) {
+        size_t k = q & (h - 1), base = (q - k) * 4;
+        size_t end = h - k < hi - q ? h : k + (hi - q);
+        for (; k < end; k++, q++) {
+            fe *x0 = &a[base + k], *x1 = x0 + h, *x2 = x1 + h, *x3 = x2 + h;
+            butterfly(x0, x1, &t1[k]);
+            butterfly(x2, x3, &t1[k]);
+            butterfly(x0, x2, &t2[k]);
+            butterfly(x1, x3, &t2[k + h]);
+        }
+    }
+}
+
 /* tw[h + k] = root^(k n / 2h) for every stage half-size h (tw[1..n-1]). */
 static void ntt_twiddles(ntt_ctx *c, int threads) {
     bn_par_range(c->half, c->n >= 4096 ? threads : 1, twiddle_range, c);
@@ -146,7 +167,12 @@ static void ntt_stages(ntt_ctx *c, int threads) {
     size_t block = n < ((size_t)1 << BLOCK_LOG) ? n : ((size_t)1 << BLOCK_LOG);
     stage_ctx s = {c, block, 0};
     bn_par_range(n / block, par, blocks_range, &s);
-    for (size_t h = block; h < n; h <<= 1) {
+    size_t h = block;
+    for (; 4 * h <= n; h <<= 2) { /* the stages above the block, two per sweep */
+        s.h = h;
+        bn_par_range(n / 4, par, stage4_range, &s);
+    }
+    if (h < n) {
         s.h = h;
         bn_par_range(c->half, par, stage_range, &s);
     }
