@@ -26,6 +26,7 @@ from zk.errors import MalformedInput
 
 _CIRCUITS: dict[tuple, tuple[CompiledCircuit, list[list[int]]]] = {}
 _KEYS: dict[str, Any] = {}
+_LOADS = [0]                # circuits and keys this process has loaded (see prove_batch)
 
 
 @dataclass
@@ -64,6 +65,7 @@ def _circuit(batch_bits: int, n_assets: int,
         from zk.cache import load_or_compile
         cs = load_or_compile(ReservesBatch(batch_bits, n_assets), Path(cache_dir))
         _CIRCUITS.clear()                       # one batch shape per process at a time
+        _LOADS[0] += 1
         _CIRCUITS[key] = (cs, tree_wires(cs))
     return _CIRCUITS[key]
 
@@ -80,7 +82,8 @@ def _inputs(job: BatchJob, id_hashes: list[int], salts: list[int]) -> dict:
 
 
 def _log(job: BatchJob, phase: str) -> None:
-    """Append ``phase index pid`` to the task log (a folder), if one was asked for."""
+    """Record ``<phase>-<index>-<pid>`` in the task log (a folder), if one was asked for
+    (phases: root, prove, load = this process loaded the circuit or the key)."""
     if job.task_log:
         with open(Path(job.task_log) / f"{phase}-{job.index}-{os.getpid()}", "w") as fh:
             fh.write(f"{time.time()}\n")
@@ -107,6 +110,7 @@ def proving_key(key_id: str, source: Any):
         else:
             pk = keyfile.from_buffer(memoryview(source), f"proving key {key_id}")
         _KEYS.clear()                           # one proving key per process at a time
+        _LOADS[0] += 1
         _KEYS[cache_key] = pk
     return _KEYS[cache_key]
 
@@ -124,11 +128,13 @@ def prove_batch(job: BatchJob, key_id: str, key_source: Any) -> dict:
     if job.threads and backend.name == "native":
         from zk.backend.native import NativeBackend
         backend = NativeBackend(job.threads)
-    t0 = time.perf_counter()
+    t0, loads = time.perf_counter(), _LOADS[0]
     cs, wires = _circuit(job.batch_bits, job.n_assets, job.cache_dir)
     pk = proving_key(key_id, key_source)
     if pk.circuit_digest and pk.circuit_digest != cs.digest():
         raise MalformedInput("the batch proving key was made for another circuit")
+    if _LOADS[0] != loads:
+        _log(job, "load")
     t1 = time.perf_counter()
     salts = _salts(job)
     witness = cs.solve(_inputs(job, hashing.id_hashes(job.ids), salts))

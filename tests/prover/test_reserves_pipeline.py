@@ -47,9 +47,20 @@ def proven(tmp_path_factory, assets):
     keys, out = d / "keys", d / "out"
     p = lib.plan(7, 3, batch_bits=2)
     lib.setup(keys, p, 3)
-    res = lib.run(assets, ledger, keys, out, CTX, batch_bits=2)
+    (d / "log").mkdir()
+    res = lib.run(assets, ledger, keys, out, CTX, batch_bits=2, task_log=str(d / "log"))
     assert res.ok and sorted(res.proven) == [0, 1]
     return d, ledger, keys, out, res
+
+
+def test_one_worker_loads_circuit_and_key_once_and_times_each_batch(proven):
+    d, _, _, _, res = proven
+    logged = sorted(f.name.split("-")[0] for f in (d / "log").iterdir())
+    assert logged == ["load", "prove", "prove", "root", "root"]
+    for secs in res.batch_seconds:
+        parts = ("load", "witness", "prove", "inclusion", "write")
+        assert all(secs[k] >= 0 for k in parts) and secs["prove"] > 0
+        assert secs["total"] == pytest.approx(sum(secs[k] for k in parts))
 
 
 def test_run_outputs_verify(proven, assets):

@@ -66,6 +66,10 @@ def test_killed_worker_batch_is_retried_and_only_it(small, tmp_path):
     assert all(c == 1 for k, c in proofs.items() if k != index) and len(proofs) == n
     retry = [f for f in log.iterdir() if f.name.startswith(f"prove-{index}-")]
     assert {int(f.name.split("-")[2]) for f in retry} - {pid}  # on another worker process
+    loads = Counter(f.name.split("-")[2] for f in log.iterdir() if f.name.startswith("load-"))
+    provers = {f.name.split("-")[2] for f in log.iterdir() if f.name.startswith("prove-")}
+    assert set(loads.values()) == {1}                  # each process loads once ...
+    assert provers - {str(pid)} <= set(loads) <= provers   # (the killed one may not have)
     out = tmp_path / "out"
     assert lib.verify_run(out, out / "batch_vk.json", out / "top" / "verification_key.json")[0]
     # a re-run over the same folder (through Ray again) proves nothing
