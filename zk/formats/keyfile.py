@@ -82,15 +82,42 @@ def _read_sections(buf: memoryview, size: int, where: str) -> dict[str, memoryvi
     return out
 
 
-def _map(path: str | os.PathLike, where: str) -> memoryview:
+_HASH_CHUNK = 8 << 20
+
+
+def _map(path: str | os.PathLike, where: str) -> tuple[mmap.mmap, bytes]:
+    """The file mapped read-only, and the SHA-256 of all but its last 32 bytes, read
+    through the descriptor (so hashing leaves no page of the mapping resident)."""
     try:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
             if size < _HEAD.size + 32:
                 raise MalformedInput(f"{where}: too short to be a proving key")
-            return memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            h = hashlib.sha256()
+            pos = 0
+            while pos < size - 32:
+                chunk = os.pread(f.fileno(), min(_HASH_CHUNK, size - 32 - pos), pos)
+                if not chunk:
+                    raise MalformedInput(f"{where}: file shrank while it was read")
+                h.update(chunk)
+                pos += len(chunk)
+            return mm, h.digest()
     except OSError as exc:
         raise MalformedInput(f"{where}: cannot open proving key ({exc.strerror})") from exc
+
+
+def _releaser(mm: mmap.mmap, start: int, end: int):
+    """Drops the mapping's pages over [start, end) from this process's resident memory
+    (they are re-read from the file on next use)."""
+    page = mmap.PAGESIZE
+    start -= start % page
+
+    def release() -> None:
+        advice = getattr(mmap, "MADV_DONTNEED", None)
+        if advice is not None and not mm.closed and end > start:
+            mm.madvise(advice, start, end - start)
+    return release
 
 
 def load(path: str | os.PathLike) -> ProvingKey:
@@ -99,15 +126,36 @@ def load(path: str | os.PathLike) -> ProvingKey:
     The file is memory-mapped: the point and matrix arrays of the key are read-only
     views into the mapping (no copies; the MSMs read them in place), the small
     sections are bytes. Keys are replaced atomically (zk.atomic), so a mapping never
-    sees a half-written file.
+    sees a half-written file. The checksum is computed from reads of the file, and
+    ``ProvingKey.release_matrices`` drops the matrices' pages once the prover is done
+    with them, so the process never holds the whole key resident at once.
     """
     where = str(path)
-    return from_buffer(_map(path, where), where)
+    mm, digest = _map(path, where)
+    pk = from_buffer(memoryview(mm), where, digest)
+    pk.__dict__["_release_matrices"] = _releaser(mm, _matrices_start(mm), len(mm) - 32)
+    return pk
 
 
-def from_buffer(buf: memoryview, where: str = "proving key") -> ProvingKey:
+def _matrices_start(mm: mmap.mmap) -> int:
+    """Offset of the a_rows payload (the matrices run from there to the checksum);
+    the layout was validated by from_buffer."""
+    pos = _HEAD.size
+    for name in SECTIONS:
+        _, length = _SEC.unpack_from(mm, pos)
+        pos += _SEC.size
+        if name == "a_rows":
+            break
+        pos += length
+    return pos
+
+
+def from_buffer(buf: memoryview, where: str = "proving key",
+                body_sha256: bytes | None = None) -> ProvingKey:
     """:func:`load` over bytes already in memory (e.g. a numpy buffer shared by Ray's
-    object store): the key's arrays are views into ``buf``, nothing is copied."""
+    object store): the key's arrays are views into ``buf``, nothing is copied.
+    ``body_sha256``: the checksum of the body, when the caller already computed it
+    over the same bytes."""
     buf = memoryview(buf).cast("B")
     size = len(buf)
     if size < _HEAD.size + 32:
@@ -119,7 +167,9 @@ def from_buffer(buf: memoryview, where: str = "proving key") -> ProvingKey:
         raise MalformedInput(f"{where}: proving key version {version} is not supported "
                              f"(expected {VERSION})")
     secs = _read_sections(buf, size, where)
-    if hashlib.sha256(buf[:size - 32]).digest() != buf[size - 32:]:
+    if body_sha256 is None:
+        body_sha256 = hashlib.sha256(buf[:size - 32]).digest()
+    if body_sha256 != buf[size - 32:]:
         raise MalformedInput(f"{where}: checksum mismatch (file corrupted)")
     for name in ("vk", "beta_g1", "delta_g1"):
         secs[name] = secs[name].tobytes()  # type: ignore[assignment]

@@ -99,6 +99,14 @@ class ProvingKey:
     def development(self) -> bool:
         return self.vk.development
 
+    def release_matrices(self) -> None:
+        """Drop the QAP matrices' pages from memory for a memory-mapped key
+        (zk.formats.keyfile.load; re-read from the file if used again); a no-op for
+        a key held in memory. The prover calls it once the quotient is computed."""
+        release = self.__dict__.get("_release_matrices")
+        if release is not None:
+            release()
+
     def check_sizes(self) -> None:
         """Raise MalformedInput if array lengths disagree with the declared counts."""
         n_priv = self.num_wires - self.num_public - 1

@@ -34,6 +34,7 @@ def prove(pk: ProvingKey, witness: list[int], backend: Backend | None = None) ->
     z = _pack_witness(witness, be)
     with progress.step(f"prove: quotient over {pk.domain_size} rows"):
         h = quotient_evals(pk, z, be)
+    pk.release_matrices()  # a mapped key's matrices leave memory before the MSMs
     r, s = random_scalar(), random_scalar()
     npub = 32 * (pk.num_public + 1)
     with progress.step(f"prove: MSMs over {pk.num_wires} wires"):
