@@ -18,7 +18,7 @@ from verifier_contracts.calldata import Proof, proof_args
 from verifier_contracts.chain import Chain
 from verifier_contracts.deploy_state import DeployState, deploy_step
 from verifier_contracts.verifier import check_verifier
-from verifier_contracts.vk import VerifyingKey, key_id, parse_vk
+from verifier_contracts.vk import key_id, production_key
 from zk.errors import MalformedInput
 from zk.statement import Statement
 
@@ -82,26 +82,6 @@ def registry_layout(statement: Statement, mode: int = REGISTERED) -> dict[str, i
         if name is not None:
             out[field] = pos.get(name, ABSENT)
     return out
-
-
-def production_key(vk, dev_keys: bool = False) -> VerifyingKey:
-    """The parsed verifying key; refuses one labelled as coming from a development setup
-    (`development_setup` in the key file) unless `dev_keys`: whoever ran that setup can
-    forge proofs, so only test deployments may use it."""
-    dev = False
-    if isinstance(vk, dict):
-        dev = bool(vk.get("development_setup", False))
-        vk = {k: v for k, v in vk.items() if k != "statement"}
-    elif hasattr(vk, "development"):          # zk.groth16 VerifyingKey
-        from zk.formats import snarkjs_json as sj
-
-        dev = bool(vk.development)
-        vk = sj.vk_to_json(vk)
-    if dev and not dev_keys:
-        raise MalformedInput("verification key comes from a development setup (whoever ran "
-                             "it can forge proofs); use a ceremony key, or pass --dev-keys "
-                             "for a test deployment")
-    return parse_vk(vk)
 
 
 def deploy_registry(chain: Chain, verifier: str, vk, statement: Statement, *,

@@ -22,9 +22,8 @@ from verifier_contracts.abi import deploy_code, encode_fn, read_fn, role_id, sen
 from verifier_contracts.calldata import Proof, proof_args
 from verifier_contracts.chain import Chain
 from verifier_contracts.deploy_state import DeployState, deploy_step
-from verifier_contracts.registry import production_key
 from verifier_contracts.verifier import check_verifier
-from verifier_contracts.vk import key_id
+from verifier_contracts.vk import key_id, production_key
 from zk.errors import MalformedInput
 from zk.field import R
 from zk.statement import Statement

@@ -49,6 +49,24 @@ def parse_vk(vk: dict | VerifyingKey) -> VerifyingKey:
     return key
 
 
+def production_key(vk, dev_keys: bool = False) -> VerifyingKey:
+    """The parsed verifying key; refuses one labelled as coming from a development setup
+    (`development_setup` in the key file) unless `dev_keys`: whoever ran that setup can
+    forge proofs, so only test deployments may use it."""
+    dev = False
+    if isinstance(vk, dict):
+        dev = bool(vk.get("development_setup", False))
+        vk = {k: v for k, v in vk.items() if k != "statement"}
+    elif hasattr(vk, "development"):          # zk.groth16 VerifyingKey
+        dev = bool(vk.development)
+        vk = snarkjs_json.vk_to_json(vk)
+    if dev and not dev_keys:
+        raise MalformedInput("verification key comes from a development setup (whoever ran "
+                             "it can forge proofs); use a ceremony key, or pass --dev-keys "
+                             "for a test deployment")
+    return parse_vk(vk)
+
+
 def key_words(vk: dict | VerifyingKey) -> list[int]:
     """The key blob words (see module docstring)."""
     k = parse_vk(vk)

@@ -6,8 +6,9 @@ the embedded EVM: re-proving verifies a pairing, which takes seconds on the latt
 Every step predicts the outcome from a plain-Python model (which custom error, or
 success) and compares with the chain. After every step: badDebt + repaid + outstanding
 == borrowed, to the wei. While tripped, no liquidation succeeds (the liquidate rule
-asserts Tripped). At the end of each run: the counters equal the sums over the accounts
-and the market's token balance is idle liquidity plus posted bonds.
+asserts Tripped), and after it none before the grace has run again from the trip's end.
+At the end of each run: the counters equal the sums over the accounts and the market's
+token balance is idle liquidity plus posted bonds.
 """
 from __future__ import annotations
 
@@ -52,8 +53,8 @@ def _rpc(w: World, method: str, *params):
 
 
 class CreditMarket(RuleBasedStateMachine):
-    """Model: which accounts are solvent, and whether the breaker is tripped; debts,
-    bonds and notices are read from the chain before each step."""
+    """Model: which accounts are solvent, whether the breaker is tripped and when it was
+    last cleared; debts, bonds and notices are read from the chain before each step."""
 
     world: World
     snapshot: str
@@ -69,6 +70,7 @@ class CreditMarket(RuleBasedStateMachine):
         self.names = ("alice", "bob")
         self.solvent = {n: True for n in self.names}
         self.tripped = False
+        self.cleared_at = 0         # when the last trip ended (the oracle's clearedAt)
         self.expired = False
         RUNS["examples"] += 1
 
@@ -133,6 +135,9 @@ class CreditMarket(RuleBasedStateMachine):
         """The guardian pauses the oracle (a manual trip), or lifts the pause."""
         (O.unpause if self.tripped else O.pause)(self.w.chain, self.w.oracle)
         self.tripped = not self.tripped
+        if not self.tripped:
+            self.cleared_at = self.w.chain.timestamp()
+        assert O.read(self.w.chain, self.w.oracle, "clearedAt") == self.cleared_at
 
     @precondition(lambda self: not self.expired and not self.tripped)
     @rule(name=NAMES)
@@ -186,8 +191,9 @@ class CreditMarket(RuleBasedStateMachine):
             assert got == "StillSolvent"
         elif since == 0:
             assert got == "LapseNotNoticed"
-        else:
-            now, due = self.w.chain.timestamp(), since + GRACE
+        else:               # the grace counts from the notice and from the trip's end
+            now, due = self.w.chain.timestamp(), max(since, self.cleared_at) + GRACE
+            assert self.read("liquidatableAt", acct.address) == due
             if now >= due:
                 assert got == ("NoDebt" if debt == 0 else None)
             elif now + 60 < due:

@@ -11,6 +11,7 @@ from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 from eth_utils import keccak
 
+from tests.verifier_contracts.anchored import commitment
 from tests.verifier_contracts.conftest import ANVIL_KEYS
 from tests.verifier_contracts.credit_world import (
     CREDIT,
@@ -29,7 +30,7 @@ from verifier_contracts import ContractRevert, connect
 from verifier_contracts import credit_market as M
 from verifier_contracts import oracle as O
 from verifier_contracts.artifacts import SOL_DIR
-from verifier_contracts.epoch_registry import credit_of, is_solvent
+from verifier_contracts.epoch_registry import credit_of, is_solvent, record_position
 from verifier_contracts.solc import collect_sources, compile_sources
 
 
@@ -169,6 +170,41 @@ def test_reentrancy_guard_stops_a_hostile_token(world, compiled):
         (last,) = _call(w.chain, token, "lastRevert()", [], [], ["bytes"])
         assert last == guard
     assert M.read(w.chain, market, "bondOf", w.carol.address) == 3 * MIN_BOND
+
+
+def test_a_trip_restarts_the_liquidation_grace(world):
+    """Regression: a lapse noticed before a trip used to keep its time through the reset,
+    so the borrower could be liquidated right after it without a chance to re-prove (no
+    proof is accepted while tripped). The grace now counts from the end of the trip."""
+    w = world
+    M.act(w.alice, w.market, "postBond", MIN_BOND)
+    M.act(w.alice, w.market, "borrow", 100 * USDC)
+    record_position(w.chain, w.registry, w.alice.address, commitment() + 1)  # binding gone
+    try:
+        assert not is_solvent(w.chain, w.registry, w.alice.address)
+        M.act(w.carol, w.market, "noticeLapse", w.alice.address)
+        since = M.read(w.chain, w.market, "lapsedSince", w.alice.address)
+        O.pause(w.chain, w.oracle)
+        w.chain.increase_time(GRACE + 1)              # the whole grace passes while tripped
+        O.unpause(w.chain, w.oracle)
+        cleared = w.chain.timestamp()
+        assert cleared > since + GRACE
+        with pytest.raises(ContractRevert) as info:
+            M.act(w.carol, w.market, "liquidate", w.alice.address)
+        assert info.value.name == "GraceNotOver", info.value
+        assert info.value.args_[0] == cleared + GRACE
+        assert O.read(w.chain, w.oracle, "clearedAt") == cleared
+        assert M.read(w.chain, w.market, "liquidatableAt", w.alice.address) == cleared + GRACE
+        assert M.read(w.chain, w.market, "lapsedSince", w.alice.address) == since
+        w.chain.increase_time(GRACE)
+        t0 = w.totals()
+        M.act(w.carol, w.market, "liquidate", w.alice.address)
+        assert M.read(w.chain, w.market, "debtOf", w.alice.address) == 0
+        assert w.totals()["totalOutstanding"] == t0["totalOutstanding"] - 100 * USDC
+        assert M.balanced(w.totals())
+    finally:
+        record_position(w.chain, w.registry, w.alice.address, commitment())
+    assert is_solvent(w.chain, w.registry, w.alice.address)
 
 
 def test_lapse_grace_liquidation_and_bad_debt_to_the_wei(world):

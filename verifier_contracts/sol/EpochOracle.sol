@@ -110,6 +110,7 @@ contract EpochOracle is IEpochOracle, AccessControlDefaultAdminRules, Pausable {
     uint64 internal _trippedAt;
     uint64 internal _tripAsset;
     uint64 public pausedAt;
+    uint64 internal _clearedAt;
 
     /// @param feeds one per asset (collateral first, then debt), or none for pushed mode.
     constructor(uint256 nCollateral_, uint256 nDebt_, Feed[] memory feeds, Config memory cfg,
@@ -310,6 +311,7 @@ contract EpochOracle is IEpochOracle, AccessControlDefaultAdminRules, Pausable {
     /// @notice GUARDIAN: lift a manual pause.
     function unpause() external onlyRole(GUARDIAN_ROLE) {
         _unpause();
+        _clearedAt = uint64(block.timestamp);
     }
 
     /// @notice GUARDIAN, `resetDelay` after an automatic trip: clear it and re-anchor the
@@ -336,6 +338,7 @@ contract EpochOracle is IEpochOracle, AccessControlDefaultAdminRules, Pausable {
         _cause = BreakerCause.NONE;
         _trippedAt = 0;
         _tripAsset = 0;
+        _clearedAt = uint64(block.timestamp);
         emit BreakerReset(msg.sender, refs);
     }
 
@@ -377,6 +380,15 @@ contract EpochOracle is IEpochOracle, AccessControlDefaultAdminRules, Pausable {
         (bool down, uint256 since,) = _sequencerStatus();
         if (down) return (BreakerCause.SEQUENCER_DOWN, uint64(since), 0);
         return (BreakerCause.NONE, 0, 0);
+    }
+
+    /// @notice When the breaker last stopped being tripped: the latest reset, the end of
+    /// the latest manual pause, or the end of the sequencer's grace period after it came
+    /// back, whichever is latest (0: never). While tripped, the end of the previous trip.
+    function clearedAt() external view returns (uint64 at) {
+        at = _clearedAt;
+        (bool down,, uint256 readyAt) = _sequencerStatus();
+        if (!down && readyAt > at) at = uint64(readyAt);
     }
 
     function config() external view returns (Config memory) {

@@ -6,6 +6,7 @@ import {AccessControlDefaultAdminRules} from
 import {IEpochOracle} from "./interfaces/IEpochOracle.sol";
 import {IProofVerifierModule} from "./interfaces/IProofVerifierModule.sol";
 import {ISolvencyRegistry} from "./interfaces/ISolvencyRegistry.sol";
+import {ProofChecks, InputNotInField, InvalidProof} from "./lib/ProofChecks.sol";
 import {RiskMath} from "./lib/RiskMath.sol";
 
 interface IAttesterAllowlist {
@@ -46,8 +47,6 @@ interface IAttesterAllowlist {
 /// same statement is refused, a proof replaces the account's previous one of its kind
 /// within an epoch only with a later as_of, and as_of never goes backwards.
 contract EpochSolvencyRegistry is ISolvencyRegistry, AccessControlDefaultAdminRules {
-    uint256 internal constant R =
-        21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 public constant BPS = 10000;
     uint8 public constant SOLVENCY = 0;
     uint8 public constant CREDIT = 1;
@@ -120,7 +119,6 @@ contract EpochSolvencyRegistry is ISolvencyRegistry, AccessControlDefaultAdminRu
     error BadPolicy();
     error BadTimelock();
     error WrongMode(BindingMode expected, BindingMode got);
-    error InputNotInField(uint256 index, uint256 value);
     error BreakerIsTripped(IEpochOracle.BreakerCause cause, uint256 trippedAt);
     error WrongProver(uint256 expected, uint256 got);
     error WrongChain(uint256 expected, uint256 got);
@@ -136,7 +134,6 @@ contract EpochSolvencyRegistry is ISolvencyRegistry, AccessControlDefaultAdminRu
     error FutureAttestation(uint256 latestAllowed, uint256 asOf);
     error CommitmentMismatch(uint256 expected, uint256 got);
     error AsOfNotLater(uint256 provenAsOf, uint256 got);
-    error InvalidProof();
 
     // ---- events -------------------------------------------------------------------------
     event PolicySet(uint64 indexed version, uint64 activeFrom, Haircut[] haircuts,
@@ -259,7 +256,7 @@ contract EpochSolvencyRegistry is ISolvencyRegistry, AccessControlDefaultAdminRu
         external onlyRole(POSITION_MANAGER_ROLE)
     {
         if (mode != BindingMode.REGISTERED) revert WrongMode(BindingMode.REGISTERED, mode);
-        if (commitment >= R) revert InputNotInField(0, commitment);
+        if (commitment >= ProofChecks.R) revert InputNotInField(0, commitment);
         _positions[account] = Position(commitment, uint64(block.timestamp));
         emit PositionRecorded(account, commitment, uint64(block.timestamp));
     }
@@ -368,9 +365,9 @@ contract EpochSolvencyRegistry is ISolvencyRegistry, AccessControlDefaultAdminRu
         IProofVerifierModule m = IProofVerifierModule(_modules[kind]);
         if (address(m) == address(0)) revert NoModule(kind);
         IProofVerifierModule.Decoded memory d = m.decode(pub);
-        _expect(d.prover, uint160(msg.sender), WrongProver.selector);
-        _expect(d.chainId, block.chainid, WrongChain.selector);
-        _expect(d.registry, uint160(address(this)), WrongRegistry.selector);
+        ProofChecks.expect(d.prover, uint160(msg.sender), WrongProver.selector);
+        ProofChecks.expect(d.chainId, block.chainid, WrongChain.selector);
+        ProofChecks.expect(d.registry, uint160(address(this)), WrongRegistry.selector);
         uint64 validUntil = _checkEpoch(o, d);
         Proven memory rec = _checkBinding(d);
         rec.validUntil = validUntil;
@@ -469,7 +466,9 @@ contract EpochSolvencyRegistry is ISolvencyRegistry, AccessControlDefaultAdminRu
     function _checkPolicy(Haircut[] memory haircuts, uint256 minRatioBps, uint256 nC)
         internal pure
     {
-        if (haircuts.length != nC || minRatioBps < BPS || minRatioBps >= R) revert BadPolicy();
+        if (haircuts.length != nC || minRatioBps < BPS || minRatioBps >= ProofChecks.R) {
+            revert BadPolicy();
+        }
         for (uint256 i = 0; i < nC; ++i) {
             Haircut memory h = haircuts[i];
             if (h.baseBps > h.capBps || h.capBps >= BPS) revert BadPolicy();
@@ -508,17 +507,5 @@ contract EpochSolvencyRegistry is ISolvencyRegistry, AccessControlDefaultAdminRu
     function _setFreshness(Freshness memory fresh) internal {
         freshness = fresh;
         emit FreshnessSet(fresh.grace, fresh.maxAttestationAge);
-    }
-
-    function _expect(uint256 got, uint256 expected, bytes4 err) internal pure {
-        if (got != expected) {
-            assembly ("memory-safe") {
-                let m := mload(0x40)
-                mstore(m, err)
-                mstore(add(m, 4), expected)
-                mstore(add(m, 36), got)
-                revert(m, 68)
-            }
-        }
     }
 }

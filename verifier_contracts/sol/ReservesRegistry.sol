@@ -8,11 +8,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-
-interface IReservesVerifier {
-    function vkHash() external view returns (bytes32);
-    function nPublic() external view returns (uint256);
-}
+import {ProofChecks, BadLayout, InputNotInField, InvalidProof} from "./lib/ProofChecks.sol";
 
 /// @title ReservesRegistry: sharded proofs of reserves, every batch verified on-chain,
 /// reserves read from the chain at submission.
@@ -34,8 +30,8 @@ interface IReservesVerifier {
 /// Limits: balances are point-in-time (flash loans, transfers right after submission),
 /// and an address claimed in another registry is not seen here.
 contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
-    uint256 internal constant R =
-        21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    using ProofChecks for bool[];
+
     uint256 public constant BPS = 10000;
     uint256 public constant MAX_ASSETS = 7;
     uint256 public constant MAX_DECIMALS_GAP = 36;
@@ -151,9 +147,6 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
 
     // ---- errors (expected value first, then the actual one) -----------------------------
     error ZeroAddress();
-    error KeyIdMismatch(bytes32 expected, bytes32 got);
-    error NumPublicMismatch(uint256 expected, uint256 got);
-    error BadLayout(uint256 field);
     error BadConfig();
     error AssetCountMismatch(uint256 expected, uint256 got);
     error NotRegistered(address exchange);
@@ -172,8 +165,6 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
     error NoAttesterRegistry();
     error NotAttester(address account);
     error FutureAttestation(uint256 latestAllowed, uint256 asOf);
-    error BadInputLength(uint256 expected, uint256 got);
-    error InputNotInField(uint256 index, uint256 value);
     error WrongChain(uint256 expected, uint256 got);
     error WrongRegistry(uint256 expected, uint256 got);
     error WrongExchange(uint256 expected, uint256 got);
@@ -185,7 +176,6 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
     error AllBatchesVerified(address exchange, uint256 epoch);
     error WrongBatchIndex(uint256 expected, uint256 got);
     error LinkMismatch(uint256 index, uint256 expected, uint256 got);
-    error InvalidProof();
 
     // ---- events -------------------------------------------------------------------------
     event ExchangeRegistered(address indexed exchange, uint256 ratioBps);
@@ -249,36 +239,38 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
         AccessControlDefaultAdminRules(cfg.adminDelay, cfg.admin)
         EIP712("ReservesRegistry", "1")
     {
-        if (cfg.minRatioBps < BPS || cfg.minRatioBps >= R || cfg.maxReserveAddresses == 0
-                || cfg.maxReserveAddresses > 256) revert BadConfig();
+        if (cfg.minRatioBps < BPS || cfg.minRatioBps >= ProofChecks.R
+                || cfg.maxReserveAddresses == 0 || cfg.maxReserveAddresses > 256) {
+            revert BadConfig();
+        }
         uint256 nTop = _checkKey(top, tl.numPublic);
         uint256 nBatch = _checkKey(batch, bl.numPublic);
         if (tl.nAssets == 0 || tl.nAssets > MAX_ASSETS) revert BadLayout(1);
         if (bl.nAssets != tl.nAssets) revert AssetCountMismatch(tl.nAssets, bl.nAssets);
         bool[] memory used = new bool[](nTop);
-        _span(used, tl.batchChain, 1, 2);
-        _span(used, tl.nBatches, 1, 3);
-        _span(used, tl.root, 1, 4);
-        _span(used, tl.liabilities, tl.nAssets, 5);
-        _span(used, tl.assetCommitment, 1, 6);
-        _span(used, tl.epoch, 1, 7);
-        _span(used, tl.chainId, 1, 8);
-        _span(used, tl.registry, 1, 9);
-        _span(used, tl.exchange, 1, 10);
+        used.span(tl.batchChain, 1, 2);
+        used.span(tl.nBatches, 1, 3);
+        used.span(tl.root, 1, 4);
+        used.span(tl.liabilities, tl.nAssets, 5);
+        used.span(tl.assetCommitment, 1, 6);
+        used.span(tl.epoch, 1, 7);
+        used.span(tl.chainId, 1, 8);
+        used.span(tl.registry, 1, 9);
+        used.span(tl.exchange, 1, 10);
         used = new bool[](nBatch);
-        _span(used, bl.index, 1, 11);
-        _span(used, bl.prevLink, 1, 12);
-        _span(used, bl.nextLink, 1, 13);
-        _span(used, bl.batchRoot, 1, 14);
-        _span(used, bl.sums, bl.nAssets, 15);
+        used.span(bl.index, 1, 11);
+        used.span(bl.prevLink, 1, 12);
+        used.span(bl.nextLink, 1, 13);
+        used.span(bl.batchRoot, 1, 14);
+        used.span(bl.sums, bl.nAssets, 15);
         topVerifier = top.verifier;
         topKeyId = top.keyId;
         topStatementHash = top.statementHash;
-        _topSelector = _selector(nTop);
+        _topSelector = ProofChecks.verifySelector(nTop);
         batchVerifier = batch.verifier;
         batchKeyId = batch.keyId;
         batchStatementHash = batch.statementHash;
-        _batchSelector = _selector(nBatch);
+        _batchSelector = ProofChecks.verifySelector(nBatch);
         attesterRegistry = cfg.attesterRegistry;
         minRatioBps = cfg.minRatioBps;
         maxReserveAddresses = cfg.maxReserveAddresses;
@@ -322,7 +314,9 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
     function registerExchange(uint256 ratioBps) external {
         Exchange storage ex = _exchanges[msg.sender];
         if (ex.registered) revert AlreadyRegistered(msg.sender);
-        if (ratioBps < minRatioBps || ratioBps >= R) revert RatioBelowMinimum(minRatioBps, ratioBps);
+        if (ratioBps < minRatioBps || ratioBps >= ProofChecks.R) {
+            revert RatioBelowMinimum(minRatioBps, ratioBps);
+        }
         ex.registered = true;
         ex.ratioBps = ratioBps;
         emit ExchangeRegistered(msg.sender, ratioBps);
@@ -337,7 +331,7 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
         Exchange storage ex = _requireExchange(msg.sender);
         uint256 n = nAssets;
         if (assets.length != n) revert AssetCountMismatch(n, assets.length);
-        if (assetCommitment == 0 || assetCommitment >= R) {
+        if (assetCommitment == 0 || assetCommitment >= ProofChecks.R) {
             revert InputNotInField(assetCommitmentIndex, assetCommitment);
         }
         uint64 version = ++ex.assetsVersion;
@@ -413,16 +407,16 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
     function submitTop(uint256[2] calldata a, uint256[2][2] calldata b,
                        uint256[2] calldata c, uint256[] calldata pub) external {
         Exchange storage ex = _requireExchange(msg.sender);
-        _checkInputs(pub, topNumPublic);
-        _expect(pub[chainIdIndex], block.chainid, WrongChain.selector);
-        _expect(pub[registryIndex], uint160(address(this)), WrongRegistry.selector);
-        _expect(pub[exchangeIndex], uint160(msg.sender), WrongExchange.selector);
+        ProofChecks.checkInputs(pub, topNumPublic);
+        ProofChecks.expect(pub[chainIdIndex], block.chainid, WrongChain.selector);
+        ProofChecks.expect(pub[registryIndex], uint160(address(this)), WrongRegistry.selector);
+        ProofChecks.expect(pub[exchangeIndex], uint160(msg.sender), WrongExchange.selector);
         uint256 e = pub[epochIndex];
         if (e > type(uint64).max) revert EpochTooLarge(e);
         uint64 epoch = uint64(e);
         if (epoch <= ex.latestEpoch) revert EpochClosed(ex.latestEpoch, epoch);
         if (ex.assetsVersion == 0) revert NoAssets(msg.sender);
-        _expect(pub[assetCommitmentIndex], ex.assetCommitment, AssetCommitmentMismatch.selector);
+        ProofChecks.expect(pub[assetCommitmentIndex], ex.assetCommitment, AssetCommitmentMismatch.selector);
         uint256 n = pub[nBatchesIndex];
         if (n == 0 || n > type(uint32).max) revert BadBatchCount(n);
         ex.latestEpoch = epoch;
@@ -454,9 +448,9 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
         if (ep.nBatches == 0) revert NoTopProof(exchange, epoch);
         uint64 remaining = ep.remaining;
         if (remaining == 0) revert AllBatchesVerified(exchange, epoch);
-        _checkInputs(pub, batchNumPublic);
+        ProofChecks.checkInputs(pub, batchNumPublic);
         uint256 index = remaining - 1;
-        _expect(pub[indexIndex], index, WrongBatchIndex.selector);
+        ProofChecks.expect(pub[indexIndex], index, WrongBatchIndex.selector);
         uint256 next = pub[nextLinkIndex];
         if (next != ep.expectedLink) revert LinkMismatch(index, ep.expectedLink, next);
         uint256 prev = pub[prevLinkIndex];
@@ -619,64 +613,14 @@ contract ReservesRegistry is AccessControlDefaultAdminRules, EIP712 {
         if (!ex.registered) revert NotRegistered(who);
     }
 
-    function _checkInputs(uint256[] calldata pub, uint256 n) internal pure {
-        if (pub.length != n) revert BadInputLength(n, pub.length);
-        for (uint256 i = 0; i < n; ++i) {
-            if (pub[i] >= R) revert InputNotInField(i, pub[i]);
-        }
-    }
-
-    function _checkKey(Key memory k, uint256 numPublic) internal view returns (uint256 n) {
+    function _checkKey(Key memory k, uint256 numPublic) internal view returns (uint256) {
         if (k.verifier == address(0)) revert ZeroAddress();
-        bytes32 expectedId = keccak256(abi.encodePacked(IReservesVerifier(k.verifier).vkHash(),
-                                                        k.statementHash));
-        if (expectedId != k.keyId) revert KeyIdMismatch(expectedId, k.keyId);
-        n = IReservesVerifier(k.verifier).nPublic();
-        if (n != numPublic) revert NumPublicMismatch(n, numPublic);
+        return ProofChecks.checkKey(k.verifier, k.keyId, k.statementHash, numPublic);
     }
 
     function _requireValidProof(address verifier, bytes4 selector, uint256[2] calldata a,
                                 uint256[2][2] calldata b, uint256[2] calldata c,
                                 uint256[] calldata pub) internal view {
-        bytes memory data = bytes.concat(abi.encodeWithSelector(selector, a, b, c),
-                                         abi.encodePacked(pub));
-        (bool ok, bytes memory ret) = verifier.staticcall(data);
-        if (!ok || ret.length != 32 || abi.decode(ret, (uint256)) != 1) revert InvalidProof();
-    }
-
-    function _expect(uint256 got, uint256 expected, bytes4 err) internal pure {
-        if (got != expected) {
-            assembly ("memory-safe") {
-                let m := mload(0x40)
-                mstore(m, err)
-                mstore(add(m, 4), expected)
-                mstore(add(m, 36), got)
-                revert(m, 68)
-            }
-        }
-    }
-
-    /// Marks [start, start + len) in `used`; BadLayout(field) if out of range or overlapping.
-    function _span(bool[] memory used, uint256 start, uint256 len, uint256 field)
-        internal pure
-    {
-        if (start >= used.length || len > used.length - start) revert BadLayout(field);
-        for (uint256 i = start; i < start + len; ++i) {
-            if (used[i]) revert BadLayout(field);
-            used[i] = true;
-        }
-    }
-
-    function _selector(uint256 n) internal pure returns (bytes4) {
-        return bytes4(keccak256(abi.encodePacked(
-            "verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[", _decimal(n), "])")));
-    }
-
-    function _decimal(uint256 v) internal pure returns (bytes memory s) {
-        if (v == 0) return "0";
-        uint256 len;
-        for (uint256 t = v; t != 0; t /= 10) ++len;
-        s = new bytes(len);
-        for (; v != 0; v /= 10) s[--len] = bytes1(uint8(48 + v % 10));
+        if (!ProofChecks.verifies(verifier, selector, a, b, c, pub)) revert InvalidProof();
     }
 }

@@ -17,8 +17,10 @@ import {IEpochOracle} from "./interfaces/IEpochOracle.sol";
 /// `liquidatorReward` from the bond, the rest of the bond repays the debt, and whatever it
 /// does not cover is recorded as bad debt. No interest accrues. `noticeLapse` and
 /// `liquidate` are refused while tripped; a borrower that re-proves clears a notice with
-/// `noticeLapse(self)` (borrowing clears it too). A notice taken before a trip keeps its
-/// time after the reset: choose `liquidationGrace` long enough to re-prove in.
+/// `noticeLapse(self)` (borrowing clears it too). The grace counts from the notice or from
+/// the end of the oracle's last trip (`oracle.clearedAt()`), whichever is later: no proof
+/// is accepted while tripped, so a borrower whose lapse was noticed before a trip gets
+/// the whole grace after the reset (or unpause) to re-prove.
 ///
 /// Units: `creditOf` is in the credit circuit's value unit, 10^-(8 + D) USD where D is the
 /// largest token decimals of the registry's assets. `amount` base units of `debtToken`
@@ -46,7 +48,8 @@ contract SolvencyGatedCredit is ReentrancyGuard {
     uint256 public immutable minBond;
     /// @notice Most of the bond a liquidator is paid.
     uint256 public immutable liquidatorReward;
-    /// @notice Seconds a noticed lapse must last before the account can be liquidated.
+    /// @notice Seconds a noticed lapse must last, outside any trip of the breaker, before
+    /// the account can be liquidated.
     uint64 public immutable liquidationGrace;
     /// @notice May withdraw idle liquidity (the deployer).
     address public immutable lender;
@@ -211,17 +214,17 @@ contract SolvencyGatedCredit is ReentrancyGuard {
         }
     }
 
-    /// @notice Anyone, once `account`'s lapse was noticed `liquidationGrace` seconds ago and
-    /// it is still not solvent, and never while tripped: close its debt against its bond.
+    /// @notice Anyone, while `account` is still not solvent and the breaker is not tripped,
+    /// once `liquidationGrace` seconds have passed since its lapse was noticed and since the
+    /// oracle's last trip ended (`liquidatableAt`): close its debt against its bond.
     /// Pays the caller min(bond, liquidatorReward); the rest of the bond repays the debt
     /// (any excess stays as the account's bond); the uncovered debt becomes bad debt.
     function liquidate(address account) external nonReentrant {
         ISolvencyRegistry reg = registry;
         if (reg.tripped()) revert Tripped();
         if (reg.isSolvent(account)) revert StillSolvent(account);
-        uint256 since = lapsedSince[account];
-        if (since == 0) revert LapseNotNoticed(account);
-        uint256 at = since + liquidationGrace;
+        uint256 at = liquidatableAt(account);
+        if (at == 0) revert LapseNotNoticed(account);
         if (block.timestamp < at) revert GraceNotOver(at, block.timestamp);
         uint256 debt = debtOf[account];
         if (debt == 0) revert NoDebt(account);
@@ -252,6 +255,16 @@ contract SolvencyGatedCredit is ReentrancyGuard {
             revert PriceUnavailable(epoch, validUntil, block.timestamp);
         }
         return prices[priceIndex];
+    }
+
+    /// @notice When `account` becomes liquidatable if it stays not solvent: `liquidationGrace`
+    /// after the later of its noticed lapse and the end of the oracle's last trip (0: no
+    /// lapse noticed).
+    function liquidatableAt(address account) public view returns (uint256) {
+        uint256 since = lapsedSince[account];
+        if (since == 0) return 0;
+        uint256 cleared = oracle.clearedAt();
+        return (since > cleared ? since : cleared) + liquidationGrace;
     }
 
     /// @notice Liquidity that can be lent or withdrawn (balance minus posted bonds).

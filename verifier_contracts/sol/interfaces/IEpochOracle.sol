@@ -31,4 +31,10 @@ interface IEpochOracle {
     /// @notice Why the breaker is tripped (NONE if it is not), since when, and the asset.
     function breakerState() external view
         returns (BreakerCause cause, uint64 trippedAt, uint256 asset);
+
+    /// @notice When the breaker last stopped being tripped (a reset, the end of a manual
+    /// pause, or the end of the sequencer's grace period after it came back), 0 if it never
+    /// was. Clocks that must not run on distrusted prices (a liquidation grace) start no
+    /// earlier than this.
+    function clearedAt() external view returns (uint64);
 }
