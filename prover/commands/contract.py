@@ -21,7 +21,6 @@ from verifier_contracts import (
 from verifier_contracts.epoch_registry import production_key
 from verifier_contracts.probe import expect_verifier
 from verifier_contracts.solc import native_solc
-from verifier_contracts.vk import production_key
 from zk import atomic
 from zk.errors import EXIT_CLAIM, EXIT_OK
 

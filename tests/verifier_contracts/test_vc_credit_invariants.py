@@ -181,6 +181,7 @@ class CreditMarket(RuleBasedStateMachine):
             self.wait(GRACE + 1)
         acct = self.who(name)
         since = self.read("lapsedSince", acct.address)
+        at = self.read("liquidatableAt", acct.address)
         debt, bond = self.read("debtOf", acct.address), self.read("bondOf", acct.address)
         before = self.w.totals()
         got = self.outcome(self.w.carol, "liquidate", acct.address)
@@ -193,7 +194,7 @@ class CreditMarket(RuleBasedStateMachine):
             assert got == "LapseNotNoticed"
         else:               # the grace counts from the notice and from the trip's end
             now, due = self.w.chain.timestamp(), max(since, self.cleared_at) + GRACE
-            assert self.read("liquidatableAt", acct.address) == due
+            assert at == due
             if now >= due:
                 assert got == ("NoDebt" if debt == 0 else None)
             elif now + 60 < due:
@@ -237,6 +238,22 @@ def _waits_reach_the_expiry():
     m.teardown()
 
 
+def _a_trip_restarts_the_grace():
+    """Regression: a lapse noticed before a trip kept its time through the end of the
+    trip, so the borrower was liquidatable at once, without a chance to re-prove."""
+    m = CreditMarket()
+    m.start()
+    m.lapse(name="alice")                        # expired, noticed
+    m.toggle_breaker()                           # tripped
+    m.liquidate(name="alice", wait=True)         # the whole grace passes while tripped
+    m.toggle_breaker()                           # cleared
+    m.liquidate(name="alice", wait=False)        # GraceNotOver: counts from the clearing
+    m.liquidate(name="alice", wait=True)         # then liquidated
+    assert M.read(m.w.chain, m.w.market, "debtOf", m.w.alice.address) == 0
+    m.books_balance()
+    m.teardown()
+
+
 def test_credit_market_invariants(anvil_url):
     chain = connect(anvil_url, private_key=ANVIL_KEYS[0])
     chain.dev_keys = list(ANVIL_KEYS)
@@ -244,6 +261,7 @@ def test_credit_market_invariants(anvil_url):
     CreditMarket.snapshot = _rpc(w, "evm_snapshot")
     try:
         _waits_reach_the_expiry()
+        _a_trip_restarts_the_grace()
         run_state_machine_as_test(CreditMarket, settings=SETTINGS)
     finally:
         _rpc(w, "evm_revert", CreditMarket.snapshot)
