@@ -20,6 +20,7 @@ names the batches that failed.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -170,13 +171,36 @@ def _write_batch(out: Path, path: Path, result: dict, vk, root: int) -> list[str
         writer.writerow([uid, secret_hex, name])
     secrets_dir = private_dir(out) / "user-secrets"
     secrets_dir.mkdir(exist_ok=True)
-    os.sync()                                   # every file above is on disk before the result
+    _flush(inc)                                 # every file above is on disk before the result
     atomic.write_text(secrets_dir / f"{result['index']:06d}.csv", rows.getvalue())
     names = sorted(result["files"])
     atomic.write_json(path, {"index": result["index"], "root": str(root), "files": names,
                              "public": sj.public_to_json(result["public"]),
                              "proof": workflow.proof_json(result["proof"], vk[0], vk[1])})
     return names
+
+
+def _flush(folder: Path) -> None:
+    """Put everything written on the file system of ``folder`` on disk: syncfs(2) on that
+    one file system where the C library has it, else sync(2) of every file system."""
+    syncfs = getattr(_libc(), "syncfs", None)
+    if syncfs is not None:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    os.sync()
+
+
+@functools.lru_cache(maxsize=1)
+def _libc():
+    import ctypes
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
 
 
 def run(assets: AssetList, ledger: str | Path, keys_dir: str | Path, out_dir: str | Path,
