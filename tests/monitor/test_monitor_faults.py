@@ -1,7 +1,7 @@
 """RPC faults: the monitor talks to anvil through a small HTTP proxy that drops 20 % of
 requests (half before forwarding, half after: the answer is lost) and delays another 20 %,
 from a fixed seed. Every position is still proven before its deadline, each statement
-submitted once."""
+submitted once; two positions are proven at once (provers = 2) while the monitor submits."""
 from __future__ import annotations
 
 import random
@@ -72,7 +72,8 @@ def test_every_position_proven_before_its_deadline_through_a_faulty_rpc(
     thread.start()
     try:
         m = make_market(anvil, monitor_keys, tmp_path, ["alice", "bob"],
-                        rpc_url=f"http://127.0.0.1:{proxy.server_address[1]}")
+                        rpc_url=f"http://127.0.0.1:{proxy.server_address[1]}",
+                        extra="provers = 2\n")        # two proofs at once
         block0 = m.chain.w3.eth.block_number
         mon = Monitor(load_monitor_config(tmp_path / "zksolvency.toml"), env=m.env(),
                       sinks=[])
