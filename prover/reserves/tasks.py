@@ -26,7 +26,6 @@ from zk.errors import MalformedInput
 
 _CIRCUITS: dict[tuple, tuple[CompiledCircuit, list[list[int]]]] = {}
 _KEYS: dict[str, Any] = {}
-_LOADS = [0]                # circuits and keys this process has loaded (see prove_batch)
 
 
 @dataclass
@@ -65,7 +64,6 @@ def _circuit(batch_bits: int, n_assets: int,
         from zk.cache import load_or_compile
         cs = load_or_compile(ReservesBatch(batch_bits, n_assets), Path(cache_dir))
         _CIRCUITS.clear()                       # one batch shape per process at a time
-        _LOADS[0] += 1
         _CIRCUITS[key] = (cs, tree_wires(cs))
     return _CIRCUITS[key]
 
@@ -101,7 +99,7 @@ def proving_key(key_id: str, source: Any):
     """The proving key, parsed once per process: ``source`` is a key folder/file or a
     buffer (a numpy array from Ray's object store; the key's arrays stay views of it)."""
     on_disk = isinstance(source, (str, Path))
-    cache_key = f"{key_id} {source}" if on_disk else key_id
+    cache_key = _key_name(key_id, source)
     if cache_key not in _KEYS:
         from zk.formats import keyfile
         if on_disk:
@@ -110,9 +108,26 @@ def proving_key(key_id: str, source: Any):
         else:
             pk = keyfile.from_buffer(memoryview(source), f"proving key {key_id}")
         _KEYS.clear()                           # one proving key per process at a time
-        _LOADS[0] += 1
         _KEYS[cache_key] = pk
     return _KEYS[cache_key]
+
+
+def _key_name(key_id: str, source: Any) -> str:
+    return f"{key_id} {source}" if isinstance(source, (str, Path)) else key_id
+
+
+def _load(job: BatchJob, key_id: str, key_source: Any):
+    """(circuit, tree wires, proving key) of this batch shape, loaded once per process.
+    The key (its file hash releases the GIL) loads in a thread beside the circuit."""
+    ckey = (job.batch_bits, job.n_assets, job.cache_dir)
+    if ckey in _CIRCUITS and _key_name(key_id, key_source) in _KEYS:
+        return (*_CIRCUITS[ckey], _KEYS[_key_name(key_id, key_source)])
+    _log(job, "load")
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(1) as pool:
+        key = pool.submit(proving_key, key_id, key_source)
+        cs, wires = _circuit(job.batch_bits, job.n_assets, job.cache_dir)
+        return cs, wires, key.result()
 
 
 def prove_batch(job: BatchJob, key_id: str, key_source: Any) -> dict:
@@ -128,13 +143,10 @@ def prove_batch(job: BatchJob, key_id: str, key_source: Any) -> dict:
     if job.threads and backend.name == "native":
         from zk.backend.native import NativeBackend
         backend = NativeBackend(job.threads)
-    t0, loads = time.perf_counter(), _LOADS[0]
-    cs, wires = _circuit(job.batch_bits, job.n_assets, job.cache_dir)
-    pk = proving_key(key_id, key_source)
+    t0 = time.perf_counter()
+    cs, wires, pk = _load(job, key_id, key_source)
     if pk.circuit_digest and pk.circuit_digest != cs.digest():
         raise MalformedInput("the batch proving key was made for another circuit")
-    if _LOADS[0] != loads:
-        _log(job, "load")
     t1 = time.perf_counter()
     salts = _salts(job)
     witness = cs.solve(_inputs(job, hashing.id_hashes(job.ids), salts))
