@@ -102,7 +102,7 @@ class ProvingKey:
     def release_matrices(self) -> None:
         """Drop the QAP matrices' pages from memory for a memory-mapped key
         (zk.formats.keyfile.load; re-read from the file if used again); a no-op for
-        a key held in memory. The prover calls it once the quotient is computed."""
+        a key held in memory. The prover calls it once the matrices are applied to the witness."""
         release = self.__dict__.get("_release_matrices")
         if release is not None:
             release()

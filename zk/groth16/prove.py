@@ -14,6 +14,7 @@ def quotient_evals(pk: ProvingKey, z: bytes, be: Backend) -> bytes:
     n = pk.domain_size
     a = be.sparse_matvec(n, *pk.a_matrix, z)
     b = be.sparse_matvec(n, *pk.b_matrix, z)
+    pk.release_matrices()  # a mapped key's matrices leave memory before the NTTs and MSMs
     return be.coset_quotient(a, b, root_of_unity(2 * n))   # C z = (A z)(B z) row by row
 
 
@@ -34,7 +35,6 @@ def prove(pk: ProvingKey, witness: list[int], backend: Backend | None = None) ->
     z = _pack_witness(witness, be)
     with progress.step(f"prove: quotient over {pk.domain_size} rows"):
         h = quotient_evals(pk, z, be)
-    pk.release_matrices()  # a mapped key's matrices leave memory before the MSMs
     r, s = random_scalar(), random_scalar()
     npub = 32 * (pk.num_public + 1)
     with progress.step(f"prove: MSMs over {pk.num_wires} wires"):
