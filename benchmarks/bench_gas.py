@@ -2,8 +2,9 @@
 
 Builds circuits with 1, 5 and 20 public inputs with the npm circom/snarkjs toolchain,
 proves once each, deploys both verifiers on the embedded EVM (or --rpc-url) and prints
-transaction gasUsed. Also prints SolvencyRegistry.submit gas (n_c=2, n_d=1) in both binding
-modes, with real proofs from our prover, next to the registry's figure before anchoring.
+transaction gasUsed. Also prints SolvencyRegistry.submit gas (n_c=2, n_d=1, prices from a
+pushed-price EpochOracle) in both binding modes, with real proofs from our prover, next to
+the first registry's figure before anchoring.
 
     python benchmarks/bench_gas.py [--rpc-url URL] [--sizes 1,5,20]
 """
@@ -22,7 +23,7 @@ from verifier_contracts import ATTESTED, REGISTERED, connect  # noqa: E402
 from verifier_contracts.gas import compare_verify_gas, format_table  # noqa: E402
 from verifier_contracts.snarkjs import make_fixture, make_ptau  # noqa: E402
 
-#: SolvencyRegistry.submit before anchoring (no binding, no freshness), N=11.
+#: submit of the first registry, before anchoring (no binding, no freshness, no oracle), N=11.
 OLD_SUBMIT_GAS = 364_605
 
 

@@ -3,7 +3,7 @@ re-proven and accepted by the registry, and positions per minute.
 
 Each position is a 4 collateral + 2 debt asset ATTESTED collateral-ratio proof (the
 position signed by an attester, verified in the circuit) under its own account on an
-ATTESTED EpochSolvencyRegistry reading a pushed-price EpochOracle. A warm-up epoch proves
+ATTESTED SolvencyRegistry reading a pushed-price EpochOracle. A warm-up epoch proves
 only the first --warmup positions (keys and compiled circuit loaded, native kernels and
 caches warm); the measured epoch then re-proves and submits ALL N positions. Proofs are
 made on `--provers` threads while the monitor submits the ones already made. The output
@@ -41,8 +41,8 @@ from verifier_contracts import (  # noqa: E402
     deploy_attester_registry,
     deploy_verifier,
 )
-from verifier_contracts import epoch_registry as reg  # noqa: E402
 from verifier_contracts import oracle as orc  # noqa: E402
+from verifier_contracts import registry as reg  # noqa: E402
 from verifier_contracts.solc import node_bin  # noqa: E402
 from zk import atomic  # noqa: E402
 

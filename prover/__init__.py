@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from prover.api import full_prove, to_calldata, verify
     from prover.service import ProofBundle, Prover
     from verifier_contracts import connect, deploy_verifier
-    from verifier_contracts.epoch_registry import (
+    from verifier_contracts.registry import (
         credit_of,
         deploy_registry,
         is_solvent,
@@ -39,9 +39,8 @@ _EXPORTS: dict[str, list[str]] = {
     "zk.parse": ["address", "to_checksum"],
     # registry helpers: these import web3 on first use
     "verifier_contracts": ["connect", "deploy_verifier"],
-    "verifier_contracts.epoch_registry": ["deploy_registry", "record_position", "submit",
-                                          "is_solvent", "credit_of", "solvency_of",
-                                          "status"],
+    "verifier_contracts.registry": ["deploy_registry", "record_position", "submit",
+                                    "is_solvent", "credit_of", "solvency_of", "status"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = ["ClaimFailed", "MalformedInput", "ProofBundle", "Prover", "WrongKey", "ZkError",

@@ -1,7 +1,7 @@
 """`zksolvency demo --scenario crash`: a market crash told on the embedded EVM.
 
 Chainlink mock feeds (`DevFeed`, a `MockV3Aggregator`) drive a feeds-mode `EpochOracle`
-(ETH with a secondary feed, WBTC, USDC); a REGISTERED `EpochSolvencyRegistry` takes
+(ETH with a secondary feed, WBTC, USDC); a REGISTERED `SolvencyRegistry` takes
 volatility-adaptive haircuts `min(cap, base + k*sigma/1e4)` from each epoch's snapshot;
 two borrowers prove their credit capacity (`CreditCapacity`: amounts, debts and ratio
 stay private, `credit` is public) and borrow USDC from a `SolvencyGatedCredit` market.
@@ -29,7 +29,7 @@ from prover.collateral import Policy, Portfolio, Prices
 from verifier_contracts import Chain, ContractRevert, connect, deploy_verifier
 from verifier_contracts import credit_market as mkt
 from verifier_contracts import oracle as orc
-from verifier_contracts.epoch_registry import (
+from verifier_contracts.registry import (
     REGISTERED,
     credit_of,
     deploy_registry,
@@ -231,7 +231,7 @@ def run(echo: Callable[[str], None] = print, chain: Chain | None = None) -> list
         echo(f"[{n}] {text}")
 
     step("deploy mock Chainlink feeds (ETH primary + secondary, WBTC, USDC), a feeds-mode "
-         "EpochOracle, a REGISTERED EpochSolvencyRegistry with haircut = min(cap, base + "
+         "EpochOracle, a REGISTERED SolvencyRegistry with haircut = min(cap, base + "
          "k*sigma), the credit circuit (development keys) and a USDC credit market; both "
          "borrowers post a bond")
     w.deploy()

@@ -30,7 +30,7 @@ from verifier_contracts import (
     verify_on_chain,
 )
 from verifier_contracts import oracle as epoch_oracle
-from verifier_contracts.epoch_registry import ATTESTED, deploy_registry, is_solvent, submit
+from verifier_contracts.registry import ATTESTED, deploy_registry, is_solvent, submit
 from zk import compile_circuit, curve, groth16
 from zk.backend import get_backend
 from zk.errors import WitnessError
@@ -100,7 +100,7 @@ def run(echo: Callable[[str], None] = print, chain: Chain | None = None) -> dict
 
     step("connect to the chain (default: a fresh embedded EVM); deploy the verifier, a "
          "pushed-price EpochOracle, the AttesterRegistry and an ATTESTED "
-         "EpochSolvencyRegistry reading the oracle (development keys: demo only)")
+         "SolvencyRegistry reading the oracle (development keys: demo only)")
     t = time.perf_counter()
     chain = chain or connect()
     poster = chain.with_key(chain.dev_keys[1])

@@ -20,9 +20,8 @@ ARTIFACT_DIR = PACKAGE_DIR / "artifacts"
 CONTRACTS = {
     "Groth16VerifierTemplate": "Groth16VerifierTemplate.sol",
     "Groth16VerifierDeployer": "Groth16VerifierTemplate.sol",
-    "SolvencyRegistry": "SolvencyRegistry.sol",
     "AttesterRegistry": "AttesterRegistry.sol",
-    "EpochSolvencyRegistry": "EpochSolvencyRegistry.sol",
+    "SolvencyRegistry": "SolvencyRegistry.sol",
     "ProofVerifierModule": "ProofVerifierModule.sol",
     "EpochOracle": "EpochOracle.sol",
     "DevFeed": "DevFeed.sol",

@@ -74,22 +74,22 @@ def expect_registry(chain: Chain, address: str, kind: int = 0) -> dict:
     "num_public", "verifier", "module", "oracle"} of that kind's module."""
     from eth_utils import to_checksum_address
 
-    from verifier_contracts import epoch_registry as ereg
+    from verifier_contracts import registry as reg
 
     what = "SolvencyRegistry"
     require_code(chain, address, what)
-    oracle = _read(chain, ereg.CONTRACT, address, "oracle", what)
-    module = to_checksum_address(_read(chain, ereg.CONTRACT, address, "moduleOf", what,
+    oracle = _read(chain, reg.CONTRACT, address, "oracle", what)
+    module = to_checksum_address(_read(chain, reg.CONTRACT, address, "moduleOf", what,
                                        kind)[0])
     if int(module, 16) == 0:
-        name = {v: k for k, v in ereg.KINDS.items()}.get(kind, str(kind))
+        name = {v: k for k, v in reg.KINDS.items()}.get(kind, str(kind))
         raise WrongContract(f"{address}: this SolvencyRegistry has no {name} proof module "
                             f"(deployed without one; `registry deploy --credit-verifier "
                             f"--credit-vk` adds the credit kind)")
     what = "ProofVerifierModule"
-    kid = _read(chain, ereg.MODULE, module, "keyId", what)
-    n = _read(chain, ereg.MODULE, module, "numPublic", what)
-    verifier = _read(chain, ereg.MODULE, module, "verifier", what)
+    kid = _read(chain, reg.MODULE, module, "keyId", what)
+    n = _read(chain, reg.MODULE, module, "numPublic", what)
+    verifier = _read(chain, reg.MODULE, module, "verifier", what)
     return {"key_id": "0x" + bytes(kid).hex(), "num_public": int(n), "verifier": verifier,
             "module": module, "oracle": oracle}
 

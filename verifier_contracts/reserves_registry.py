@@ -4,7 +4,8 @@ addresses (EIP-712 ownership signatures), attested reserves, top and batch proof
 The registry holds two verifiers: the top one (ReservesTop) and the batch one
 (ReservesBatch). Every public-input index it uses comes from the circuits' Statements
 (`top_layout`, `batch_layout`); the constructor checks each key id
-`keccak256(vkHash || statementHash)` against its verifier, as SolvencyRegistry does.
+`keccak256(vkHash || statementHash)` against its verifier, as the SolvencyRegistry's proof
+modules do.
 
 Reserve ownership: each reserve address signs the EIP-712 message
 `ReserveOwnership(address exchange, address reserve, uint64 epoch)` under the domain

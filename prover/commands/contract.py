@@ -18,9 +18,9 @@ from verifier_contracts import (
     verify_on_chain,
     vk_hash,
 )
-from verifier_contracts.epoch_registry import production_key
 from verifier_contracts.probe import expect_verifier
 from verifier_contracts.solc import native_solc
+from verifier_contracts.vk import production_key
 from zk import atomic
 from zk.errors import EXIT_CLAIM, EXIT_OK
 

@@ -20,7 +20,7 @@ from verifier_contracts import (
     deploy_attester_registry,
     revoke_attester,
 )
-from verifier_contracts import epoch_registry as ereg
+from verifier_contracts import registry as reg
 from verifier_contracts.probe import expect_attesters, expect_oracle, expect_registry
 from verifier_contracts.risk import CAUSES
 from zk import atomic
@@ -28,7 +28,7 @@ from zk.errors import EXIT_CLAIM, MalformedInput, UsageError, WrongKey
 from zk.parse import canonical_int, canonical_ints, to_checksum
 from zk.statement import Statement
 
-KIND_OPTION = click.option("--kind", type=click.Choice(sorted(ereg.KINDS)), default="solvency",
+KIND_OPTION = click.option("--kind", type=click.Choice(sorted(reg.KINDS)), default="solvency",
                            show_default=True,
                            help="solvency: a collateral-ratio proof; credit: a "
                                 "credit-capacity proof (public input `credit`).")
@@ -116,7 +116,7 @@ _ORACLE_CONFIG = ("min_epoch_interval", "snapshot_validity", "reference_window",
 @registry.command("deploy")
 @click.argument("verifier")
 @click.argument("vk_json", type=click.Path(exists=True, dir_okay=False))
-@click.option("--mode", type=click.Choice(sorted(ereg.MODES)), required=True,
+@click.option("--mode", type=click.Choice(sorted(reg.MODES)), required=True,
               help="attested: proofs carry an allow-listed attester key; registered: the "
                    "position manager records each account's commitment.")
 @click.option("--statement", "statement_json", default=None,
@@ -149,14 +149,14 @@ _ORACLE_CONFIG = ("min_epoch_interval", "snapshot_validity", "reference_window",
               help="Per collateral, H (a fixed haircut, bps) or BASE:K:CAP (bps; the "
                    "epoch's haircut is min(CAP, BASE + K*sigma/10^4)): 2000,800:20000:3000")
 @click.option("--min-ratio", type=INT, default=None, help="Minimum collateral ratio, bps.")
-@click.option("--grace", type=INT, default=ereg.DEFAULT_GRACE, show_default=True,
+@click.option("--grace", type=INT, default=reg.DEFAULT_GRACE, show_default=True,
               help="Seconds a proof of the previous epoch still counts in a new one.")
-@click.option("--max-attestation-age", type=INT, default=ereg.DEFAULT_MAX_ATTESTATION_AGE,
+@click.option("--max-attestation-age", type=INT, default=reg.DEFAULT_MAX_ATTESTATION_AGE,
               show_default=True, help="Oldest as_of accepted, seconds before submission.")
-@click.option("--timelock", type=INT, default=ereg.DEFAULT_TIMELOCK, show_default=True,
+@click.option("--timelock", type=INT, default=reg.DEFAULT_TIMELOCK, show_default=True,
               help="Seconds a policy loosening or a new circuit version waits.")
 @click.option("--admin", default=None, help="Default admin (default: the sender).")
-@click.option("--admin-delay", type=INT, default=ereg.DEFAULT_ADMIN_DELAY, show_default=True,
+@click.option("--admin-delay", type=INT, default=reg.DEFAULT_ADMIN_DELAY, show_default=True,
               help="Delay in seconds of the two-step admin transfer.")
 @click.option("--position-manager", default=None,
               help="POSITION_MANAGER_ROLE holder (registered mode; default: the admin).")
@@ -199,7 +199,7 @@ def deploy_cmd(verifier, vk_json, mode, statement_json, oracle, feeds_json, push
     if len(cuts) != n_c:
         raise MalformedInput(f"{policy_json or '--haircuts'}: {len(cuts)} haircuts, the "
                              f"statement of {st.circuit} has {n_c} collateral assets")
-    ereg.haircut_params(cuts)
+    reg.haircut_params(cuts)
     credit = None
     if credit_vk:
         c_st = _statement(credit_vk, None, "an embedding --credit-vk")
@@ -216,7 +216,7 @@ def deploy_cmd(verifier, vk_json, mode, statement_json, oracle, feeds_json, push
         attester_registry = chain.address(attester_registry, "--attester-registry")
         expect_attesters(c, attester_registry)
     for key in (vk, *((credit[1],) if credit else ())):
-        ereg.production_key(key, dev_keys)                # refused before any deployment
+        reg.production_key(key, dev_keys)                # refused before any deployment
     state = DeployState(state_file) if state_file else None
     if oracle:
         oracle = chain.address(oracle, "--oracle")
@@ -235,8 +235,8 @@ def deploy_cmd(verifier, vk_json, mode, statement_json, oracle, feeds_json, push
         if not json_mode():
             click.echo(f"oracle {oracle} ({'pushed prices' if pushed else 'feeds'})",
                        err=True)
-    address = ereg.deploy_registry(
-        c, verifier, vk, st, oracle=oracle, mode=ereg.MODES[mode], haircuts_bps=cuts,
+    address = reg.deploy_registry(
+        c, verifier, vk, st, oracle=oracle, mode=reg.MODES[mode], haircuts_bps=cuts,
         min_ratio_bps=ratio, credit=credit, attester_registry=attester_registry,
         admin=admin, position_manager=position_manager, admin_delay=admin_delay,
         grace=grace, max_attestation_age=max_attestation_age, timelock_delay=timelock,
@@ -265,7 +265,7 @@ def _terms(policy_json: str | None, haircuts: str | None, min_ratio: int | None)
 
 @registry.command("deploy-attesters")
 @click.option("--admin", default=None, help="Default admin (default: the sender).")
-@click.option("--admin-delay", type=INT, default=ereg.DEFAULT_ADMIN_DELAY, show_default=True,
+@click.option("--admin-delay", type=INT, default=reg.DEFAULT_ADMIN_DELAY, show_default=True,
               help="Delay in seconds of the two-step admin transfer.")
 @click.option("--attester-admin", default=None,
               help="Who may add and revoke attester keys (default: the admin).")
@@ -323,7 +323,7 @@ def grant_role_cmd(address, role, account, chain: ChainContext) -> None:
     `zksolvency oracle`)."""
     c, address = _registry_at(chain, address)
     account = chain.address(account, "ACCOUNT")
-    ereg.grant_role(c, address, role, account)
+    reg.grant_role(c, address, role, account)
     emit({"role": role, "account": account}, f"{role} granted to {account}")
 
 
@@ -338,7 +338,7 @@ def record_position_cmd(address, account, commitment, chain: ChainContext) -> No
     value = canonical_int(commitment, "COMMITMENT")
     account = chain.address(account, "ACCOUNT")
     c, address = _registry_at(chain, address)
-    ereg.record_position(c, address, account, value)
+    reg.record_position(c, address, account, value)
     emit({"account": account, "commitment": value}, "position recorded")
 
 
@@ -349,8 +349,8 @@ def record_position_cmd(address, account, commitment, chain: ChainContext) -> No
 @JSON_OPTION
 def layout_cmd(address, kind, chain: ChainContext) -> None:
     """Print the public-input layout of KIND's proof module at the registry ADDRESS."""
-    c, address = _registry_at(chain, address, ereg.KINDS[kind])
-    out = ereg.layout_of(c, address, ereg.KINDS[kind])
+    c, address = _registry_at(chain, address, reg.KINDS[kind])
+    out = reg.layout_of(c, address, reg.KINDS[kind])
     emit(out, json.dumps(out, indent=2))
 
 
@@ -365,10 +365,10 @@ def set_policy_cmd(address, haircuts, min_ratio, chain: ChainContext) -> None:
     """Admin: a new policy version at the registry ADDRESS. A tightening applies from the
     next epoch, a loosening after the timelock."""
     cuts = _haircuts(haircuts)
-    ereg.haircut_params(cuts)
+    reg.haircut_params(cuts)
     c, address = _registry_at(chain, address)
-    ereg.set_policy(c, address, cuts, min_ratio)
-    p = ereg.policy(c, address)
+    reg.set_policy(c, address, cuts, min_ratio)
+    p = reg.policy(c, address)
     emit(p, f"policy v{p['version']} active from {p['active_from']} (unix s; the first "
             "epoch opened from then on uses it)")
 
@@ -384,7 +384,7 @@ def set_policy_cmd(address, haircuts, min_ratio, chain: ChainContext) -> None:
 def set_freshness_cmd(address, grace, max_attestation_age, chain: ChainContext) -> None:
     """Admin: set the freshness parameters of the registry at ADDRESS (seconds)."""
     c, address = _registry_at(chain, address)
-    ereg.set_freshness(c, address, grace, max_attestation_age)
+    reg.set_freshness(c, address, grace, max_attestation_age)
     emit({"grace": grace, "max_attestation_age": max_attestation_age}, "freshness set")
 
 
@@ -407,11 +407,11 @@ def queue_module_cmd(address, verifier, vk_json, kind, statement_json, dev_keys,
     c, address = _registry_at(chain, address)
     vk = atomic.read_json(vk_json)
     st = _statement(vk_json, statement_json)
-    module = ereg.deploy_module(c, chain.address(verifier, "VERIFIER"), vk, st,
-                                mode=int(ereg.read(c, address, "mode")),
-                                kind=ereg.KINDS[kind], dev_keys=dev_keys)
-    ereg.queue_module(c, address, ereg.KINDS[kind], module)
-    eta = ereg.module_of(c, address, ereg.KINDS[kind])["eta"]
+    module = reg.deploy_module(c, chain.address(verifier, "VERIFIER"), vk, st,
+                                mode=int(reg.read(c, address, "mode")),
+                                kind=reg.KINDS[kind], dev_keys=dev_keys)
+    reg.queue_module(c, address, reg.KINDS[kind], module)
+    eta = reg.module_of(c, address, reg.KINDS[kind])["eta"]
     emit({"kind": kind, "module": module, "eta": eta},
          f"{kind} module {module} queued; `registry activate-module` from {eta} (unix s)")
 
@@ -424,8 +424,8 @@ def queue_module_cmd(address, verifier, vk_json, kind, statement_json, dev_keys,
 def activate_module_cmd(address, kind, chain: ChainContext) -> None:
     """Anyone: switch KIND to its queued module once the timelock has passed."""
     c, address = _registry_at(chain, address)
-    ereg.activate_module(c, address, ereg.KINDS[kind])
-    module = ereg.module_of(c, address, ereg.KINDS[kind])["module"]
+    reg.activate_module(c, address, reg.KINDS[kind])
+    module = reg.module_of(c, address, reg.KINDS[kind])["module"]
     emit({"kind": kind, "module": module}, f"{kind} module is now {module}")
 
 
@@ -442,7 +442,7 @@ def submit_cmd(address, proof_json, public_json, kind, gas, chain: ChainContext)
     proof, public = atomic.read_json(proof_json), atomic.read_json(public_json)
     address = chain.address(address, "ADDRESS")
     c = chain.connect()
-    info = expect_registry(c, address, ereg.KINDS[kind])
+    info = expect_registry(c, address, reg.KINDS[kind])
     named = proof.get("key_id") if isinstance(proof, dict) else None
     if isinstance(named, str) and named.lower() != info["key_id"]:
         raise WrongKey(f"{proof_json}: proof is for key id {named[:14]}..., the {kind} "
@@ -451,7 +451,7 @@ def submit_cmd(address, proof_json, public_json, kind, gas, chain: ChainContext)
     if isinstance(public, list) and len(public) != info["num_public"]:
         raise MalformedInput(f"{public_json}: {len(public)} public inputs, the registry's "
                              f"{kind} module takes {info['num_public']}")
-    receipt = ereg.submit(c, address, proof, public, kind=ereg.KINDS[kind], gas=gas)
+    receipt = reg.submit(c, address, proof, public, kind=reg.KINDS[kind], gas=gas)
     emit({"accepted": True, "kind": kind, "account": c.address,
           "block": receipt["blockNumber"]},
          f"accepted in block {receipt['blockNumber']} (gas used {receipt['gasUsed']})")
@@ -474,7 +474,7 @@ def status_cmd(address, account, chain: ChainContext) -> None:
     registry's state (epoch, breaker, haircuts, policy). Exit 0 solvent, 1 not solvent."""
     account = chain.address(account, "ACCOUNT")
     c, address = _registry_at(chain, address)
-    st = ereg.status(c, address, account)
+    st = reg.status(c, address, account)
     st["breaker"]["cause_name"] = CAUSES[st["breaker"]["cause"]]
     st["oracle"] = to_checksum(int(st["oracle"], 16))
     word = "solvent" if st["solvent"] else "NOT solvent"
@@ -504,7 +504,7 @@ def status_cmd(address, account, chain: ChainContext) -> None:
         raise SystemExit(EXIT_CLAIM)
 
 
-def _registry_at(chain: ChainContext, address: str, kind: int = ereg.SOLVENCY):
+def _registry_at(chain: ChainContext, address: str, kind: int = reg.SOLVENCY):
     """(connected chain, checksummed ADDRESS) after checking a SolvencyRegistry is there,
     with a proof module for `kind`."""
     address = chain.address(address, "ADDRESS")

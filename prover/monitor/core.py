@@ -1,6 +1,6 @@
 """`Monitor`: the solvency monitor's loop, embeddable as a library.
 
-It keeps accounts proven on the `EpochSolvencyRegistry`: prices, sigma, epochs and the
+It keeps accounts proven on the `SolvencyRegistry`: prices, sigma, epochs and the
 breaker come from its `EpochOracle` (Chainlink feeds or pushed prices), the haircuts from
 its versioned policy. The registry's Python module is imported in one place (`reg` below).
 
@@ -50,8 +50,8 @@ from prover.monitor.margin import margin_report
 from prover.monitor.sinks import Metrics, StdoutSink, WebhookSink, make_record
 from prover.monitor.store import DONE, FAILED, IntentStore
 from verifier_contracts import credit_market as cm
-from verifier_contracts import epoch_registry as reg  # the registry module, only here
 from verifier_contracts import oracle as orc
+from verifier_contracts import registry as reg  # the registry module, only here
 from verifier_contracts import risk
 from verifier_contracts.abi import abi_type, encode_fn
 from verifier_contracts.chain import Chain, connect
@@ -217,7 +217,7 @@ class Monitor:
 
     def _registry_oracle(self) -> str:
         """The epoch oracle the registry reads; UsageError when `registry` does not answer
-        `oracle()` as an EpochSolvencyRegistry does (no code there, another contract)."""
+        `oracle()` as a SolvencyRegistry does (no code there, another contract)."""
         from web3.exceptions import ContractLogicError
 
         data = encode_fn(reg.CONTRACT, "oracle", [])

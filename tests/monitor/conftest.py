@@ -1,6 +1,6 @@
 """Fixtures of the monitor tests: one anvil per session (stopped by PID), development keys
 for the smallest collateral shape (2 collateral + 1 debt asset) made once, and a market
-(verifier, pushed-price EpochOracle, EpochSolvencyRegistry reading it, recorded
+(verifier, pushed-price EpochOracle, SolvencyRegistry reading it, recorded
 positions) per test."""
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from prover import collateral as col
 from prover.workflow import VK_NAME, read_vk
 from tests.verifier_contracts.conftest import ANVIL_KEYS, running_anvil
 from verifier_contracts import connect, deploy_verifier
-from verifier_contracts import epoch_registry as reg
 from verifier_contracts import oracle as orc
+from verifier_contracts import registry as reg
 from zk import atomic
 
 E8 = 10**8
@@ -96,7 +96,7 @@ def make_market(url: str, keys: tuple[Path, Path], folder: Path, names: list[str
                 feeds: list | None = None, validity: int = 3600, credit: bool = False,
                 account_extra: dict[str, str] | None = None) -> Market:
     """Deploy a verifier, an EpochOracle (pushed prices, or on `feeds`: FeedSpecs; snapshots
-    valid `validity` s) and an EpochSolvencyRegistry reading it (REGISTERED, grace 900 s,
+    valid `validity` s) and a SolvencyRegistry reading it (REGISTERED, grace 900 s,
     haircuts 2000/1000, ratio 150 %; with `credit`, a CREDIT module too). Record each
     account's position; write the portfolios and a zksolvency.toml with [monitor]
     (`account_extra`: more lines per account name)."""

@@ -10,7 +10,7 @@ import pytest
 from prover.monitor import Monitor, load_monitor_config
 from tests.monitor.conftest import make_market
 from verifier_contracts import credit_market as cm
-from verifier_contracts import epoch_registry as reg
+from verifier_contracts import registry as reg
 from verifier_contracts.revert import ContractRevert
 
 USDC = 10**6                    # token base units

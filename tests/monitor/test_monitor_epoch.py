@@ -1,4 +1,4 @@
-"""The monitor on the EpochSolvencyRegistry (prices, sigma, epochs and the breaker from its
+"""The monitor on the SolvencyRegistry (prices, sigma, epochs and the breaker from its
 EpochOracle; haircuts from its versioned policy), on a real anvil. The haircuts the monitor
 computes with RiskMath's Python mirror are checked against the registry's own
 `requirementsFor` (the real EVM) and accepted; a policy set mid-epoch applies from the
@@ -12,8 +12,8 @@ import pytest
 from prover import collateral as col
 from prover.monitor import Monitor, load_monitor_config
 from tests.monitor.conftest import make_market
-from verifier_contracts import epoch_registry as reg
 from verifier_contracts import oracle as orc
+from verifier_contracts import registry as reg
 from zk import atomic
 from zk.errors import UsageError
 
@@ -86,7 +86,7 @@ def test_config_oracle_must_be_the_registrys(anvil, monitor_keys, tmp_path):
     with pytest.raises(UsageError, match=f"'oracle' is {other}.*reads the epoch oracle "
                                          f"{m.oracle}"):
         Monitor(load_monitor_config(toml), env=m.env(), sinks=[])
-    # a registry address that is no EpochSolvencyRegistry (here: an oracle)
+    # a registry address that is no SolvencyRegistry (here: an oracle)
     toml.write_text(text.replace(f'registry = "{m.registry}"', f'registry = "{other}"'))
     with pytest.raises(UsageError, match=f"{other} is not an {reg.CONTRACT}"):
         Monitor(load_monitor_config(toml), env=m.env(), sinks=[])

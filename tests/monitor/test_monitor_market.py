@@ -17,8 +17,8 @@ import pytest
 from prover.monitor import Monitor, load_monitor_config
 from prover.monitor.sinks import SIGNATURE_HEADER
 from tests.monitor.conftest import make_market
-from verifier_contracts import epoch_registry as reg
 from verifier_contracts import oracle as orc
+from verifier_contracts import registry as reg
 
 SECRET = "webhook-test-secret"
 

@@ -17,7 +17,7 @@ from eth_utils import keccak
 from web3.exceptions import TransactionNotFound
 
 from tests.monitor.conftest import make_market
-from verifier_contracts import epoch_registry as reg
+from verifier_contracts import registry as reg
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVEN = keccak(text="ProofAccepted(uint8,address,uint64,uint64,uint64,uint256,uint256,uint256)")

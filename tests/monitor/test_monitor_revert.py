@@ -7,7 +7,7 @@ from __future__ import annotations
 from prover import collateral as col
 from prover.monitor import Monitor, load_monitor_config
 from tests.monitor.conftest import make_market
-from verifier_contracts import epoch_registry as reg
+from verifier_contracts import registry as reg
 from zk import atomic
 
 

@@ -89,12 +89,12 @@ def test_readme_example_proves_20_portfolios_with_one_key_load(tmp_path, monkeyp
     assert json.loads((out / "proof.json").read_text())["key_id"] == "0x" + b.key_id.hex()
     # the README's chain block, in the same namespace: a registry on a pushed-price oracle
     exec(compile(_readme_blocks()[1], "README.md", "exec"), ns)
-    from verifier_contracts import epoch_registry as ereg
+    from verifier_contracts import registry as reg
     chain, registry = ns["chain"], ns["registry"]
-    assert ereg.read(chain, registry, "oracle").lower() == ns["oracle"].lower()
-    layout = ereg.layout_of(chain, registry)
+    assert reg.read(chain, registry, "oracle").lower() == ns["oracle"].lower()
+    layout = reg.layout_of(chain, registry)
     assert layout["commitment"] == ns["statement"].layout()["commitment"]
-    assert ereg.policy(chain, registry)["haircuts"] == [(2000, 0, 2000)]
+    assert reg.policy(chain, registry)["haircuts"] == [(2000, 0, 2000)]
 
 
 def test_prover_address_forms(tmp_path):

@@ -134,14 +134,14 @@ def rerandomise(proof: dict, t: int = 0x1234567) -> dict:
 
 
 def submit_gas(chain, mode: int) -> int:
-    """gasUsed of a first successful SolvencyRegistry.submit (2 collateral, 1 debt asset)."""
+    """gasUsed of a first successful SolvencyRegistry.submit (2 collateral, 1 debt asset,
+    a pushed-price oracle's first epoch)."""
     from verifier_contracts import (
         ATTESTED,
         add_attester,
         deploy_attester_registry,
         deploy_registry,
         deploy_verifier,
-        post_prices,
         record_position,
     )
     from verifier_contracts.registry import encode_submit
@@ -152,16 +152,17 @@ def submit_gas(chain, mode: int) -> int:
     if mode == ATTESTED:
         attesters = deploy_attester_registry(chain, admin_delay=0)
         add_attester(chain, attesters, *key)
-    reg = deploy_registry(chain, verifier, keys.vk_json, keys.statement, mode=mode,
-                          haircuts_bps=HAIRCUTS, min_ratio_bps=RATIO,
+    oracle = make_oracle(chain)
+    reg = deploy_registry(chain, verifier, keys.vk_json, keys.statement, oracle=oracle,
+                          mode=mode, haircuts_bps=HAIRCUTS, min_ratio_bps=RATIO,
                           attester_registry=attesters, dev_keys=True)
-    post_prices(chain, reg, 1, CP, DP, chain.timestamp() + 3600)
+    epoch = open_epoch(chain, oracle)
     if mode == ATTESTED:
         inputs = attested_inputs(chain.address, chain.chain_id, reg, GOOD_ATTESTER,
-                                 chain.timestamp() - 5)
+                                 chain.timestamp() - 5, epoch=epoch)
     else:
         record_position(chain, reg, chain.address, commitment())
-        inputs = collateral_inputs(chain.address, chain.chain_id, reg)
+        inputs = collateral_inputs(chain.address, chain.chain_id, reg, epoch=epoch)
     proof, public = keys.prove(inputs)
     receipt = chain.send(reg, encode_submit(proof, public), gas=800_000, action="submit")
     return int(receipt["gasUsed"])

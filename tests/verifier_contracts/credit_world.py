@@ -24,8 +24,8 @@ from verifier_contracts import ContractRevert, connect, deploy_verifier
 from verifier_contracts import credit_market as M
 from verifier_contracts import oracle as O
 from verifier_contracts.chain import Chain
-from verifier_contracts.epoch_registry import CREDIT as CREDIT_KIND
-from verifier_contracts.epoch_registry import (
+from verifier_contracts.registry import CREDIT as CREDIT_KIND
+from verifier_contracts.registry import (
     REGISTERED,
     deploy_registry,
     encode_submit,

@@ -30,7 +30,7 @@ from verifier_contracts import ContractRevert, connect
 from verifier_contracts import credit_market as M
 from verifier_contracts import oracle as O
 from verifier_contracts.artifacts import SOL_DIR
-from verifier_contracts.epoch_registry import credit_of, is_solvent, record_position
+from verifier_contracts.registry import credit_of, is_solvent, record_position
 from verifier_contracts.solc import collect_sources, compile_sources
 
 

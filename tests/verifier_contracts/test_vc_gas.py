@@ -6,7 +6,8 @@ from verifier_contracts import ATTESTED, REGISTERED, deploy_verifier, verifier_s
 from verifier_contracts.calldata import encode_verify_call
 from verifier_contracts.gas import compare_verify_gas, deploy_snarkjs_verifier, format_table, tx_gas
 
-#: SolvencyRegistry.submit before anchoring (no binding, no freshness), same circuit size.
+#: submit of the first registry, before anchoring (no binding, no freshness, no oracle),
+#: same circuit size: the reference the README's table compares with.
 OLD_SUBMIT_GAS = 364_605
 
 

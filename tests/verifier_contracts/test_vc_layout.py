@@ -1,5 +1,6 @@
-"""The registry's input indices come from the Statement (round trip through the getters),
-the constructor checks the key id, and every shipped contract fits EIP-170."""
+"""The registry's input indices come from the Statement (round trip through its proof
+module's getters), the module's constructor checks the key id and the layout, and every
+shipped contract fits EIP-170."""
 from __future__ import annotations
 
 import pytest
@@ -18,9 +19,10 @@ from verifier_contracts import (
     layout_of,
     registry_layout,
 )
-from verifier_contracts.abi import deploy_code
+from verifier_contracts import oracle as O
+from verifier_contracts.abi import deploy_code, read_fn
 from verifier_contracts.artifacts import CONTRACTS, load_artifact
-from verifier_contracts.registry import LAYOUT_FIELDS, read
+from verifier_contracts.registry import LAYOUT_FIELDS, MODULE, SOLVENCY, module_of
 from verifier_contracts.vk import key_id, vk_hash
 from zk import compile_circuit, groth16
 from zk.errors import MalformedInput
@@ -51,7 +53,9 @@ def test_layout_round_trip(chain, name, circuit, mode):
     verifier = deploy_verifier(chain, vk, self_test=False)
     attesters = deploy_attester_registry(chain, admin_delay=0) if mode == ATTESTED else None
     n_c = cs.statement.input("collateral_prices").size
-    reg = deploy_registry(chain, verifier, vk, cs.statement, mode=mode,
+    n_d = cs.statement.input("debt_prices").size
+    oracle = O.deploy_oracle(chain, n_c, n_d, config=O.OracleConfig(), admin_delay=0)
+    reg = deploy_registry(chain, verifier, vk, cs.statement, oracle=oracle, mode=mode,
                           haircuts_bps=[100] * n_c, min_ratio_bps=11000,
                           attester_registry=attesters, dev_keys=True)
     got = layout_of(chain, reg)
@@ -67,8 +71,9 @@ def test_layout_round_trip(chain, name, circuit, mode):
         assert cs.statement.index(element) == i
         if base in got:
             assert got[base] <= i < got[base] + cs.statement.input(base).size
-    assert bytes(read(chain, reg, "keyId")) == key_id(vk, cs.statement)
-    assert bytes(read(chain, reg, "statementHash")) == cs.statement.hash()
+    module = module_of(chain, reg, SOLVENCY)["module"]
+    assert bytes(read_fn(chain, MODULE, module, "keyId")) == key_id(vk, cs.statement)
+    assert bytes(read_fn(chain, MODULE, module, "statementHash")) == cs.statement.hash()
 
 
 def test_constructor_checks_key_id_and_layout(embedded):
@@ -76,8 +81,6 @@ def test_constructor_checks_key_id_and_layout(embedded):
     chain, vk, st = embedded, keys.vk_json, keys.statement
     verifier = deploy_verifier(chain, vk, self_test=False)
     layout = registry_layout(st, REGISTERED)
-    setup = (REGISTERED, "0x" + "00" * 20, 0, chain.address, chain.address, chain.address,
-             (60, 3600, 3600), A.HAIRCUTS, A.RATIO)
     real = key_id(vk, st)
     relabelled = Statement(st.circuit, st.digest, tuple(
         PublicInput("price" if i.name == "collateral_prices" else i.name, i.shape, i.bits)
@@ -89,16 +92,16 @@ def test_constructor_checks_key_id_and_layout(embedded):
             (real, st.hash(), dict(layout, commitment=11), "BadLayout", (11,)),
             (real, st.hash(), dict(layout, debtPrices=10), "BadLayout", (11,)),
             (real, st.hash(), dict(layout, epoch=11), "BadLayout", (7,))):
-        code = deploy_code("SolvencyRegistry", [verifier, kid, sh,
-                                                tuple(lay[f] for f in LAYOUT_FIELDS), setup])
+        code = deploy_code(MODULE, [verifier, kid, sh, tuple(lay[f] for f in LAYOUT_FIELDS),
+                                    REGISTERED, SOLVENCY])
         with pytest.raises(ContractRevert) as e:
             chain.deploy(code)
         assert (e.value.name, e.value.args_) == (err, args)
     with pytest.raises(MalformedInput, match="attester_ax"):
         registry_layout(st, ATTESTED)
     with pytest.raises(MalformedInput, match="development setup"):
-        deploy_registry(chain, verifier, vk, st, mode=REGISTERED, haircuts_bps=A.HAIRCUTS,
-                        min_ratio_bps=A.RATIO)
+        deploy_registry(chain, verifier, vk, st, oracle=A.make_oracle(chain), mode=REGISTERED,
+                        haircuts_bps=A.HAIRCUTS, min_ratio_bps=A.RATIO)
 
 
 def test_contract_sizes_under_eip170(embedded):

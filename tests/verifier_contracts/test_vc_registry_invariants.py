@@ -1,4 +1,4 @@
-"""Stateful invariants of EpochSolvencyRegistry on the EpochOracle (hypothesis
+"""Stateful invariants of SolvencyRegistry on the EpochOracle (hypothesis
 RuleBasedStateMachine against the embedded EVM, real proofs from our prover):
 
 * `isSolvent` is never true for a stale proof: after every step it equals a model of
@@ -25,7 +25,7 @@ from hypothesis.stateful import (
 from tests.verifier_contracts import anchored as A
 from verifier_contracts import ContractRevert, connect, deploy_verifier
 from verifier_contracts import oracle as O
-from verifier_contracts.epoch_registry import (
+from verifier_contracts.registry import (
     REGISTERED,
     deploy_registry,
     is_solvent,
@@ -148,7 +148,7 @@ class RegistryMachine(RuleBasedStateMachine):
 
 def _recorded(machine) -> tuple[int, int]:
     """(epoch, validUntil) of the borrower's accepted proof, as the registry records it."""
-    from verifier_contracts.epoch_registry import solvency_of
+    from verifier_contracts.registry import solvency_of
 
     got = solvency_of(machine.c, machine.reg, machine.acct)
     return int(got["epoch"]), int(got["valid_until"])

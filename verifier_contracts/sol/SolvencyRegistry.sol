@@ -3,89 +3,91 @@ pragma solidity 0.8.37;
 
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
-
-interface IGroth16Verifier {
-    function vkHash() external view returns (bytes32);
-    function nPublic() external view returns (uint256);
-}
+import {IEpochOracle} from "./interfaces/IEpochOracle.sol";
+import {IProofVerifierModule} from "./interfaces/IProofVerifierModule.sol";
+import {ISolvencyRegistry} from "./interfaces/ISolvencyRegistry.sol";
+import {ProofChecks, InputNotInField, InvalidProof} from "./lib/ProofChecks.sol";
+import {RiskMath} from "./lib/RiskMath.sol";
 
 interface IAttesterAllowlist {
     function isAllowed(uint256 ax, uint256 ay) external view returns (bool);
 }
 
-/// @title SolvencyRegistry: anchored collateral-ratio proofs and fresh "is solvent".
+/// @title SolvencyRegistry: anchored solvency and credit proofs against the epoch oracle.
 /// @notice A proof counts only when it is about a position someone accountable stands
-/// behind, today's prices and today's policy:
-///   - binding: ATTESTED (the proof carries an allow-listed attester key and a recent
-///     as_of) or REGISTERED (its commitment equals the one the position manager recorded);
-///   - prices: the epoch's oracle snapshot, valid at most `maxValidity` seconds;
-///   - policy: haircuts and minimum ratio no looser than the admin's current policy.
-/// `isSolvent(account)` re-checks all of it at read time: the proven epoch is current (or
-/// the previous one within `grace` seconds of the new epoch), the policy has not tightened,
-/// the snapshot has not expired, and the attester is still allowed / the recorded
-/// commitment is unchanged. Public-input indices are immutables derived at deployment from
-/// the circuit's Statement; `keyId` = keccak256(vkHash || statementHash) is checked against
-/// the verifier. Replay protection keys on the statement (account, epoch, as_of): a
-/// re-randomised proof of the same statement is refused, a proof replaces the account's
-/// previous one within an epoch only with a later as_of, and as_of never goes backwards.
-contract SolvencyRegistry is AccessControlDefaultAdminRules {
-    uint256 internal constant R =
-        21888242871839275222246405745257275088548364400416034343698204186575808495617;
+/// behind, the oracle's latest epoch and the policy in force for that epoch:
+///   - binding: ATTESTED (an allow-listed attester key and a recent as_of) or REGISTERED
+///     (the commitment the position manager recorded for the account);
+///   - prices: exactly the oracle's snapshot of the proof's epoch, which must be the
+///     latest one, unexpired, with the breaker not tripped;
+///   - haircuts: each at least RiskMath.haircutBps(base, k, cap, sigma) with sigma from the
+///     snapshot and (base, k, cap) from the epoch's policy; the ratio at least the policy's.
+/// Two circuit kinds, each with its own ProofVerifierModule (verifier, key id, layout):
+/// SOLVENCY (collateral >= ratio x debt) and CREDIT (collateral >= ratio x (debt + credit)).
+///
+/// Read-time rules (documented choices):
+///   - `isSolvent` is true while the account's SOLVENCY or CREDIT proof is fresh: its epoch
+///     is the oracle's latest, or the one before it less than `grace` seconds after the
+///     next epoch opened; its snapshot has not expired; its binding still holds. It does
+///     NOT look at the breaker: a tripped breaker says nothing about an account, and a
+///     consumer that liquidated on `!isSolvent` must not liquidate because the breaker
+///     tripped. Consumers block borrowing and liquidation while `tripped()`.
+///   - `creditOf` is the `credit` of a fresh CREDIT proof of the latest epoch only (no
+///     grace: new debt needs the current haircuts), and 0 while the breaker is tripped, so
+///     a consumer that forgets `tripped()` still lends nothing at distrusted prices.
+///
+/// Policy (per-collateral base/k/cap and the minimum ratio) is versioned. The policy of an
+/// epoch is the newest version whose activeFrom <= the epoch's openedAt. A tightening
+/// (every parameter >= the policy in force) is active from the next second, i.e. from the
+/// next epoch; anything else waits `timelockDelay`. A newer version supersedes a queued
+/// one. Re-pointing a kind at a new module waits `timelockDelay` too. Proofs accepted under
+/// the previous module keep counting until they go stale (at most one epoch plus grace).
+///
+/// Replay protection keys on (kind, account, epoch, as_of): a re-randomised proof of the
+/// same statement is refused, a proof replaces the account's previous one of its kind
+/// within an epoch only with a later as_of, and as_of never goes backwards.
+contract SolvencyRegistry is ISolvencyRegistry, AccessControlDefaultAdminRules {
     uint256 public constant BPS = 10000;
-    uint256 public constant ABSENT = type(uint256).max;
-    bytes32 public constant ORACLE_ROLE = keccak256("ORACLE_ROLE");
+    uint8 public constant SOLVENCY = 0;
+    uint8 public constant CREDIT = 1;
     bytes32 public constant POSITION_MANAGER_ROLE = keccak256("POSITION_MANAGER_ROLE");
 
     enum BindingMode { ATTESTED, REGISTERED }
 
-    /// First index of each named public input (ABSENT if the statement lacks it).
-    struct Layout {
-        uint256 numPublic;
-        uint256 nCollateral;
-        uint256 nDebt;
-        uint256 collateralPrices;
-        uint256 haircutsBps;
-        uint256 debtPrices;
-        uint256 minRatioBps;
-        uint256 epoch;
-        uint256 prover;
-        uint256 chainId;
-        uint256 registry;
-        uint256 commitment;
-        uint256 attesterAx;
-        uint256 attesterAy;
-        uint256 asOf;
+    /// Haircut of one collateral: min(capBps, baseBps + floor(k * sigmaBps / 10000)).
+    struct Haircut {
+        uint64 baseBps;
+        uint64 k;
+        uint64 capBps;
     }
 
     struct Freshness {
         uint64 grace;              // seconds the previous epoch still counts after a new one
-        uint64 maxValidity;        // cap on a snapshot's validUntil - posting time
         uint64 maxAttestationAge;  // oldest as_of accepted, in seconds before submission
     }
 
-    /// Deployment choices: binding mode, roles, freshness and the initial policy.
+    /// Deployment choices: binding mode, roles, freshness, timelock and the first policy.
     struct Setup {
         BindingMode mode;
         address attesterRegistry;   // required in ATTESTED mode
         uint48 adminDelay;          // delay of the two-step default-admin transfer
         address admin;
-        address oracle;             // ORACLE_ROLE (0: none yet)
         address positionManager;    // POSITION_MANAGER_ROLE (0: none yet)
         Freshness freshness;
-        uint256[] haircutsBps;
+        uint64 timelockDelay;       // seconds a loosening or a module change waits (>= 1)
+        Haircut[] haircuts;
         uint256 minRatioBps;
     }
 
     struct Policy {
+        uint64 activeFrom;
         uint256 minRatioBps;
-        uint256[] haircutsBps;
+        Haircut[] haircuts;
     }
 
-    struct Snapshot {
-        uint64 validUntil;
-        uint64 postedAt;
-        uint256[] collateral;
-        uint256[] debt;
+    struct Pending {
+        address module;
+        uint64 eta;
     }
 
     struct Position {
@@ -93,201 +95,159 @@ contract SolvencyRegistry is AccessControlDefaultAdminRules {
         uint64 recordedAt;
     }
 
-    /// What an account's accepted proof established. (a, b) = attester (Ax, Ay) in ATTESTED
-    /// mode, (commitment, 0) in REGISTERED mode.
+    /// What an account's accepted proof of one kind established. (a, b) = attester (Ax, Ay)
+    /// in ATTESTED mode, (commitment, 0) in REGISTERED mode.
     struct Proven {
         uint64 epoch;
         uint64 asOf;
         uint64 validUntil;
-        uint64 policyVersion;
+        uint256 credit;
         uint256 a;
         uint256 b;
     }
 
     // ---- errors (expected value first, then the actual one) -----------------------------
     error ZeroAddress();
-    error KeyIdMismatch(bytes32 expected, bytes32 got);
-    error NumPublicMismatch(uint256 expected, uint256 got);
-    error BadLayout(uint256 field);
+    error UnknownKind(uint8 kind);
+    error NoModule(uint8 kind);
+    error ModuleKindMismatch(uint8 expected, uint8 got);
+    error ModuleModeMismatch(uint8 expected, uint8 got);
+    error AssetCountMismatch(uint256 expectedCollateral, uint256 expectedDebt,
+                             uint256 gotCollateral, uint256 gotDebt);
+    error NothingQueued(uint8 kind);
+    error TimelockActive(uint256 eta, uint256 now_);
     error BadPolicy();
-    error BadFreshness();
+    error BadTimelock();
     error WrongMode(BindingMode expected, BindingMode got);
-    error WrongPriceCount(uint256 expected, uint256 got);
-    error BadPrice(uint256 index, uint256 price);
-    error ValidityInPast(uint256 notAfter, uint256 got);
-    error ValidityTooLong(uint256 maxAllowed, uint256 got);
-    error EpochNotIncreasing(uint256 current, uint256 got);
-    error EpochTooLarge(uint256 got);
-    error BadInputLength(uint256 expected, uint256 got);
-    error InputNotInField(uint256 index, uint256 value);
+    error BreakerIsTripped(IEpochOracle.BreakerCause cause, uint256 trippedAt);
     error WrongProver(uint256 expected, uint256 got);
     error WrongChain(uint256 expected, uint256 got);
     error WrongRegistry(uint256 expected, uint256 got);
     error StaleEpoch(uint256 expected, uint256 got);
     error NoPrices(uint256 epoch);
     error PricesExpired(uint256 epoch, uint256 validUntil, uint256 now_);
-    error PriceMismatch(uint256 index, uint256 expected, uint256 got);
-    error HaircutBelowPolicy(uint256 index, uint256 expected, uint256 got);
+    error PriceMismatch(uint256 asset, uint256 expected, uint256 got);
+    error HaircutBelowPolicy(uint256 asset, uint256 expected, uint256 got);
     error RatioBelowPolicy(uint256 expected, uint256 got);
     error UnknownAttester(uint256 ax, uint256 ay);
     error StaleAttestation(uint256 asOf, uint256 oldestAllowed);
     error FutureAttestation(uint256 latestAllowed, uint256 asOf);
     error CommitmentMismatch(uint256 expected, uint256 got);
     error AsOfNotLater(uint256 provenAsOf, uint256 got);
-    error InvalidProof();
 
     // ---- events -------------------------------------------------------------------------
-    event PolicySet(uint64 indexed version, uint256[] haircutsBps, uint256 minRatioBps,
-                    bool tightened);
-    event FreshnessSet(uint64 grace, uint64 maxValidity, uint64 maxAttestationAge);
-    event PricesPosted(uint256 indexed epoch, uint256[] collateralPrices, uint256[] debtPrices,
-                       uint64 validUntil);
+    event PolicySet(uint64 indexed version, uint64 activeFrom, Haircut[] haircuts,
+                    uint256 minRatioBps, bool tightened);
+    event FreshnessSet(uint64 grace, uint64 maxAttestationAge);
+    event ModuleQueued(uint8 indexed kind, address indexed module, uint64 eta);
+    event ModuleSet(uint8 indexed kind, address indexed module, address verifier,
+                    bytes32 keyId);
+    event ModuleCancelled(uint8 indexed kind, address indexed module);
     event PositionRecorded(address indexed account, uint256 commitment, uint64 recordedAt);
-    event SolvencyProven(address indexed account, uint256 indexed epoch, uint64 asOf,
-                         uint64 validUntil, uint64 policyVersion, uint256 bindingA,
-                         uint256 bindingB);
+    event ProofAccepted(uint8 indexed kind, address indexed account, uint64 indexed epoch,
+                        uint64 asOf, uint64 validUntil, uint256 credit, uint256 bindingA,
+                        uint256 bindingB);
 
     // ---- immutables ---------------------------------------------------------------------
-    address public immutable verifier;
-    bytes32 public immutable keyId;
-    bytes32 public immutable statementHash;
+    IEpochOracle public immutable oracle;
     BindingMode public immutable mode;
     address public immutable attesterRegistry;
-    bytes4 public immutable verifySelector;
-    uint256 public immutable numPublic;
     uint256 public immutable nCollateral;
     uint256 public immutable nDebt;
-    uint256 public immutable collateralPricesIndex;
-    uint256 public immutable haircutsBpsIndex;
-    uint256 public immutable debtPricesIndex;
-    uint256 public immutable minRatioBpsIndex;
-    uint256 public immutable epochIndex;
-    uint256 public immutable proverIndex;
-    uint256 public immutable chainIdIndex;
-    uint256 public immutable registryIndex;
-    uint256 public immutable commitmentIndex;
-    uint256 public immutable attesterAxIndex;
-    uint256 public immutable attesterAyIndex;
-    uint256 public immutable asOfIndex;
+    uint64 public immutable timelockDelay;
 
     // ---- state --------------------------------------------------------------------------
-    uint64 public currentEpoch;
-    uint64 public previousEpoch;
-    uint64 public epochOpenedAt;
     uint64 public policyVersion;
     Freshness public freshness;
+    address[2] internal _modules;
+    Pending[2] internal _pending;
     mapping(uint64 => Policy) internal _policies;
-    mapping(uint256 => Snapshot) internal _snapshots;
     mapping(address => Position) internal _positions;
-    mapping(address => Proven) internal _proven;
+    mapping(uint8 => mapping(address => Proven)) internal _proven;
 
-    constructor(address verifier_, bytes32 keyId_, bytes32 statementHash_, Layout memory l,
+    /// @param solvencyModule the SOLVENCY kind's module (required); its asset counts must
+    /// equal the oracle's. @param creditModule the CREDIT kind's module (0: none yet).
+    constructor(IEpochOracle oracle_, address solvencyModule, address creditModule,
                 Setup memory cfg)
         AccessControlDefaultAdminRules(cfg.adminDelay, cfg.admin)
     {
-        if (verifier_ == address(0)) revert ZeroAddress();
-        bytes32 expectedId = keccak256(abi.encodePacked(IGroth16Verifier(verifier_).vkHash(),
-                                                        statementHash_));
-        if (expectedId != keyId_) revert KeyIdMismatch(expectedId, keyId_);
-        uint256 n = IGroth16Verifier(verifier_).nPublic();
-        if (n != l.numPublic) revert NumPublicMismatch(n, l.numPublic);
-        if (l.nCollateral == 0 || l.nCollateral > 64) revert BadLayout(1);
-        if (l.nDebt == 0 || l.nDebt > 64) revert BadLayout(2);
-        bool[] memory used = new bool[](n);
-        _span(used, l.collateralPrices, l.nCollateral, 3);
-        _span(used, l.haircutsBps, l.nCollateral, 4);
-        _span(used, l.debtPrices, l.nDebt, 5);
-        _span(used, l.minRatioBps, 1, 6);
-        _span(used, l.epoch, 1, 7);
-        _span(used, l.prover, 1, 8);
-        _span(used, l.chainId, 1, 9);
-        _span(used, l.registry, 1, 10);
-        if (cfg.mode == BindingMode.ATTESTED) {
-            if (cfg.attesterRegistry == address(0)) revert ZeroAddress();
-            _span(used, l.attesterAx, 1, 12);
-            _span(used, l.attesterAy, 1, 13);
-            _span(used, l.asOf, 1, 14);
-        } else {
-            _span(used, l.commitment, 1, 11);
+        if (address(oracle_) == address(0) || solvencyModule == address(0)) revert ZeroAddress();
+        if (cfg.mode == BindingMode.ATTESTED && cfg.attesterRegistry == address(0)) {
+            revert ZeroAddress();
         }
-        verifier = verifier_;
-        keyId = keyId_;
-        statementHash = statementHash_;
+        if (cfg.timelockDelay == 0) revert BadTimelock();
+        uint256 nC = oracle_.nCollateral();
+        uint256 nD = oracle_.nDebt();
+        oracle = oracle_;
         mode = cfg.mode;
         attesterRegistry = cfg.attesterRegistry;
-        verifySelector = bytes4(keccak256(abi.encodePacked(
-            "verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[", _decimal(n), "])")));
-        numPublic = n;
-        nCollateral = l.nCollateral;
-        nDebt = l.nDebt;
-        collateralPricesIndex = l.collateralPrices;
-        haircutsBpsIndex = l.haircutsBps;
-        debtPricesIndex = l.debtPrices;
-        minRatioBpsIndex = l.minRatioBps;
-        epochIndex = l.epoch;
-        proverIndex = l.prover;
-        chainIdIndex = l.chainId;
-        registryIndex = l.registry;
-        commitmentIndex = l.commitment;
-        attesterAxIndex = l.attesterAx;
-        attesterAyIndex = l.attesterAy;
-        asOfIndex = l.asOf;
-        if (cfg.oracle != address(0)) _grantRole(ORACLE_ROLE, cfg.oracle);
+        nCollateral = nC;
+        nDebt = nD;
+        timelockDelay = cfg.timelockDelay;
+        _checkModule(SOLVENCY, solvencyModule, cfg.mode, nC, nD);
+        _setModule(SOLVENCY, solvencyModule);
+        if (creditModule != address(0)) {
+            _checkModule(CREDIT, creditModule, cfg.mode, nC, nD);
+            _setModule(CREDIT, creditModule);
+        }
         if (cfg.positionManager != address(0)) {
             _grantRole(POSITION_MANAGER_ROLE, cfg.positionManager);
         }
         _setFreshness(cfg.freshness);
-        _setPolicy(cfg.haircutsBps, cfg.minRatioBps, l.nCollateral);
+        _checkPolicy(cfg.haircuts, cfg.minRatioBps, nC);
+        _storePolicy(cfg.haircuts, cfg.minRatioBps, 0, false);
     }
 
-    // ---- admin, oracle, position manager ------------------------------------------------
+    // ---- admin, position manager --------------------------------------------------------
 
-    /// @notice Admin: minimum haircut per collateral and minimum ratio (bps); a new version.
-    function setPolicy(uint256[] calldata haircutsBps_, uint256 minRatioBps_)
-        external onlyRole(DEFAULT_ADMIN_ROLE)
+    /// @notice Admin: a new policy version. Active from the next second (so from the next
+    /// epoch) if every parameter is >= the policy in force, else after `timelockDelay`.
+    function setPolicy(Haircut[] calldata haircuts, uint256 minRatioBps) external
+        onlyRole(DEFAULT_ADMIN_ROLE)
     {
-        _setPolicy(haircutsBps_, minRatioBps_, nCollateral);
+        _checkPolicy(haircuts, minRatioBps, nCollateral);
+        Policy storage cur = _policies[_versionAt(uint64(block.timestamp))];
+        bool tight = minRatioBps >= cur.minRatioBps;
+        for (uint256 i = 0; i < haircuts.length && tight; ++i) {
+            Haircut memory o = cur.haircuts[i];
+            tight = haircuts[i].baseBps >= o.baseBps && haircuts[i].k >= o.k
+                && haircuts[i].capBps >= o.capBps;
+        }
+        uint64 from = uint64(block.timestamp) + (tight ? 1 : timelockDelay);
+        _storePolicy(haircuts, minRatioBps, from, tight);
     }
 
-    /// @notice Admin: grace period, snapshot validity cap and attestation age, in seconds.
+    /// @notice Admin: grace period and maximum attestation age, in seconds.
     function setFreshness(Freshness calldata fresh) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setFreshness(fresh);
     }
 
-    /// @notice Oracle: open `epoch` (> currentEpoch) with its price snapshot.
-    function postPrices(uint256 epoch, uint256[] calldata collateralPrices,
-                        uint256[] calldata debtPrices, uint64 validUntil)
-        external onlyRole(ORACLE_ROLE)
-    {
-        uint64 cur = currentEpoch;
-        if (epoch <= cur) revert EpochNotIncreasing(cur, epoch);
-        if (epoch > type(uint64).max) revert EpochTooLarge(epoch);
-        if (collateralPrices.length != nCollateral) {
-            revert WrongPriceCount(nCollateral, collateralPrices.length);
-        }
-        if (debtPrices.length != nDebt) revert WrongPriceCount(nDebt, debtPrices.length);
-        for (uint256 i = 0; i < collateralPrices.length; ++i) {
-            if (collateralPrices[i] == 0 || collateralPrices[i] >= R) {
-                revert BadPrice(i, collateralPrices[i]);
-            }
-        }
-        for (uint256 j = 0; j < debtPrices.length; ++j) {
-            if (debtPrices[j] == 0 || debtPrices[j] >= R) {
-                revert BadPrice(collateralPrices.length + j, debtPrices[j]);
-            }
-        }
-        if (validUntil <= block.timestamp) revert ValidityInPast(block.timestamp, validUntil);
-        uint256 cap = block.timestamp + freshness.maxValidity;
-        if (validUntil > cap) revert ValidityTooLong(cap, validUntil);
-        Snapshot storage s = _snapshots[epoch];
-        s.validUntil = validUntil;
-        s.postedAt = uint64(block.timestamp);
-        s.collateral = collateralPrices;
-        s.debt = debtPrices;
-        previousEpoch = cur;
-        currentEpoch = uint64(epoch);
-        epochOpenedAt = uint64(block.timestamp);
-        emit PricesPosted(epoch, collateralPrices, debtPrices, validUntil);
+    /// @notice Admin: queue `module` (a new circuit version) for `kind`; it can be
+    /// activated `timelockDelay` seconds from now. Replaces a queued one.
+    function queueModule(uint8 kind, address module) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _checkModule(kind, module, mode, nCollateral, nDebt);
+        uint64 eta = uint64(block.timestamp) + timelockDelay;
+        _pending[kind] = Pending(module, eta);
+        emit ModuleQueued(kind, module, eta);
+    }
+
+    /// @notice Admin: drop the module queued for `kind`.
+    function cancelModule(uint8 kind) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (kind > CREDIT) revert UnknownKind(kind);
+        address module = _pending[kind].module;
+        if (module == address(0)) revert NothingQueued(kind);
+        delete _pending[kind];
+        emit ModuleCancelled(kind, module);
+    }
+
+    /// @notice Anyone: switch `kind` to its queued module once the timelock has passed.
+    function activateModule(uint8 kind) external {
+        if (kind > CREDIT) revert UnknownKind(kind);
+        Pending memory p = _pending[kind];
+        if (p.module == address(0)) revert NothingQueued(kind);
+        if (block.timestamp < p.eta) revert TimelockActive(p.eta, block.timestamp);
+        delete _pending[kind];
+        _setModule(kind, p.module);
     }
 
     /// @notice Position manager (REGISTERED mode): record the commitment to `account`'s
@@ -296,83 +256,94 @@ contract SolvencyRegistry is AccessControlDefaultAdminRules {
         external onlyRole(POSITION_MANAGER_ROLE)
     {
         if (mode != BindingMode.REGISTERED) revert WrongMode(BindingMode.REGISTERED, mode);
-        if (commitment >= R) revert InputNotInField(commitmentIndex, commitment);
+        if (commitment >= ProofChecks.R) revert InputNotInField(0, commitment);
         _positions[account] = Position(commitment, uint64(block.timestamp));
         emit PositionRecorded(account, commitment, uint64(block.timestamp));
     }
 
     // ---- proofs -------------------------------------------------------------------------
 
-    /// @notice Verify a collateral-ratio proof for msg.sender and record what it established.
+    /// @notice Verify a solvency (collateral-ratio) proof for msg.sender and record it.
     function submit(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c,
                     uint256[] calldata pub) external {
-        uint256 n = numPublic;
-        if (pub.length != n) revert BadInputLength(n, pub.length);
-        for (uint256 i = 0; i < n; ++i) {
-            if (pub[i] >= R) revert InputNotInField(i, pub[i]);
-        }
-        _expect(pub[proverIndex], uint160(msg.sender), WrongProver.selector);
-        _expect(pub[chainIdIndex], block.chainid, WrongChain.selector);
-        _expect(pub[registryIndex], uint160(address(this)), WrongRegistry.selector);
-        uint256 epoch = pub[epochIndex];
-        uint64 validUntil = _checkPricesAndPolicy(pub, epoch);
-        (uint256 x, uint256 y, uint64 asOf) = _checkBinding(pub);
-        Proven storage p = _proven[msg.sender];
-        if (asOf < p.asOf || (p.epoch == epoch && asOf == p.asOf)) {
-            revert AsOfNotLater(p.asOf, asOf);
-        }
-        _requireValidProof(a, b, c, pub);
-        uint64 version = policyVersion;
-        _proven[msg.sender] = Proven(uint64(epoch), asOf, validUntil, version, x, y);
-        emit SolvencyProven(msg.sender, epoch, asOf, validUntil, version, x, y);
+        _submit(SOLVENCY, a, b, c, pub);
+    }
+
+    /// @notice Verify a credit-capacity proof for msg.sender and record its `credit`.
+    function submitCredit(uint256[2] calldata a, uint256[2][2] calldata b,
+                          uint256[2] calldata c, uint256[] calldata pub) external {
+        _submit(CREDIT, a, b, c, pub);
     }
 
     // ---- views --------------------------------------------------------------------------
 
-    /// @notice True only while `account`'s proof is fresh: its epoch is current (or the
-    /// previous one, less than `grace` seconds into the new epoch), the policy has not
-    /// tightened since, its snapshot has not expired, and its binding still holds.
+    /// @inheritdoc ISolvencyRegistry
     function isSolvent(address account) external view returns (bool) {
-        Proven storage p = _proven[account];
-        uint64 e = p.epoch;
-        if (e == 0 || block.timestamp > p.validUntil) return false;
-        if (e != currentEpoch && !(e == previousEpoch
-                && block.timestamp < uint256(epochOpenedAt) + freshness.grace)) return false;
-        if (!_policyHolds(p.policyVersion)) return false;
-        if (mode == BindingMode.ATTESTED) {
-            return IAttesterAllowlist(attesterRegistry).isAllowed(p.a, p.b);
-        }
-        return _positions[account].commitment == p.a;
+        return _fresh(_proven[SOLVENCY][account], account, true)
+            || _fresh(_proven[CREDIT][account], account, true);
     }
 
-    /// @notice What `account`'s accepted proof established (zeros if none).
-    function solvencyOf(address account) external view returns (
-        uint64 epoch, uint64 validUntil, uint256 attesterAx, uint256 attesterAy,
-        uint256 commitment, uint64 provenPolicyVersion, uint64 asOf)
+    /// @inheritdoc ISolvencyRegistry
+    function creditOf(address account) external view returns (uint256) {
+        Proven storage p = _proven[CREDIT][account];
+        if (oracle.tripped() || !_fresh(p, account, false)) return 0;
+        return p.credit;
+    }
+
+    /// @inheritdoc ISolvencyRegistry
+    function tripped() external view returns (bool) {
+        return oracle.tripped();
+    }
+
+    /// @notice The oracle's breaker state: why it is tripped (NONE if not), since when.
+    function breakerState() external view
+        returns (IEpochOracle.BreakerCause cause, uint64 trippedAt, uint256 asset)
     {
-        Proven storage p = _proven[account];
-        if (mode == BindingMode.ATTESTED) {
-            (attesterAx, attesterAy) = (p.a, p.b);
-        } else {
-            commitment = p.a;
-        }
-        return (p.epoch, p.validUntil, attesterAx, attesterAy, commitment, p.policyVersion,
-                p.asOf);
+        return oracle.breakerState();
     }
 
-    function policy(uint64 version) external view
+    /// @inheritdoc ISolvencyRegistry
+    function currentEpoch() external view returns (uint64) {
+        return oracle.latestEpoch();
+    }
+
+    /// @notice The module `kind` checks proofs with, and the queued one (0 if none).
+    function moduleOf(uint8 kind) external view
+        returns (address module, address queued, uint64 eta)
+    {
+        if (kind > CREDIT) revert UnknownKind(kind);
+        return (_modules[kind], _pending[kind].module, _pending[kind].eta);
+    }
+
+    /// @notice What `account`'s accepted proof of `kind` established (zeros if none).
+    function proofOf(uint8 kind, address account) external view returns (Proven memory) {
+        if (kind > CREDIT) revert UnknownKind(kind);
+        return _proven[kind][account];
+    }
+
+    function policy(uint64 version) external view returns (Policy memory) {
+        return _policies[version];
+    }
+
+    /// @notice The policy version in force for `epoch` (0 if the epoch never opened).
+    function policyVersionFor(uint64 epoch) public view returns (uint64) {
+        (uint64 openedAt,,,) = oracle.snapshot(epoch);
+        return openedAt == 0 ? 0 : _versionAt(openedAt);
+    }
+
+    /// @notice The least haircut per collateral and the least ratio a proof of `epoch`
+    /// must use: RiskMath.haircutBps over the snapshot's sigma and the epoch's policy.
+    function requirementsFor(uint64 epoch) external view
         returns (uint256[] memory haircutsBps, uint256 minRatioBps)
     {
-        Policy storage p = _policies[version];
-        return (p.haircutsBps, p.minRatioBps);
-    }
-
-    function snapshot(uint256 epoch) external view returns (
-        uint256[] memory collateralPrices, uint256[] memory debtPrices, uint64 validUntil,
-        uint64 postedAt)
-    {
-        Snapshot storage s = _snapshots[epoch];
-        return (s.collateral, s.debt, s.validUntil, s.postedAt);
+        (uint64 openedAt,,, uint256[] memory sigma) = oracle.snapshot(epoch);
+        if (openedAt == 0) revert NoPrices(epoch);
+        Policy storage pol = _policies[_versionAt(openedAt)];
+        haircutsBps = new uint256[](nCollateral);
+        for (uint256 i = 0; i < haircutsBps.length; ++i) {
+            haircutsBps[i] = _haircut(pol.haircuts[i], sigma[i]);
+        }
+        return (haircutsBps, pol.minRatioBps);
     }
 
     function positionOf(address account) external view
@@ -384,140 +355,157 @@ contract SolvencyRegistry is AccessControlDefaultAdminRules {
 
     // ---- internals ----------------------------------------------------------------------
 
-    function _checkPricesAndPolicy(uint256[] calldata pub, uint256 epoch)
-        internal view returns (uint64 validUntil)
-    {
-        uint64 cur = currentEpoch;
-        if (epoch != cur) revert StaleEpoch(cur, epoch);
-        Snapshot storage s = _snapshots[epoch];
-        validUntil = s.validUntil;
-        if (validUntil == 0) revert NoPrices(epoch);
-        if (block.timestamp > validUntil) revert PricesExpired(epoch, validUntil, block.timestamp);
-        uint256 nC = nCollateral;
-        uint256 base = collateralPricesIndex;
-        for (uint256 i = 0; i < nC; ++i) {
-            uint256 want = s.collateral[i];
-            if (pub[base + i] != want) revert PriceMismatch(base + i, want, pub[base + i]);
+    function _submit(uint8 kind, uint256[2] calldata a, uint256[2][2] calldata b,
+                     uint256[2] calldata c, uint256[] calldata pub) internal {
+        IEpochOracle o = oracle;
+        if (o.tripped()) {
+            (IEpochOracle.BreakerCause cause, uint64 trippedAt,) = o.breakerState();
+            revert BreakerIsTripped(cause, trippedAt);
         }
-        base = debtPricesIndex;
-        for (uint256 j = 0; j < nDebt; ++j) {
-            uint256 want = s.debt[j];
-            if (pub[base + j] != want) revert PriceMismatch(base + j, want, pub[base + j]);
+        IProofVerifierModule m = IProofVerifierModule(_modules[kind]);
+        if (address(m) == address(0)) revert NoModule(kind);
+        IProofVerifierModule.Decoded memory d = m.decode(pub);
+        ProofChecks.expect(d.prover, uint160(msg.sender), WrongProver.selector);
+        ProofChecks.expect(d.chainId, block.chainid, WrongChain.selector);
+        ProofChecks.expect(d.registry, uint160(address(this)), WrongRegistry.selector);
+        uint64 validUntil = _checkEpoch(o, d);
+        Proven memory rec = _checkBinding(d);
+        rec.validUntil = validUntil;
+        rec.epoch = uint64(d.epoch);
+        rec.credit = d.credit;
+        Proven storage p = _proven[kind][msg.sender];
+        if (rec.asOf < p.asOf || (p.epoch == rec.epoch && rec.asOf == p.asOf)) {
+            revert AsOfNotLater(p.asOf, rec.asOf);
         }
-        Policy storage pol = _policies[policyVersion];
-        base = haircutsBpsIndex;
-        for (uint256 i = 0; i < nC; ++i) {
-            uint256 want = pol.haircutsBps[i];
-            if (pub[base + i] < want) revert HaircutBelowPolicy(base + i, want, pub[base + i]);
-        }
-        uint256 ratio = pub[minRatioBpsIndex];
-        if (ratio < pol.minRatioBps) revert RatioBelowPolicy(pol.minRatioBps, ratio);
+        if (!m.verify(a, b, c, pub)) revert InvalidProof();
+        _proven[kind][msg.sender] = rec;
+        emit ProofAccepted(kind, msg.sender, rec.epoch, rec.asOf, rec.validUntil, rec.credit,
+                           rec.a, rec.b);
     }
 
-    function _checkBinding(uint256[] calldata pub)
-        internal view returns (uint256 x, uint256 y, uint64 asOf)
+    /// The proof's epoch is the latest, its snapshot unexpired, its prices the snapshot's,
+    /// its haircuts and ratio at least the epoch's requirements. Returns validUntil.
+    function _checkEpoch(IEpochOracle o, IProofVerifierModule.Decoded memory d)
+        internal view returns (uint64 validUntil)
+    {
+        uint64 latest = o.latestEpoch();
+        if (d.epoch != latest) revert StaleEpoch(latest, d.epoch);
+        (uint64 openedAt, uint64 until, uint256[] memory prices, uint256[] memory sigma) =
+            o.snapshot(latest);
+        if (openedAt == 0) revert NoPrices(latest);
+        if (block.timestamp > until) revert PricesExpired(latest, until, block.timestamp);
+        for (uint256 i = 0; i < prices.length; ++i) {
+            if (d.prices[i] != prices[i]) revert PriceMismatch(i, prices[i], d.prices[i]);
+        }
+        Policy storage pol = _policies[_versionAt(openedAt)];
+        for (uint256 i = 0; i < d.haircutsBps.length; ++i) {
+            uint256 want = _haircut(pol.haircuts[i], sigma[i]);
+            if (d.haircutsBps[i] < want) revert HaircutBelowPolicy(i, want, d.haircutsBps[i]);
+        }
+        if (d.minRatioBps < pol.minRatioBps) {
+            revert RatioBelowPolicy(pol.minRatioBps, d.minRatioBps);
+        }
+        return until;
+    }
+
+    /// The binding of the proof (attester key or registered commitment) and its as_of.
+    function _checkBinding(IProofVerifierModule.Decoded memory d)
+        internal view returns (Proven memory rec)
     {
         if (mode == BindingMode.ATTESTED) {
-            x = pub[attesterAxIndex];
-            y = pub[attesterAyIndex];
-            if (!IAttesterAllowlist(attesterRegistry).isAllowed(x, y)) {
-                revert UnknownAttester(x, y);
+            (rec.a, rec.b) = (d.attesterAx, d.attesterAy);
+            if (!IAttesterAllowlist(attesterRegistry).isAllowed(rec.a, rec.b)) {
+                revert UnknownAttester(rec.a, rec.b);
             }
-            uint256 t = pub[asOfIndex];
+            uint256 t = d.asOf;
             if (t > block.timestamp) revert FutureAttestation(block.timestamp, t);
             uint256 age = freshness.maxAttestationAge;
             uint256 oldest = block.timestamp > age ? block.timestamp - age : 0;
             if (t < oldest) revert StaleAttestation(t, oldest);
-            asOf = uint64(t);
+            rec.asOf = uint64(t);
         } else {
             Position storage pos = _positions[msg.sender];
-            x = pub[commitmentIndex];
-            if (x != pos.commitment || x == 0) revert CommitmentMismatch(pos.commitment, x);
-            asOf = pos.recordedAt;
+            rec.a = d.commitment;
+            if (rec.a != pos.commitment || rec.a == 0) {
+                revert CommitmentMismatch(pos.commitment, rec.a);
+            }
+            rec.asOf = pos.recordedAt;
         }
     }
 
-    function _policyHolds(uint64 version) internal view returns (bool) {
-        uint64 cur = policyVersion;
-        if (version == cur) return true;
-        Policy storage then = _policies[version];
-        Policy storage now_ = _policies[cur];
-        if (now_.minRatioBps > then.minRatioBps) return false;
-        uint256 nC = nCollateral;
-        for (uint256 i = 0; i < nC; ++i) {
-            if (now_.haircutsBps[i] > then.haircutsBps[i]) return false;
-        }
-        return true;
-    }
-
-    function _requireValidProof(uint256[2] calldata a, uint256[2][2] calldata b,
-                                uint256[2] calldata c, uint256[] calldata pub) internal view {
-        bytes memory data = bytes.concat(abi.encodeWithSelector(verifySelector, a, b, c),
-                                         abi.encodePacked(pub));
-        (bool ok, bytes memory ret) = verifier.staticcall(data);
-        if (!ok || ret.length != 32 || abi.decode(ret, (uint256)) != 1) revert InvalidProof();
-    }
-
-    function _setPolicy(uint256[] memory haircutsBps_, uint256 minRatioBps_, uint256 nC)
-        internal
+    /// Fresh: proven, snapshot unexpired, epoch the latest (or, with `withGrace`, the one
+    /// before the next epoch opened less than `grace` seconds ago), binding still valid.
+    function _fresh(Proven storage p, address account, bool withGrace)
+        internal view returns (bool)
     {
-        if (haircutsBps_.length != nC || minRatioBps_ < BPS || minRatioBps_ >= R) {
+        uint64 e = p.epoch;
+        if (e == 0 || block.timestamp > p.validUntil) return false;
+        if (e != oracle.latestEpoch()) {
+            if (!withGrace) return false;
+            (uint64 nextOpenedAt,,,) = oracle.snapshot(e + 1);
+            if (nextOpenedAt == 0 || block.timestamp >= uint256(nextOpenedAt) + freshness.grace) {
+                return false;
+            }
+        }
+        if (mode == BindingMode.ATTESTED) {
+            return IAttesterAllowlist(attesterRegistry).isAllowed(p.a, p.b);
+        }
+        return _positions[account].commitment == p.a;
+    }
+
+    function _haircut(Haircut storage h, uint256 sigma) internal view returns (uint256) {
+        return RiskMath.haircutBps(h.baseBps, h.k, h.capBps, sigma);
+    }
+
+    /// The newest policy version active at time `t` (version 1 is active from 0).
+    function _versionAt(uint64 t) internal view returns (uint64 v) {
+        v = policyVersion;
+        while (v > 1 && _policies[v].activeFrom > t) --v;
+    }
+
+    function _checkPolicy(Haircut[] memory haircuts, uint256 minRatioBps, uint256 nC)
+        internal pure
+    {
+        if (haircuts.length != nC || minRatioBps < BPS || minRatioBps >= ProofChecks.R) {
             revert BadPolicy();
         }
         for (uint256 i = 0; i < nC; ++i) {
-            if (haircutsBps_[i] >= BPS) revert BadPolicy();
+            Haircut memory h = haircuts[i];
+            if (h.baseBps > h.capBps || h.capBps >= BPS) revert BadPolicy();
         }
-        uint64 prev = policyVersion;
-        uint64 version = prev + 1;
-        bool tightened = false;
-        if (prev != 0) {
-            Policy storage old = _policies[prev];
-            tightened = minRatioBps_ > old.minRatioBps;
-            for (uint256 i = 0; i < nC; ++i) {
-                if (haircutsBps_[i] > old.haircutsBps[i]) tightened = true;
-            }
-        }
+    }
+
+    function _storePolicy(Haircut[] memory haircuts, uint256 minRatioBps, uint64 activeFrom,
+                          bool tightened) internal {
+        uint64 version = policyVersion + 1;
         Policy storage p = _policies[version];
-        p.minRatioBps = minRatioBps_;
-        p.haircutsBps = haircutsBps_;
+        p.activeFrom = activeFrom;
+        p.minRatioBps = minRatioBps;
+        for (uint256 i = 0; i < haircuts.length; ++i) p.haircuts.push(haircuts[i]);
         policyVersion = version;
-        emit PolicySet(version, haircutsBps_, minRatioBps_, tightened);
+        emit PolicySet(version, activeFrom, haircuts, minRatioBps, tightened);
+    }
+
+    function _checkModule(uint8 kind, address module, BindingMode mode_, uint256 nC,
+                          uint256 nD) internal view {
+        if (kind > CREDIT) revert UnknownKind(kind);
+        if (module == address(0)) revert ZeroAddress();
+        IProofVerifierModule m = IProofVerifierModule(module);
+        if (m.kind() != kind) revert ModuleKindMismatch(kind, m.kind());
+        if (m.mode() != uint8(mode_)) revert ModuleModeMismatch(uint8(mode_), m.mode());
+        if (m.nCollateral() != nC || m.nDebt() != nD) {
+            revert AssetCountMismatch(nC, nD, m.nCollateral(), m.nDebt());
+        }
+    }
+
+    function _setModule(uint8 kind, address module) internal {
+        _modules[kind] = module;
+        IProofVerifierModule m = IProofVerifierModule(module);
+        emit ModuleSet(kind, module, m.verifier(), m.keyId());
     }
 
     function _setFreshness(Freshness memory fresh) internal {
-        if (fresh.maxValidity == 0) revert BadFreshness();
         freshness = fresh;
-        emit FreshnessSet(fresh.grace, fresh.maxValidity, fresh.maxAttestationAge);
-    }
-
-    function _expect(uint256 got, uint256 expected, bytes4 err) internal pure {
-        if (got != expected) {
-            assembly ("memory-safe") {
-                let m := mload(0x40)
-                mstore(m, err)
-                mstore(add(m, 4), expected)
-                mstore(add(m, 36), got)
-                revert(m, 68)
-            }
-        }
-    }
-
-    /// Marks [start, start + len) in `used`; BadLayout(field) if out of range or overlapping.
-    function _span(bool[] memory used, uint256 start, uint256 len, uint256 field)
-        internal pure
-    {
-        if (start >= used.length || len > used.length - start) revert BadLayout(field);
-        for (uint256 i = start; i < start + len; ++i) {
-            if (used[i]) revert BadLayout(field);
-            used[i] = true;
-        }
-    }
-
-    function _decimal(uint256 v) internal pure returns (bytes memory s) {
-        if (v == 0) return "0";
-        uint256 len;
-        for (uint256 t = v; t != 0; t /= 10) ++len;
-        s = new bytes(len);
-        for (; v != 0; v /= 10) s[--len] = bytes1(uint8(48 + v % 10));
+        emit FreshnessSet(fresh.grace, fresh.maxAttestationAge);
     }
 }
