@@ -1,10 +1,12 @@
 """The whole story in one process: an attester signs, the borrower proves, the registry
 accepts; a made-up portfolio is refused; a new epoch makes the old proof stale.
 
-Prices come from a pushed-price EpochOracle (an oracle account posts them; each post opens
-the next epoch), which the registry reads. `zksolvency demo --scenario crash`
-(prover.crash) tells the market-crash story with Chainlink mock feeds, the circuit breaker
-and a credit market.
+Prices come from an EpochOracle, which the registry reads: pushed-price by default (an
+oracle account posts them; each post opens the next epoch), or, with ``feeds=True``
+(``zksolvency demo --feeds``), Chainlink-compatible feeds (development MockV3Aggregators,
+one per asset) that the oracle snapshots when anyone opens an epoch.
+`zksolvency demo --scenario crash` (prover.crash) tells the market-crash story with
+Chainlink mock feeds, the circuit breaker and a credit market.
 
 Runs on the embedded EVM (nothing to start) and uses the demo portfolio shipped in
 ``prover/demo_data`` (the same files as ``examples/collateral``). Keys come from a
@@ -40,6 +42,7 @@ from zk.std import eddsa
 DATA = Path(__file__).resolve().parent / "demo_data"
 GRACE = 600
 EPOCH_INTERVAL = 60
+HEARTBEAT = 3600
 
 
 class Step:
@@ -72,10 +75,41 @@ def _refused(fn) -> str:
     return "NOT refused"
 
 
-def run(echo: Callable[[str], None] = print, chain: Chain | None = None) -> dict:
+class _Prices:
+    """The oracle's price source: a pushed-price poster, or one development feed per
+    asset (8 decimals, as the circuit's prices) snapshotted by ``openEpoch``."""
+
+    def __init__(self, chain: Chain, poster: Chain, n_collateral: int, n_debt: int,
+                 prices: list[int], feeds: bool):
+        self.chain, self.poster, self.prices = chain, poster, list(prices)
+        self.feeds = [epoch_oracle.deploy_dev_feed(chain, 8, p) for p in prices] \
+            if feeds else []
+        self.oracle = epoch_oracle.deploy_oracle(
+            chain, n_collateral, n_debt, oracle=None if feeds else poster.address,
+            feeds=[epoch_oracle.FeedSpec(f, HEARTBEAT) for f in self.feeds] or None,
+            admin_delay=0, config=epoch_oracle.OracleConfig(min_epoch_interval=EPOCH_INTERVAL))
+
+    @property
+    def kind(self) -> str:
+        return "Chainlink-compatible feeds (development mocks)" if self.feeds \
+            else "pushed prices"
+
+    def open_epoch(self) -> dict:
+        """Open the next epoch at the demo's prices (feeds: refreshed, then snapshotted by
+        the borrower, as anyone may)."""
+        if not self.feeds:
+            return epoch_oracle.open_epoch_with_prices(self.poster, self.oracle, self.prices)
+        for feed, price in zip(self.feeds, self.prices, strict=True):
+            epoch_oracle.set_answer(self.chain, feed, price)
+        return epoch_oracle.open_epoch(self.poster, self.oracle)
+
+
+def run(echo: Callable[[str], None] = print, chain: Chain | None = None,
+        feeds: bool = False) -> dict:
     """Run the demo (on ``chain``, else a fresh embedded EVM); returns its outcomes.
 
-    ``chain`` needs four funded development keys in ``chain.dev_keys``.
+    ``chain`` needs four funded development keys in ``chain.dev_keys``; ``feeds`` puts
+    the oracle on development Chainlink feeds instead of pushed prices.
     """
     step = Step(echo)
     policy = collateral.load_policy(DATA / "policy.json")
@@ -98,28 +132,30 @@ def run(echo: Callable[[str], None] = print, chain: Chain | None = None) -> dict
     vk_json = sj.vk_to_json(pk.vk)
     step.done(f"vk hash {pk.vk.hash()[:16]}...", t)
 
-    step("connect to the chain (default: a fresh embedded EVM); deploy the verifier, a "
-         "pushed-price EpochOracle, the AttesterRegistry and an ATTESTED "
-         "SolvencyRegistry reading the oracle (development keys: demo only)")
+    step("connect to the chain (default: a fresh embedded EVM); deploy the verifier, an "
+         f"EpochOracle on {'feeds' if feeds else 'pushed prices'}, the AttesterRegistry "
+         "and an ATTESTED SolvencyRegistry reading the oracle (development keys: demo only)")
     t = time.perf_counter()
     chain = chain or connect()
     poster = chain.with_key(chain.dev_keys[1])
     borrower = chain.with_key(chain.dev_keys[2])
     verifier = deploy_verifier(chain, vk_json)
-    oracle = epoch_oracle.deploy_oracle(
-        chain, len(policy.collateral), len(policy.debt), oracle=poster.address, admin_delay=0,
-        config=epoch_oracle.OracleConfig(min_epoch_interval=EPOCH_INTERVAL))
+    source = _Prices(chain, poster, len(policy.collateral), len(policy.debt),
+                     [*prices.collateral, *prices.debt], feeds)
+    oracle = source.oracle
     attesters = deploy_attester_registry(chain, admin_delay=0)
     registry = deploy_registry(chain, verifier, vk_json, cs.statement, oracle=oracle,
                                mode=ATTESTED, haircuts_bps=list(policy.haircuts_bps),
                                min_ratio_bps=policy.min_ratio_bps, attester_registry=attesters,
                                grace=GRACE, max_attestation_age=3600, dev_keys=True)
     policy = dataclasses.replace(policy, chain_id=chain.chain_id, registry=int(registry, 16))
-    opened = epoch_oracle.open_epoch_with_prices(poster, oracle,
-                                                 [*prices.collateral, *prices.debt])
+    opened = source.open_epoch()
+    if opened.get("tripped") or opened["prices"] != source.prices:
+        raise RuntimeError(f"demo: the oracle did not open an epoch at the demo's prices "
+                           f"({opened})")
     prices = dataclasses.replace(prices, epoch=opened["epoch"])
-    step.done(f"verifier {verifier}, oracle {oracle}, registry {registry}; the oracle "
-              f"opened epoch {prices.epoch} with its prices", t)
+    step.done(f"verifier {verifier}, oracle {oracle} ({source.kind}), registry {registry}; "
+              f"the oracle opened epoch {prices.epoch} with its prices", t)
 
     step("the attester (the borrower's custodian) is allow-listed and signs the position")
     custodian = eddsa.new_secret()
@@ -187,14 +223,17 @@ def run(echo: Callable[[str], None] = print, chain: Chain | None = None) -> dict
     step(f"the oracle opens epoch {prices.epoch + 1}; after {GRACE}s of grace the old proof "
          "no longer counts")
     chain.increase_time(EPOCH_INTERVAL)
-    epoch_oracle.open_epoch_with_prices(poster, oracle, [*prices.collateral, *prices.debt])
+    next_epoch = source.open_epoch()["epoch"]
     in_grace = is_solvent(chain, registry, borrower.address)
     chain.increase_time(GRACE + 1)
     after_grace = is_solvent(chain, registry, borrower.address)
-    echo(f"    isSolvent within grace {in_grace}, after grace {after_grace}")
+    echo(f"    epoch {next_epoch}: isSolvent within grace {in_grace}, after grace "
+         f"{after_grace}")
     total = time.perf_counter() - step.t0
     echo(f"done in {total:.1f}s")
     return {"valid": ok, "on_chain": on_chain, "solvent_before": before,
             "solvent_after": after, "insolvent": refused, "tampered": rejected,
             "submit_gas": receipt["gasUsed"], "made_up": made_up_result, "forged": forged,
-            "in_grace": in_grace, "after_grace": after_grace, "seconds": total}
+            "in_grace": in_grace, "after_grace": after_grace, "seconds": total,
+            "price_source": "feeds" if feeds else "pushed", "epochs": [prices.epoch,
+                                                                     next_epoch]}

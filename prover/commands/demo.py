@@ -19,8 +19,11 @@ from prover.output import JSON_OPTION, emit, json_mode
 @click.option("--records", "records_json", default=None, type=click.Path(dir_okay=False),
               help="crash: also write the step records (breaker, sigma, haircuts, "
                    "solvency, outcomes) as JSON.")
+@click.option("--feeds", is_flag=True,
+              help="story: the oracle reads Chainlink-compatible feeds (development "
+                   "MockV3Aggregators) instead of pushed prices.")
 @JSON_OPTION
-def demo(scenario: str, records_json: str | None) -> None:
+def demo(scenario: str, records_json: str | None, feeds: bool) -> None:
     """Attester signs, borrower proves, registry accepts; made-up and stale proofs fail.
 
     With --json the story goes to stderr and stdout gets one JSON object of the outcomes."""
@@ -42,7 +45,7 @@ def demo(scenario: str, records_json: str | None) -> None:
             sys.exit(1)
         return
     from prover.demo import run
-    result = run(say)
+    result = run(say, feeds=feeds)
     good = (result["valid"] and result["on_chain"] and result["solvent_after"]
             and not result["solvent_before"] and result["insolvent"].startswith("refused")
             and result["tampered"].startswith("reverted")

@@ -18,3 +18,16 @@ def test_demo_story(chain):
     assert 200_000 < out["submit_gas"] < 500_000
     text = "\n".join(lines)
     assert "12.75" not in text and "18500" not in text      # private amounts never printed
+
+
+def test_demo_story_on_feeds():
+    """`zksolvency demo --feeds`: the oracle snapshots development Chainlink feeds; the
+    same story holds (embedded EVM)."""
+    lines: list[str] = []
+    out = run(lines.append, feeds=True)
+    assert out["price_source"] == "feeds" and out["epochs"] == [1, 2]
+    assert out["valid"] and out["on_chain"]
+    assert out["solvent_before"] is False and out["solvent_after"] is True
+    assert out["made_up"] == "reverted with UnknownAttester"
+    assert out["in_grace"] is True and out["after_grace"] is False
+    assert "Chainlink-compatible feeds" in "\n".join(lines)
