@@ -59,8 +59,10 @@ def main() -> None:
     roots, sums, proofs = [], [], []
     link = 0
     for k in range(N_BATCHES):
-        r = batch.prove({"index": k, "prev_link": link, "id_hashes": ids[k],
-                         "salts": salts[k], "balances": bals[k]})
+        r = batch.prove({"index": k, "prev_link": link,
+                         "user_commitments": [rb.user_commitment(i, s)
+                                              for i, s in zip(ids[k], salts[k])],
+                         "balances": bals[k]})
         roots.append(r.values["batch_root"])
         sums.append(r.values["sums"])
         link = r.values["next_link"]

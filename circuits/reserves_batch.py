@@ -1,11 +1,18 @@
 """Sharded proof of reserves: one proof per batch of 2^b users, one top proof over them.
 
-Hashes (Poseidon = circomlib's, :mod:`zk.std.poseidon`; docs/reserves-format.md):
+Hashes (Poseidon = circomlib's, :mod:`zk.std.poseidon`; docs/reserves-format.md, tree v3):
 
-* leaf = Poseidon(id_hash, salt, balance_1..balance_n); the padding leaf is
-  Poseidon(0, 0, 0..0) with the same arity;
-* node = Poseidon(left, right): PLAIN binary Merkle trees, no sums in the nodes, so an
-  inclusion path reveals only hashes;
+* user_commitment = Poseidon(id_hash, salt), computed off-circuit by the exchange and by
+  the user's verifier (the batch circuit takes the commitments as private inputs);
+* balances packed K = 253 // balance_bits per field element:
+  packed_j = sum_{i<K} balance_{K*j+i} * 2^(balance_bits*i). Every balance is
+  range-checked to balance_bits first and K * balance_bits <= 253 < log2(r), so the
+  packed integer never wraps mod r and packing is injective;
+* leaf = Poseidon(user_commitment, packed_1..packed_m), m = ceil(n_assets / K); the
+  padding leaf is Poseidon(0, ..., 0) with 1 + m inputs;
+* trees (batch and top: one model, :func:`zk.std.merkle.tree_arities`) are mixed-arity:
+  levels of arity 8, then one of arity 2^(bits % 3); node = Poseidon(children), no sums in
+  the nodes, so an inclusion path reveals only hashes;
 * batch tree over the 2^b leaves of a batch -> batch_root; top tree over the batch roots,
   padded to a power of two (at least 2) with the root of an all-padding batch -> root;
 * batch chain: link_0 = 0, link_{k+1} = Poseidon(link_k, k, batch_root_k, sums_k...);
@@ -30,8 +37,7 @@ from typing import Sequence
 from zk import Circuit, CompiledCircuit, Output, Param, Private, Public
 from zk.errors import CircuitDefinitionError, MalformedInput
 from zk.field import R
-from zk.std.merkle import merkle_path as _merkle_path
-from zk.std.merkle import tree_levels
+from zk.std.merkle import mixed_levels, mixed_path, mixed_root_gadget, tree_arities
 from zk.std.poseidon import poseidon, poseidon_cost, poseidon_hash
 
 MAX_ASSETS = 7            # asset commitment: 1 + 2 * 7 = 15 Poseidon inputs
@@ -73,27 +79,57 @@ def asset_commitment(assets: Sequence[str], decimals: Sequence[int]) -> int:
     return poseidon_hash(flat)
 
 
-def leaf_hash(id_hash: int, salt: int, balances: Sequence[int],
-              balance_bits: int = 64) -> int:
-    """Poseidon(id_hash, salt, balances...); balances must be in [0, 2^balance_bits)."""
+PACK_BITS = 253          # K * balance_bits <= 253 < log2(r): packing never wraps
+
+
+def pack_width(balance_bits: int = 64) -> int:
+    """K: balances per packed field element."""
+    return PACK_BITS // balance_bits
+
+
+def packed_count(n_assets: int, balance_bits: int = 64) -> int:
+    """m = ceil(n_assets / K): packed field elements per leaf."""
+    return -(-n_assets // pack_width(balance_bits))
+
+
+def check_balances(balances: Sequence[int], balance_bits: int = 64) -> None:
+    """MalformedInput unless every balance is an integer in [0, 2^balance_bits)."""
     for b in balances:
         if isinstance(b, bool) or not isinstance(b, int) or not 0 <= b < 1 << balance_bits:
             raise MalformedInput(f"balance {b!r} is outside [0, 2^{balance_bits})")
-    return poseidon_hash([id_hash, salt, *balances])
+
+
+def pack_balances(balances: Sequence[int], balance_bits: int = 64) -> list[int]:
+    """packed_j = sum_{i<K} balance_{K*j+i} * 2^(balance_bits*i) (balances range-checked,
+    so the packing is injective)."""
+    check_balances(balances, balance_bits)
+    k = pack_width(balance_bits)
+    return [sum(b << (balance_bits * i) for i, b in enumerate(balances[j:j + k]))
+            for j in range(0, len(balances), k)]
+
+
+def user_commitment(id_hash: int, salt: int) -> int:
+    """Poseidon(id_hash, salt): the user's part of the leaf, computed off-circuit."""
+    return poseidon_hash([id_hash, salt])
+
+
+def leaf_hash(commitment: int, balances: Sequence[int], balance_bits: int = 64) -> int:
+    """Poseidon(user_commitment, packed balances...); balances in [0, 2^balance_bits)."""
+    return poseidon_hash([commitment, *pack_balances(balances, balance_bits)])
 
 
 @lru_cache(maxsize=64)
-def padding_leaf(n_assets: int) -> int:
-    """The all-zero leaf Poseidon(0, 0, 0..0) of this arity."""
-    return poseidon_hash([0] * (n_assets + 2))
+def padding_leaf(n_assets: int, balance_bits: int = 64) -> int:
+    """The all-zero leaf Poseidon(0, ..., 0) with 1 + m inputs."""
+    return poseidon_hash([0] * (1 + packed_count(n_assets, balance_bits)))
 
 
 @lru_cache(maxsize=256)
 def padding_batch_root(batch_bits: int, n_assets: int) -> int:
     """Root of a batch made only of padding leaves."""
     h = padding_leaf(n_assets)
-    for _ in range(batch_bits):
-        h = poseidon_hash([h, h])
+    for a in tree_arities(batch_bits):
+        h = poseidon_hash([h] * a)
     return h
 
 
@@ -102,7 +138,8 @@ def batch_levels(leaves: Sequence[int], batch_bits: int, n_assets: int) -> list[
     size = 1 << batch_bits
     if len(leaves) > size:
         raise MalformedInput(f"{len(leaves)} leaves do not fit a batch of {size}")
-    return tree_levels(list(leaves) + [padding_leaf(n_assets)] * (size - len(leaves)))
+    return mixed_levels(list(leaves) + [padding_leaf(n_assets)] * (size - len(leaves)),
+                        tree_arities(batch_bits))
 
 
 def top_width(n_batches: int) -> int:
@@ -110,11 +147,17 @@ def top_width(n_batches: int) -> int:
     return max(2, 1 << (n_batches - 1).bit_length())
 
 
+def top_bits(n_batches: int) -> int:
+    """log2 of the top tree's width."""
+    return top_width(n_batches).bit_length() - 1
+
+
 def top_levels(batch_roots: Sequence[int], batch_bits: int, n_assets: int) -> list[list[int]]:
     """Levels of the top tree over the batch roots, padded with the padding-batch root."""
     pad = padding_batch_root(batch_bits, n_assets)
     roots = list(batch_roots)
-    return tree_levels(roots + [pad] * (top_width(len(roots)) - len(roots)))
+    return mixed_levels(roots + [pad] * (top_width(len(roots)) - len(roots)),
+                        tree_arities(top_bits(len(roots))))
 
 
 def next_link(prev_link: int, index: int, batch_root: int, sums: Sequence[int]) -> int:
@@ -137,16 +180,6 @@ def _positive(what: str, **values: int) -> None:
 
 
 # --- circuits -------------------------------------------------------------------------
-def _tree_root(api, leaves: list, keep: bool = False) -> object:
-    """Root of the plain tree; keep=True puts every node on a wire labelled ``node``."""
-    level = leaves
-    while len(level) > 1:
-        level = [poseidon(api, level[i], level[i + 1]) for i in range(0, len(level), 2)]
-        if keep:
-            level = [api.as_wire(h, "node") for h in level]
-    return level[0]
-
-
 class ReservesBatch(Circuit):
     """One batch of 2^batch_bits users: ranges, batch root, per-asset sums, chain link."""
 
@@ -155,8 +188,7 @@ class ReservesBatch(Circuit):
     next_link: Output
     batch_root: Output
     sums: Output[N_ASSETS]
-    id_hashes: Private[N_USERS]
-    salts: Private[N_USERS]
+    user_commitments: Private[N_USERS]
     balances: Private[N_USERS, N_ASSETS]
 
     def __init__(self, batch_bits: int = 2, n_assets: int = 2, balance_bits: int = 64):
@@ -171,14 +203,21 @@ class ReservesBatch(Circuit):
 
     def define(self, api) -> None:
         leaves = []
+        k, bits = pack_width(self.balance_bits), self.balance_bits
         with api.scope("leaves"):
             for i in range(self.n_users):
-                for b in self.balances[i]:
-                    api.range_check(b, bits=self.balance_bits)
-                leaves.append(api.as_wire(poseidon(api, self.id_hashes[i], self.salts[i],
-                                                   *self.balances[i]), "node"))
+                row = self.balances[i]
+                for b in row:
+                    api.range_check(b, bits=bits)
+                # range-checked balances, K * bits <= 253: an injective linear packing
+                packed = [api.sum(row[j + t] * (1 << (bits * t))
+                                  for t in range(min(k, len(row) - j)))
+                          for j in range(0, len(row), k)]
+                leaves.append(api.as_wire(poseidon(api, self.user_commitments[i], *packed),
+                                          "node"))
         with api.scope("tree"):
-            api.output(self.batch_root, _tree_root(api, leaves, keep=True))
+            root = mixed_root_gadget(api, leaves, tree_arities(self.batch_bits), keep="node")
+            api.output(self.batch_root, root)
         with api.scope("sums"):
             for k, s in enumerate(self.sums):
                 api.output(s, api.sum(row[k] for row in self.balances))
@@ -192,26 +231,33 @@ class ReservesBatch(Circuit):
     def estimate_constraints(batch_bits: int, n_assets: int, balance_bits: int = 64) -> int:
         """Constraint count without compiling (equal to the compiled count; tested)."""
         n = 1 << batch_bits
-        leaves = n * (n_assets * (balance_bits + 1) + poseidon_cost(n_assets + 2) + 1)
-        tree = (n - 1) * (poseidon_cost(2) + 1) + 1
+        m = packed_count(n_assets, balance_bits)
+        leaves = n * (n_assets * (balance_bits + 1) + poseidon_cost(1 + m) + 1)
+        tree, width = 1, n
+        for a in tree_arities(batch_bits):
+            width //= a
+            tree += width * (poseidon_cost(a) + 1)
         sums = n_assets * (1 + balance_bits + batch_bits + 1)
         link = INDEX_BITS + 1 + poseidon_cost(n_assets + 3) + 1
         return leaves + tree + sums + link
 
 
 def tree_wires(cs: CompiledCircuit) -> list[list[int]]:
-    """Witness indices of every batch-tree node, leaves first: the witness of a batch
-    proof IS its tree, so inclusion paths need no second hashing pass."""
-    nodes = [c for (_, _, c), label in zip(cs.constraints, cs.labels, strict=True)
-             if label in ("leaves/node", "tree/node")]
-    wires = [next(iter(c)) for c in nodes]
+    """Witness indices of every batch-tree node, levels leaf first (the mixed arities of
+    :func:`zk.std.merkle.tree_arities`): the witness of a batch proof IS its tree, so
+    inclusion paths need no second hashing pass."""
+    leaves, nodes = [], []
+    for (_, _, c), label in zip(cs.constraints, cs.labels, strict=True):
+        if label == "leaves/node":
+            leaves.append(next(iter(c)))
+        elif label == "tree/node":
+            nodes.append(next(iter(c)))
     root = cs.inputs[[i.name for i in cs.inputs].index("batch_root")].first_wire
-    levels, n = [], (len(wires) + 2) // 2       # 2n - 2 node wires + the root
-    pos = 0
-    while n > 1:
-        levels.append(wires[pos:pos + n])
-        pos += n
-        n //= 2
+    levels, pos, width = [leaves], 0, len(leaves)
+    for a in tree_arities(width.bit_length() - 1)[:-1]:
+        width //= a
+        levels.append(nodes[pos:pos + width])
+        pos += width
     return levels + [[root]]
 
 
@@ -259,7 +305,8 @@ class ReservesTop(Circuit):
         with api.scope("tree"):
             pad = padding_batch_root(self.batch_bits, k)
             leaves = list(self.batch_roots) + [api.constant(pad)] * (top_width(n) - n)
-            api.assert_equal(_tree_root(api, leaves), self.root)
+            api.assert_equal(mixed_root_gadget(api, leaves, tree_arities(top_bits(n))),
+                             self.root)
         with api.scope("liabilities"):
             for a in range(k):
                 api.assert_equal(api.sum(row[a] for row in self.batch_sums),
@@ -278,10 +325,10 @@ class ReservesTop(Circuit):
         chain = n_batches * (n_assets * (sum_bits + 1) + poseidon_cost(n_assets + 3) - 3) \
             - 3 + 1
         tree, level = 1, [False] * n_batches + [True] * (top_width(n_batches) - n_batches)
-        while len(level) > 1:
-            pairs = list(zip(level[0::2], level[1::2], strict=True))
-            tree += sum(0 if a and b else poseidon_cost(2) - 3 * (a or b) for a, b in pairs)
-            level = [a and b for a, b in pairs]
+        for a in tree_arities(top_bits(n_batches)):
+            groups = [level[i:i + a] for i in range(0, len(level), a)]
+            tree += sum(0 if all(g) else poseidon_cost(a) - 3 * sum(g) for g in groups)
+            level = [all(g) for g in groups]
         return 1 + chain + tree + n_assets * (1 + liability_bits + 1)
 
 
@@ -293,10 +340,10 @@ def check_field(values: Sequence[int], what: str) -> None:
 
 
 def merkle_root_of(leaves: Sequence[int]) -> int:
-    """Root of the plain tree over a power-of-two list of leaves."""
-    return tree_levels(leaves)[-1][0]
+    """Root of the mixed-arity tree over a power-of-two list of leaves."""
+    return mixed_levels(leaves, tree_arities(len(leaves).bit_length() - 1))[-1][0]
 
 
-def merkle_path(levels: list[list[int]], index: int) -> list[int]:
-    """Sibling hashes of leaf ``index``, leaf level first."""
-    return _merkle_path(levels, index)
+def merkle_path(levels: list[list[int]], index: int) -> list[list[int]]:
+    """Per-level sibling hashes of leaf ``index``, leaf level first."""
+    return mixed_path(levels, index, tree_arities(len(levels[0]).bit_length() - 1))

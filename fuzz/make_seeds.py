@@ -71,7 +71,7 @@ def _copy_examples(out: Path) -> None:
 
 def _inclusion(out: Path) -> None:
     from circuits import reserves_batch as rb
-    from circuits.inclusion import inclusion_v2, user_id_hash
+    from circuits.inclusion import inclusion_v3, user_id_hash
     from prover.reserves import load_assets
     from prover.reserves.ingest import iter_users
     assets = load_assets(EXAMPLES / "reserves" / "assets.json")
@@ -81,17 +81,18 @@ def _inclusion(out: Path) -> None:
     salts = [i + 1 for i in range(len(users))]            # deterministic seed files
     n = len(assets.assets)
     batches = [list(range(0, 8)), list(range(8, len(users)))]
-    levels = [rb.batch_levels([rb.leaf_hash(user_id_hash(users[i][0]), salts[i],
-                                            users[i][1]) for i in b], 3, n) for b in batches]
+    levels = [rb.batch_levels([rb.leaf_hash(rb.user_commitment(user_id_hash(users[i][0]),
+                                                               salts[i]), users[i][1])
+                               for i in b], 3, n) for b in batches]
     top = rb.top_levels([lv[-1][0] for lv in levels], 3, n)
     statement = {"chain_id": "31337", "registry": "0x" + "ab" * 20,
                  "exchange": "0x" + "cd" * 20, "epoch": "1", "key_id": "0x" + "11" * 32,
                  "statement_hash": "0x" + "22" * 32}
     for k, i in ((0, 0), (1, len(users) - 1)):
         leaf = batches[k].index(i)
-        proof = inclusion_v2(users[i][0], salts[i], users[i][1], assets.assets,
+        proof = inclusion_v3(users[i][0], salts[i], users[i][1], assets.assets,
                              assets.decimals, k, leaf, levels[k], top, statement)
-        _write(out, "inclusion", f"v2-user{i}.json", json.dumps(proof))
+        _write(out, "inclusion", f"v3-user{i}.json", json.dumps(proof))
 
 
 def _attestations(out: Path) -> None:

@@ -97,12 +97,12 @@ def circuit_inputs(data: bytes) -> None:
 
 
 def inclusion(data: bytes) -> None:
-    """A v2 inclusion file checked against the root and asset list it states."""
-    from circuits.inclusion import parse_inclusion_v2
+    """A v3 inclusion file checked against the root and asset list it states."""
+    from circuits.inclusion import parse_inclusion_v3
     from prover.reserves.verify import verify_inclusion
     from zk import atomic
     path = scratch(data, "inclusion.json")
-    inc = parse_inclusion_v2(atomic.read_json(path, 1 << 20))
+    inc = parse_inclusion_v3(atomic.read_json(path, 1 << 20))
     expect = {a: "1" for a in inc.assets}
     verify_inclusion(path, (inc.root, inc.stated_commitment, True), expect=expect)
 

@@ -1,5 +1,7 @@
-"""A batch's tree, hashed natively: id hashes, leaves and node levels in a few backend
-calls (``Backend.poseidon_rows``, circomlib's Poseidon) instead of one Python hash each.
+"""A batch's tree, hashed natively: id hashes, user commitments, leaves and the node levels
+of the mixed-arity tree in a few backend calls (``Backend.poseidon_rows``, circomlib's
+Poseidon; one call per level, 8 or 2^(b % 3) children per row) instead of one Python hash
+each.
 
 The values are exactly those of :mod:`circuits.reserves_batch` and
 :func:`circuits.inclusion.user_id_hash` (tested against them and against circomlibjs):
@@ -10,9 +12,10 @@ from __future__ import annotations
 from typing import Sequence
 
 from circuits.inclusion import user_id_bytes
-from circuits.reserves_batch import padding_leaf
+from circuits.reserves_batch import check_balances, pack_balances, padding_leaf
 from zk.backend import get_backend
 from zk.errors import MalformedInput
+from zk.std.merkle import mixed_levels, tree_arities
 from zk.std.poseidon_constants import params
 
 BALANCE_BITS = 64
@@ -59,16 +62,25 @@ def id_hashes(user_ids: Sequence[str]) -> list[int]:
     return [hashed[n][i] for n, i in where]
 
 
-def leaves(ids: Sequence[int], salts: Sequence[int],
-           balances: Sequence[Sequence[int]]) -> list[int]:
-    """leaf_hash of each user: Poseidon(id_hash, salt, balances...), balances < 2^64."""
+def user_commitments(ids: Sequence[int], salts: Sequence[int]) -> list[int]:
+    """user_commitment of each user: Poseidon(id_hash, salt)."""
+    return _rows(2, [[idh, salt] for idh, salt in zip(ids, salts, strict=True)])
+
+
+def leaves(commitments: Sequence[int], balances: Sequence[Sequence[int]]) -> list[int]:
+    """leaf_hash of each user: Poseidon(user_commitment, packed balances...), every
+    balance checked to be in [0, 2^64) before packing."""
     rows = []
-    for idh, salt, bal in zip(ids, salts, balances, strict=True):
-        for b in bal:
-            if isinstance(b, bool) or not isinstance(b, int) or not 0 <= b < 1 << BALANCE_BITS:
-                raise MalformedInput(f"balance {b!r} is outside [0, 2^{BALANCE_BITS})")
-        rows.append([idh, salt, *bal])
-    return _rows(2 + len(balances[0]), rows) if rows else []
+    for c, bal in zip(commitments, balances, strict=True):
+        check_balances(bal, BALANCE_BITS)
+        rows.append([c, *pack_balances(bal, BALANCE_BITS)])
+    return _rows(len(rows[0]), rows) if rows else []
+
+
+def _level(arity: int, level: list[int]) -> list[int]:
+    """Poseidon of each group of ``arity`` consecutive nodes: one native call."""
+    be = get_backend()
+    return be.fr_unpack(poseidon_words(arity, be.fr_pack(level)))
 
 
 def batch_levels(leaf_values: Sequence[int], batch_bits: int,
@@ -78,22 +90,16 @@ def batch_levels(leaf_values: Sequence[int], batch_bits: int,
     if len(leaf_values) > size:
         raise MalformedInput(f"{len(leaf_values)} leaves do not fit a batch of {size}")
     level = list(leaf_values) + [padding_leaf(n_assets)] * (size - len(leaf_values))
-    be = get_backend()
-    levels = [level]
-    words = be.fr_pack(level)
-    while len(levels[-1]) > 1:
-        words = poseidon_words(2, words)
-        levels.append(be.fr_unpack(words))
-    return levels
+    return mixed_levels(level, tree_arities(batch_bits), _level)
 
 
 def batch_tree(ids: Sequence[str], salts: Sequence[int], balances: Sequence[Sequence[int]],
                batch_bits: int, n_assets: int) -> tuple[list[int], list[list[int]]]:
-    """(id hashes, tree levels) of one batch."""
+    """(user commitments, tree levels) of one batch."""
     if len(ids) == 0 or any(len(b) != n_assets for b in balances):
         raise MalformedInput(f"a batch has 1..2^{batch_bits} users of {n_assets} balances")
-    idh = id_hashes(ids)
-    return idh, batch_levels(leaves(idh, salts, balances), batch_bits, n_assets)
+    commitments = user_commitments(id_hashes(ids), salts)
+    return commitments, batch_levels(leaves(commitments, balances), batch_bits, n_assets)
 
 
 def sums(balances: Sequence[Sequence[int]], n_assets: int) -> list[int]:

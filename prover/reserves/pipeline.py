@@ -9,7 +9,7 @@ Output folder::
     batches/<k>-<cid>.json    batch k's proof and public inputs; cid = SHA-256 of the
                               batch key id and public inputs (content address)
     top/                      proof.json, public.json, statement.json, verification_key.json
-    inclusion/<name>.json     one v2 file per user, name from the user's secret
+    inclusion/<name>.json     one v3 file per user, name from the user's secret
     inclusion/index.json      the list of file names (never user ids)
     private/                  PRIVATE (0700): run secret, user index, user secrets
 

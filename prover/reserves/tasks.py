@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from circuits.inclusion import inclusion_file_name, inclusion_v2
+from circuits.inclusion import inclusion_file_name, inclusion_v3
 from circuits.reserves_batch import ReservesBatch, tree_wires
 from prover.reserves import hashing
 from prover.reserves.users import salt_of, user_secret_of
@@ -72,10 +72,10 @@ def _salts(job: BatchJob) -> list[int]:
     return [salt_of(job.secret, u) for u in job.ids]
 
 
-def _inputs(job: BatchJob, id_hashes: list[int], salts: list[int]) -> dict:
+def _inputs(job: BatchJob, commitments: list[int]) -> dict:
     pad = (1 << job.batch_bits) - len(job.ids)
     return {"index": job.index, "prev_link": job.prev_link,
-            "id_hashes": id_hashes + [0] * pad, "salts": salts + [0] * pad,
+            "user_commitments": commitments + [0] * pad,
             "balances": [list(b) for b in job.balances] + [[0] * job.n_assets] * pad}
 
 
@@ -149,7 +149,8 @@ def prove_batch(job: BatchJob, key_id: str, key_source: Any) -> dict:
         raise MalformedInput("the batch proving key was made for another circuit")
     t1 = time.perf_counter()
     salts = _salts(job)
-    witness = cs.solve(_inputs(job, hashing.id_hashes(job.ids), salts))
+    commitments = hashing.user_commitments(hashing.id_hashes(job.ids), salts)
+    witness = cs.solve(_inputs(job, commitments))
     t2 = time.perf_counter()
     proof = groth16.prove(pk, witness, backend)
     t3 = time.perf_counter()
@@ -159,7 +160,7 @@ def prove_batch(job: BatchJob, key_id: str, key_source: Any) -> dict:
     for i, uid in enumerate(job.ids):
         user_secret = user_secret_of(job.secret, uid)
         files[inclusion_file_name(user_secret)] = (uid, user_secret.hex(), json.dumps(
-            inclusion_v2(uid, salts[i], job.balances[i], job.assets, job.decimals,
+            inclusion_v3(uid, salts[i], job.balances[i], job.assets, job.decimals,
                          job.index, i, levels, job.top_levels, job.statement), indent=1))
     return {"index": job.index, "proof": proof, "public": public, "files": files,
             "seconds": {"load": t1 - t0, "witness": t2 - t1, "prove": t3 - t2,

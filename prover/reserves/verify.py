@@ -1,4 +1,4 @@
-"""A user's check of their v2 inclusion file against the registered root.
+"""A user's check of their v3 inclusion file against the registered root.
 
 Two sources for the registered root and asset-list commitment: the ``ReservesRegistry``
 on-chain through ``rootOf(exchange, epoch)`` (the registry the user trusts; the epoch
@@ -13,9 +13,9 @@ from pathlib import Path
 from circuits.inclusion import (
     REASON_ROOT,
     InclusionRejected,
-    InclusionV2,
+    InclusionV3,
     check_against,
-    parse_inclusion_v2,
+    parse_inclusion_v3,
 )
 from prover import flow, workflow
 from prover.inputs import parse_decimal
@@ -25,12 +25,12 @@ from zk.errors import MalformedInput
 MAX_INCLUSION_BYTES = 1 << 20
 
 
-def read_inclusion(path: str | Path) -> InclusionV2:
-    """Parse a v2 file; InclusionRejected (a MalformedInput) if its path is broken."""
-    return parse_inclusion_v2(atomic.read_json(path, MAX_INCLUSION_BYTES))
+def read_inclusion(path: str | Path) -> InclusionV3:
+    """Parse a v3 file; InclusionRejected (a MalformedInput) if its path is broken."""
+    return parse_inclusion_v3(atomic.read_json(path, MAX_INCLUSION_BYTES))
 
 
-def registered_from_statement(inc: InclusionV2, statement_path: str | Path,
+def registered_from_statement(inc: InclusionV3, statement_path: str | Path,
                               public_path: str | Path) -> tuple[int, int] | str:
     """(root, asset commitment) of the top proof's files, or the reason they do not
     belong to the file's statement."""
@@ -47,7 +47,7 @@ def registered_from_statement(inc: InclusionV2, statement_path: str | Path,
     return values["root"], values["asset_commitment"]
 
 
-def registered_on_chain(chain, inc: InclusionV2,
+def registered_on_chain(chain, inc: InclusionV3,
                         registry: str | None = None) -> tuple[int, int, bool] | str:
     """(root, asset commitment, covered) from ``rootOf(exchange, epoch)`` of the
     ReservesRegistry at ``registry`` (the one the user trusts; default: the file's), or
@@ -66,7 +66,7 @@ def registered_on_chain(chain, inc: InclusionV2,
     return got["root"], got["asset_commitment"], got["covered"]
 
 
-def check_balances(inc: InclusionV2, expect: dict[str, str]) -> str | None:
+def check_balances(inc: InclusionV3, expect: dict[str, str]) -> str | None:
     """The first asset whose balance in the file differs from what the user expects."""
     for asset, amount in expect.items():
         if asset not in inc.assets:

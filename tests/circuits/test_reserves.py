@@ -1,5 +1,5 @@
 """ProofOfReserves (the single-circuit proof kept as a library circuit): the canned attack
-suite. Inclusion files are tested in test_inclusion_v2.py."""
+suite. Inclusion files are tested in test_inclusion_v3.py."""
 from __future__ import annotations
 
 import pytest

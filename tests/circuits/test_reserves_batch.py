@@ -15,7 +15,7 @@ from zk.errors import CircuitDefinitionError, MalformedInput, UnsatisfiedConstra
 from zk.field import R
 from zk.testing import REPO, assert_unprovable, first_failure, forge_witness
 
-B, K = 2, 2                                  # batches of 4 users, 2 assets
+B, K = 4, 2                       # batches of 16 users (tree arities [8, 2]), 2 assets
 ASSETS, DECIMALS = ["BTC", "ETH"], [8, 18]
 
 
@@ -63,19 +63,26 @@ def assert_claim_unprovable(cs, inputs: dict, where: str) -> None:
     assert label is not None and label.startswith(where), label
 
 
-def unchecked_leaf(i, s, b):
-    """An attacker's leaf: Poseidon without the balance range check."""
-    return rb.poseidon_hash([i, s, *b])
+def unchecked_leaf(c, b):
+    """An attacker's leaf: the circuit's packing (mod r) without the range check."""
+    return rb.poseidon_hash([c, sum(x << (64 * i) for i, x in enumerate(b)) % R])
+
+
+def leaf_of(i, s, b, leaf=rb.leaf_hash):
+    return leaf(rb.user_commitment(i, s), b)
 
 
 def batch_inputs(index: int, prev_link: int, ids, salts, bals, leaf=rb.leaf_hash) -> dict:
-    leaves = [leaf(i, s, b) for i, s, b in zip(ids, salts, bals, strict=True)]
+    leaves = [leaf_of(i, s, b, leaf) for i, s, b in zip(ids, salts, bals, strict=True)]
     root = rb.batch_levels(leaves, B, K)[-1][0]
     pad = (1 << B) - len(ids)
     sums = [sum(b[k] for b in bals) % R for k in range(K)]
     return {"index": index, "prev_link": prev_link,
             "next_link": rb.next_link(prev_link, index, root, sums), "batch_root": root,
-            "sums": sums, "id_hashes": ids + [0] * pad, "salts": salts + [0] * pad,
+            "sums": sums,
+            "user_commitments": [rb.user_commitment(i, s) for i, s in zip(ids, salts,
+                                                                          strict=True)]
+            + [0] * pad,
             "balances": bals + [[0] * K] * pad}
 
 
@@ -97,22 +104,52 @@ def test_constraint_estimates_match_compiled(n_batches, batch_cs):
     assert cs.num_constraints == rb.ReservesTop.estimate_constraints(n_batches, 1, 3)
 
 
+def test_batch_of_2_10_by_3_fits_a_2_19_domain():
+    """The estimate equals the compiled count (above); compiling 2^10 users is too slow."""
+    n = rb.ReservesBatch.estimate_constraints(10, 3)
+    assert n == 506_160
+    assert n + (4 + 3) + 1 <= 1 << 19
+
+
+def test_tree_arities_and_positions():
+    from zk.std.merkle import positions, tree_arities
+    assert [tree_arities(b) for b in (10, 4, 3, 2, 1, 0)] == \
+        [[8, 8, 8, 2], [8, 2], [8], [4], [2], []]
+    assert positions(1000, [8, 8, 8, 2]) == [0, 5, 7, 1]          # 1000 = 0 + 8*(5 + 8*(7 + 8))
+    with pytest.raises(MalformedInput):
+        positions(1024, [8, 8, 8, 2])
+
+
+def test_packing_is_injective_and_range_checked():
+    """K = 253 // 64 = 3 balances per element; each < 2^64, so packing never wraps and
+    swapping two columns changes the leaf."""
+    assert rb.pack_width(64) == 3 and rb.packed_count(3) == 1 and rb.packed_count(7) == 3
+    top = (1 << 64) - 1
+    assert rb.pack_balances([1, 2, top, 5]) == [1 + (2 << 64) + (top << 128), 5]
+    assert rb.leaf_hash(9, [1, 2, 3]) != rb.leaf_hash(9, [2, 1, 3])
+    assert rb.padding_leaf(3) == rb.poseidon_hash([0, 0])
+    for bad in (1 << 64, -1, True):
+        with pytest.raises(MalformedInput):
+            rb.pack_balances([0, bad])
+
+
 def test_witness_holds_the_batch_tree(batch_cs):
     ids, salts, bals = ledger(8)
     w = batch_cs.solve(solvable(batch_inputs(0, 0, ids, salts, bals)))
-    levels = rb.batch_levels([rb.leaf_hash(*x) for x in zip(ids, salts, bals, strict=True)],
+    levels = rb.batch_levels([leaf_of(*x) for x in zip(ids, salts, bals, strict=True)],
                              B, K)
+    assert [len(lv) for lv in levels] == [16, 2, 1]
     assert [[w[x] for x in lv] for lv in rb.tree_wires(batch_cs)] == levels
 
 
 def test_honest_batch_root_sums_and_link(batch_cs):
-    ids, salts, bals = ledger(1, n=3)              # one padding leaf
+    ids, salts, bals = ledger(1, n=3)              # 13 padding leaves
     inputs = batch_inputs(2, 12345, ids, salts, bals)
     values = batch_cs.statement.values(batch_cs.public_values(batch_cs.solve(solvable(inputs))))
     assert batch_cs.public_values(batch_cs.solve(solvable(inputs))) == claimed(inputs)
     assert values["sums"] == [2 * 3 + 2 * 4 + 2 * 5, 3 * 0 + 3 * 1 + 3 * 2]
-    leaves = [rb.leaf_hash(*x) for x in zip(ids, salts, bals, strict=True)]
-    assert values["batch_root"] == rb.merkle_root_of(leaves + [rb.padding_leaf(K)])
+    leaves = [leaf_of(*x) for x in zip(ids, salts, bals, strict=True)]
+    assert values["batch_root"] == rb.merkle_root_of(leaves + [rb.padding_leaf(K)] * 13)
 
 
 def test_negative_balance_unprovable(batch_cs):
@@ -177,6 +214,7 @@ def test_top_recomputes_root_liabilities_and_chain(top_cs):
         top_cs.solve(top_inputs(roots, sums, links[-1]))))
     assert values["root"] == rb.merkle_root_of(
         roots + [rb.padding_batch_root(B, K)])
+    assert rb.padding_batch_root(B, K) == rb.batch_levels([], B, K)[-1][0]
     assert values["liabilities"] == [sum(s[0] for s in sums), sum(s[1] for s in sums)]
 
 
@@ -235,10 +273,17 @@ const c = JSON.parse(require("fs").readFileSync(0, "utf8"));
 const h = xs => P["poseidon" + xs.length](xs.map(BigInt));
 const names = c.assets.map(a => BigInt("0x" + Buffer.from(a, "utf8").toString("hex")));
 const commit = h([c.assets.length, ...names.flatMap((n, i) => [n, c.decimals[i]])]);
-let node = h([c.id_hash, c.salt, ...c.balances]);
-c.path.forEach((s, k) => { node = (c.index >> k) & 1 ? h([s, node]) : h([node, s]); });
+const user = h([c.id_hash, c.salt]);
+const packed = c.balances.reduce((acc, b, i) => acc + (BigInt(b) << BigInt(64 * i)), 0n);
+const leaf = h([user, packed]);
+let node = leaf, index = c.index;
+c.path.forEach((sibs) => {
+  const a = sibs.length + 1, pos = index % a;
+  node = h([...sibs.slice(0, pos), node, ...sibs.slice(pos)]);
+  index = Math.floor(index / a);
+});
 const link = h([0, 0, node, ...c.sums]);
-process.stdout.write(JSON.stringify([commit, node, link].map(String)));
+process.stdout.write(JSON.stringify([commit, user, leaf, node, link].map(String)));
 """
 
 
@@ -248,18 +293,22 @@ def test_hashes_match_poseidon_lite():
     modules = REPO / ".ci" / "npm" / "node_modules"
     if node is None or not (modules / "poseidon-lite").is_dir():
         pytest.fail("node and .ci/npm/node_modules/poseidon-lite are required")
-    ids, salts, bals = ledger(7)
-    leaves = [rb.leaf_hash(*x) for x in zip(ids, salts, bals, strict=True)]
-    levels = rb.batch_levels(leaves, B, K)
+    ids, salts, bals = ledger(7, n=11)
+    bals[10] = [(1 << 64) - 1, (1 << 63) + 5]         # the packing's high bits
+    leaves = [leaf_of(*x) for x in zip(ids, salts, bals, strict=True)]
+    levels = rb.batch_levels(leaves, B, K)              # arities [8, 2]: 8- and 2-input nodes
     sums = [sum(b[k] for b in bals) for k in range(K)]
-    case = {"assets": ["BTC", "ÉTH"], "decimals": [8, 18], "id_hash": str(ids[2]),
-            "salt": str(salts[2]), "balances": [str(b) for b in bals[2]], "index": 2,
-            "path": [str(s) for s in rb.merkle_path(levels, 2)],
+    case = {"assets": ["BTC", "ÉTH"], "decimals": [8, 18], "id_hash": str(ids[10]),
+            "salt": str(salts[10]), "balances": [str(b) for b in bals[10]], "index": 10,
+            "path": [[str(s) for s in lv] for lv in rb.merkle_path(levels, 10)],
             "sums": [str(s) for s in sums]}
+    assert [len(lv) for lv in case["path"]] == [7, 1]
     out = subprocess.run([node, "-e", POSEIDON_LITE], input=json.dumps(case), text=True,
                          capture_output=True, check=True, timeout=60,
                          env={**os.environ, "NODE_PATH": str(modules)})
-    commit, root, link = map(int, json.loads(out.stdout))
+    commit, user, leaf, root, link = map(int, json.loads(out.stdout))
     assert commit == rb.asset_commitment(["BTC", "ÉTH"], [8, 18])
+    assert user == rb.user_commitment(ids[10], salts[10])
+    assert leaf == leaves[10]
     assert root == levels[-1][0]
     assert link == rb.next_link(0, 0, root, sums)

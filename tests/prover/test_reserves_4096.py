@@ -2,7 +2,7 @@
 ingest, batch roots, 16 batch proofs, the top proof, 4,096 inclusion files; everything
 verifies and every user has exactly one file.
 
-Batches of 2^8 users (192k constraints each), the smallest batch size of the acceptance
+Batches of 2^8 users (127k constraints each), the smallest batch size of the acceptance
 range: setup and the 16 proofs take about two and a half minutes of CPU on the 2-core
 reference machine, the bulk of this issue's CI time; smaller ledgers are covered by the
 other reserves tests.

@@ -166,7 +166,7 @@ def test_batches_stream_in_ledger_order(tmp_path, assets):
 
 def test_planner():
     p = planner.plan(5000, 3, ram_bytes=24 << 30)
-    assert p.batch_bits == 11 and p.n_batches == 3          # 2^12 would pass 2^21 constraints
+    assert p.batch_bits == 12 and p.n_batches == 2          # 2^13 would pass 2^21 constraints
     assert planner.plan(5000, 3, ram_bytes=1 << 30).batch_bits == 9     # RAM-bound
     assert planner.plan(3, 3).batch_bits == 2                # no larger than the ledger
     p = planner.plan(5000, 3, batch_bits=8)
@@ -197,17 +197,21 @@ def test_failed_batches_are_named_and_nothing_is_claimed(proven, assets, tmp_pat
 
 
 def test_native_batch_tree_is_the_circuits_tree():
-    """prover.reserves.hashing (Backend.poseidon_rows) gives the leaves, levels and id
-    hashes of circuits.reserves_batch / circuits.inclusion, ids of 1, 2 and 15 chunks."""
+    """prover.reserves.hashing (Backend.poseidon_rows) gives the id hashes, user
+    commitments, leaves and mixed-arity levels (8- and 2-input rows) of the pure-Python
+    circuits.reserves_batch / circuits.inclusion, ids of 1, 2 and 15 chunks."""
     from circuits.inclusion import user_id_hash
     from prover.reserves import hashing
     ids = ["a", "é" * 20, "x" * 465, "user3@example.com", "中" * 11]
     salts = [7, 0, R - 1, 12345, 99]
     bals = [(0, 1, 2), ((1 << 64) - 1, 0, 5), (3, 3, 3), (1, 2, 3), (9, 8, 7)]
-    idh, levels = hashing.batch_tree(ids, salts, bals, 3, 3)
+    idh = hashing.id_hashes(ids)
     assert idh == [user_id_hash(u) for u in ids]
-    leaves = [rb.leaf_hash(h, s, b) for h, s, b in zip(idh, salts, bals)]
-    assert levels == rb.batch_levels(leaves, 3, 3)
+    commitments, levels = hashing.batch_tree(ids, salts, bals, 4, 3)
+    assert commitments == [rb.user_commitment(h, s) for h, s in zip(idh, salts)]
+    leaves = [rb.leaf_hash(c, b) for c, b in zip(commitments, bals)]
+    assert levels == rb.batch_levels(leaves, 4, 3)
+    assert [len(lv) for lv in levels] == [16, 2, 1]
     assert hashing.sums(bals, 3) == [sum(b[k] for b in bals) for k in range(3)]
     with pytest.raises(Exception, match="outside"):
         hashing.batch_tree(["a"], [1], [(1 << 64, 0, 0)], 3, 3)

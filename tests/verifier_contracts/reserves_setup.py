@@ -15,6 +15,7 @@ from circuits.reserves_batch import (
     batch_levels,
     leaf_hash,
     top_levels,
+    user_commitment,
 )
 from prover.service import Prover
 from zk import compile_circuit, groth16
@@ -45,9 +46,14 @@ class Ledger:
 
     @property
     def roots(self) -> list[int]:
-        return [batch_levels([leaf_hash(i, s, b) for i, s, b in zip(ids, salts, bals)],
+        return [batch_levels([leaf_hash(c, b) for c, b in zip(cs, bals)],
                              BATCH_BITS, N_ASSETS)[-1][0]
-                for ids, salts, bals in zip(self.id_hashes, self.salts, self.balances)]
+                for cs, bals in zip(self.commitments, self.balances)]
+
+    @property
+    def commitments(self) -> list[list[int]]:
+        return [[user_commitment(i, s) for i, s in zip(ids, salts)]
+                for ids, salts in zip(self.id_hashes, self.salts)]
 
     @property
     def sums(self) -> list[list[int]]:
@@ -89,8 +95,9 @@ def batch_proofs(seed: int) -> list[tuple]:
     links = batch_chain(led.roots, led.sums)
     out = []
     for k in range(N_BATCHES):
-        res = batch.prove({"index": k, "prev_link": links[k], "id_hashes": led.id_hashes[k],
-                           "salts": led.salts[k], "balances": led.balances[k]})
+        res = batch.prove({"index": k, "prev_link": links[k],
+                           "user_commitments": led.commitments[k],
+                           "balances": led.balances[k]})
         # the circuit computes root, sums and link; they must be the reference values
         assert res.values["batch_root"] == led.roots[k] and res.values["sums"] == led.sums[k]
         assert res.values["next_link"] == links[k + 1]

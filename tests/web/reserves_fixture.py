@@ -1,5 +1,5 @@
-"""A small sharded proof-of-reserves tree built from the spec (docs/reserves-format.md)
-with the project's Poseidon, and v2 inclusion files for its users.
+"""A small sharded proof-of-reserves tree built from the spec (docs/reserves-format.md,
+tree v3) with the project's Poseidon, and v3 inclusion files for its users.
 
 Independent of the prover's pipeline on purpose: the page is checked against hashes
 computed here by ``zk.std.poseidon`` and in the browser by poseidon-lite.
@@ -13,7 +13,7 @@ from circuits.inclusion import user_id_hash
 from zk.statement import PublicInput, Statement
 from zk.std.poseidon import poseidon_hash
 
-FORMAT = "zk-solvency/inclusion-proof/v2"
+FORMAT = "zk-solvency/inclusion-proof/v3"
 
 
 def asset_field(name: str) -> int:
@@ -25,17 +25,36 @@ def asset_commitment(assets: list[str], decimals: list[int]) -> int:
                                          for x in (asset_field(a), d))])
 
 
+def arities(n_leaves: int) -> list[int]:
+    """Level arities of the spec's tree over 2^bits leaves: 8s, then 2^(bits % 3)."""
+    bits = n_leaves.bit_length() - 1
+    return [8] * (bits // 3) + ([2 ** (bits % 3)] if bits % 3 else [])
+
+
 def tree(leaves: list[int]) -> list[list[int]]:
-    """Levels of a plain binary Merkle tree, leaves first (len(leaves) a power of two)."""
+    """Levels of the mixed-arity tree, leaves first (len(leaves) a power of two)."""
     levels = [leaves]
-    while len(levels[-1]) > 1:
+    for a in arities(len(leaves)):
         lv = levels[-1]
-        levels.append([poseidon_hash([lv[i], lv[i + 1]]) for i in range(0, len(lv), 2)])
+        levels.append([poseidon_hash(lv[i:i + a]) for i in range(0, len(lv), a)])
     return levels
 
 
-def path(levels: list[list[int]], index: int) -> list[int]:
-    return [lv[(index >> k) ^ 1] for k, lv in enumerate(levels[:-1])]
+def path(levels: list[list[int]], index: int) -> list[list[int]]:
+    """Per level, the siblings (child order, the node itself left out)."""
+    out = []
+    for lv, a in zip(levels, arities(len(levels[0]))):
+        group = lv[index - index % a:index - index % a + a]
+        out.append(group[:index % a] + group[index % a + 1:])
+        index //= a
+    return out
+
+
+def leaf(user_id: str, salt: int, balances: list[int]) -> int:
+    """Poseidon(Poseidon(id_hash, salt), balances packed 3 per element at 64 bits)."""
+    packed = [sum(b << (64 * i) for i, b in enumerate(balances[j:j + 3]))
+              for j in range(0, len(balances), 3)]
+    return poseidon_hash([poseidon_hash([user_id_hash(user_id), salt]), *packed])
 
 
 def top_statement(n_assets: int) -> Statement:
@@ -56,7 +75,7 @@ class Reserves:
     users: list[tuple[str, list[int]]]
     assets: list[str]
     decimals: list[int]
-    batch_bits: int = 2
+    batch_bits: int = 3
     chain_id: int = 31337
     registry: str = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
     exchange: str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -66,9 +85,8 @@ class Reserves:
     def __post_init__(self) -> None:
         n, size = len(self.assets), 1 << self.batch_bits
         self.salts = [secrets.randbelow(1 << 128) for _ in self.users]
-        leaves = [poseidon_hash([user_id_hash(u), s, *b])
-                  for (u, b), s in zip(self.users, self.salts)]
-        pad = poseidon_hash([0] * (2 + n))
+        leaves = [leaf(u, s, b) for (u, b), s in zip(self.users, self.salts)]
+        pad = poseidon_hash([0] * (1 + -(-n // 3)))
         n_batches = -(-len(leaves) // size)
         leaves += [pad] * (n_batches * size - len(leaves))
         self.batches = [tree(leaves[i:i + size]) for i in range(0, len(leaves), size)]
@@ -82,16 +100,18 @@ class Reserves:
         self.liabilities = [sum(b[k] for _, b in self.users) for k in range(n)]
 
     def inclusion(self, i: int) -> dict:
-        """The v2 inclusion file of user i."""
+        """The v3 inclusion file of user i."""
         size = 1 << self.batch_bits
-        batch, leaf = divmod(i, size)
+        batch, index = divmod(i, size)
         user_id, balances = self.users[i]
         return {
             "format": FORMAT, "user_id": user_id, "salt": str(self.salts[i]),
             "balances": [str(b) for b in balances], "assets": list(self.assets),
-            "decimals": list(self.decimals), "batch_index": batch, "leaf_index": leaf,
-            "batch_path": [str(h) for h in path(self.batches[batch], leaf)],
-            "top_path": [str(h) for h in path(self.top, batch)],
+            "decimals": list(self.decimals), "batch_bits": self.batch_bits,
+            "top_bits": len(self.top[0]).bit_length() - 1,
+            "batch_index": batch, "leaf_index": index,
+            "batch_path": [[str(h) for h in lv] for lv in path(self.batches[batch], index)],
+            "top_path": [[str(h) for h in lv] for lv in path(self.top, batch)],
             "batch_root": str(self.batches[batch][-1][0]), "root": str(self.root),
             "asset_commitment": str(self.asset_commitment),
             "statement": {"chain_id": str(self.chain_id), "registry": self.registry,
@@ -110,7 +130,8 @@ class Reserves:
 
 
 def sample() -> Reserves:
-    """Ten users, three assets with 8, 18 and 6 decimals, three batches of four."""
+    """Ten users, three assets with 8, 18 and 6 decimals, two batches of eight (batch
+    tree [8], top tree [2]: 8- and 2-input nodes)."""
     users = [(f"user-{k:02d}@example.com", [k * 10_000_000 + 1, 10**18 * k + 5, 1_500_000 * k])
              for k in range(10)]
     users[3] = ("Zoë Ünicode 🦊", [123_456_789, 2 * 10**18, 0])

@@ -68,6 +68,31 @@ def test_page_id_hash_and_asset_commitment_equal_ours(page):
     assert got == str(asset_commitment(assets, decimals))
 
 
+def test_page_leaf_and_mixed_paths_equal_ours(page):
+    """user commitment, packed leaf (3 balances per element, up to 7 assets) and the
+    mixed-arity tree (8-, 4- and 2-input nodes) against circuits.reserves_batch."""
+    from circuits import reserves_batch as rb
+    from circuits.inclusion import user_id_hash
+    salt, top = R - 2, (1 << 64) - 1
+    for bals in ([5], [1, 2, 3], [top, 0, top, 7], [top] * 7):
+        got = page.evaluate("([u, s, b]) => [inclusionLib.userCommitment(u, BigInt(s)), "
+                            "inclusionLib.leafHash(u, BigInt(s), b.map(BigInt))].map(String)",
+                            ["Zoë", str(salt), [str(b) for b in bals]])
+        c = rb.user_commitment(user_id_hash("Zoë"), salt)
+        assert got == [str(c), str(rb.leaf_hash(c, bals))]
+    rng = random.Random(3)
+    for bits in (1, 2, 3, 4, 5, 7):
+        leaves = [rng.randrange(R) for _ in range(1 << bits)]
+        levels = rb.batch_levels(leaves, bits, 3)
+        index = rng.randrange(1 << bits)
+        path = [[str(h) for h in lv] for lv in rb.merkle_path(levels, index)]
+        got = page.evaluate("([l, i, p, b]) => [inclusionLib.rootFromPath(BigInt(l), i, "
+                            "p.map(lv => lv.map(BigInt))).toString(), "
+                            "inclusionLib.treeArities(b)]",
+                            [str(leaves[index]), index, path, bits])
+        assert got == [str(levels[-1][0]), rb.tree_arities(bits)]
+
+
 def test_cli_writes_the_shipped_page(tmp_path):
     from click.testing import CliRunner
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from circuits.inclusion import check_against, parse_inclusion_v2
+from circuits.inclusion import check_against, parse_inclusion_v3
 from tests.web.conftest import check, wait_until
 from tests.web.reserves_fixture import asset_commitment, sample
 from zk.errors import MalformedInput
@@ -16,7 +16,7 @@ from zk.field import R
 def python_verdict(inc: dict, reserves) -> tuple[bool, str]:
     """The project's own verifier (circuits.inclusion) on the same file."""
     try:
-        parsed = parse_inclusion_v2(inc)
+        parsed = parse_inclusion_v3(inc)
     except MalformedInput as exc:
         return False, str(exc)
     return check_against(parsed, reserves.root, reserves.asset_commitment)
@@ -98,9 +98,16 @@ def test_statement_files_must_match_the_inclusion_file(page, reserves, files):
     (lambda d: d.update(salt="01"), "salt: not a canonical decimal string"),
     (lambda d: d.update(root=str(R)), "root: not below the field modulus r"),
     (lambda d: d["balances"].append("1"), "balances: must be a list of 3..3 items"),
-    (lambda d: d.update(leaf_index=4), "leaf_index: must be an integer in 0..3"),
-    (lambda d: d.update(batch_path=["1"] * 65), "batch_path: must be a list of 1..64 items"),
-    (lambda d: d.update(top_path=[]), "top_path: must be a list of 1..64 items"),
+    (lambda d: d.update(leaf_index=8), "leaf_index: malformed path: must be an integer in 0..7"),
+    (lambda d: d.update(batch_index=2), "batch_index: malformed path: must be an integer in 0..1"),
+    (lambda d: d.update(batch_path=[["1"] * 8]), "batch_path: malformed path: levels of [7]"),
+    (lambda d: d.update(batch_path=[["1"] * 7, ["1"]]), "batch_path: malformed path"),
+    (lambda d: d.update(top_path=[]), "top_path: malformed path: levels of [1]"),
+    (lambda d: d.update(top_path=["1"]), "top_path: malformed path"),
+    (lambda d: d.update(batch_bits=4), "batch_path: malformed path: levels of [7, 1]"),
+    (lambda d: d.update(batch_bits=21), "batch_bits: malformed path: must be an integer in 0..20"),
+    (lambda d: d.update(top_bits=0), "top_bits: malformed path: must be an integer in 1..16"),
+    (lambda d: d["batch_path"][0].__setitem__(3, "01"), "batch_path[0][3]: not a canonical"),
     (lambda d: d["balances"].__setitem__(0, str(1 << 64)), "balances[0]: not below 2^64"),
     (lambda d: d["statement"].update(epoch=7), "statement.epoch: not a canonical decimal"),
     (lambda d: d.update(assets=["BTC", " ETH", "USDC"]), "assets[1]: must be 1..31 bytes"),
@@ -111,7 +118,7 @@ def test_statement_files_must_match_the_inclusion_file(page, reserves, files):
     (lambda d: d.update(decimals=[8, 256, 6]), "decimals[1]: must be an integer in 0..255"),
     (lambda d: d["statement"].update(registry="0x1234"), "statement.registry: must be 0x"),
     (lambda d: d.update(extra=1), "unknown key(s) extra"),
-    (lambda d: d.update(format="zk-solvency/inclusion-proof/v1"), "format: expected"),
+    (lambda d: d.update(format="zk-solvency/inclusion-proof/v2"), "format: expected"),
     (lambda d: d.update(user_id=""), "user_id: must be 1..465 bytes"),
 ])
 def test_malformed_files_get_a_clear_error(page, reserves, files, mutate, message):

@@ -1,19 +1,22 @@
-// Checks a "zk-solvency/inclusion-proof/v2" file: parsing (strict), hashes, and the
+// Checks a "zk-solvency/inclusion-proof/v3" file: parsing (strict), hashes, and the
 // comparison with the registered root (from the ReservesRegistry or a statement file).
 // Pure functions; no DOM, no network. Field elements are BigInt.
 import * as P from "poseidon-lite";
 import { keccak_256 } from "@noble/hashes/sha3";
 
-export const FORMAT = "zk-solvency/inclusion-proof/v2";
+export const FORMAT = "zk-solvency/inclusion-proof/v3";
 export const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 export const MAX_ASSETS = 7;
 export const MAX_DECIMALS = 255;
 export const MAX_ID_BYTES = 31 * 15;
 export const MAX_ASSET_BYTES = 31;
-export const MAX_DEPTH = 64;            // hashes per path (as circuits.inclusion)
+export const MAX_BATCH_BITS = 20;       // as circuits.inclusion
+export const MAX_TOP_BITS = 16;
 export const MAX_FILE_BYTES = 1 << 20;
 export const U64 = 1n << 64n;
 export const BALANCE_BOUND = U64;   // balances are in [0, 2^64)
+export const BALANCE_BITS = 64n;
+export const PACK = 3;              // 253 // 64 balances per packed field element
 
 const POSEIDON = [null, P.poseidon1, P.poseidon2, P.poseidon3, P.poseidon4, P.poseidon5,
   P.poseidon6, P.poseidon7, P.poseidon8, P.poseidon9, P.poseidon10, P.poseidon11,
@@ -52,12 +55,40 @@ export function assetCommitment(assets, decimals) {
   return poseidon([BigInt(assets.length), ...assets.flatMap((a, i) => [assetField(a), BigInt(decimals[i])])]);
 }
 
-/** Root of a plain binary Merkle path (node = Poseidon(left, right)); bit k of index is
- * 1 when the running node is the right child at level k. */
+/** user_commitment = Poseidon(id_hash, salt). */
+export const userCommitment = (userId, salt) => poseidon([userIdHash(userId), salt]);
+
+/** Balances (each < 2^64, checked by the parser) packed 3 per field element:
+ * packed_j = sum_i balance_{3j+i} * 2^(64 i); injective since 3 * 64 <= 253. */
+export function packBalances(balances) {
+  const out = [];
+  for (let j = 0; j < balances.length; j += PACK) {
+    out.push(balances.slice(j, j + PACK).reduce((acc, b, i) => acc + (b << (BALANCE_BITS * BigInt(i))), 0n));
+  }
+  return out;
+}
+
+/** leaf = Poseidon(user_commitment, packed balances...). */
+export const leafHash = (userId, salt, balances) => poseidon([userCommitment(userId, salt), ...packBalances(balances)]);
+
+/** Level arities of a tree over 2^bits leaves, leaf level first: [8]*(bits/3), then
+ * 2^(bits%3) if that is not 1 (2^10 -> [8, 8, 8, 2]). */
+export function treeArities(bits) {
+  const out = Array(Math.floor(bits / 3)).fill(8);
+  if (bits % 3) out.push(2 ** (bits % 3));
+  return out;
+}
+
+/** Root from a leaf, its index and per-level siblings (node left out, child order): at
+ * level j the node sits at position (index / prod(arities[:j])) % arities[j]. */
 export function rootFromPath(leaf, index, path) {
   let node = leaf;
-  path.forEach((sib, k) => {
-    node = (BigInt(index) >> BigInt(k)) & 1n ? poseidon([sib, node]) : poseidon([node, sib]);
+  let idx = index;
+  path.forEach((sibs) => {
+    const a = sibs.length + 1;
+    const pos = idx % a;
+    node = poseidon([...sibs.slice(0, pos), node, ...sibs.slice(pos)]);
+    idx = Math.floor(idx / a);
   });
   return node;
 }
@@ -101,8 +132,22 @@ function hexBytes(v, where, n) {
   return v.toLowerCase();
 }
 
-const KEYS = ["format", "user_id", "salt", "balances", "assets", "decimals", "batch_index",
-  "leaf_index", "batch_path", "top_path", "batch_root", "root", "asset_commitment", "statement"];
+const KEYS = ["format", "user_id", "salt", "balances", "assets", "decimals", "batch_bits",
+  "top_bits", "batch_index", "leaf_index", "batch_path", "top_path", "batch_root", "root",
+  "asset_commitment", "statement"];
+
+/** A path whose levels match treeArities(bits) exactly, else a "malformed path" error. */
+function treePath(v, where, bits) {
+  const want = treeArities(bits).map((a) => a - 1);
+  const ok = Array.isArray(v) && v.length === want.length && v.every((lv, j) => Array.isArray(lv) && lv.length === want[j]);
+  if (!ok) fail(where, `malformed path: levels of [${want.join(", ")}] sibling hashes expected for 2^${bits} leaves`);
+  return v.map((lv, j) => lv.map((h, i) => decimal(h, `${where}[${j}][${i}]`)));
+}
+
+function pathInt(v, where, min, max) {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || v > max) fail(where, `malformed path: must be an integer in ${min}..${max}`);
+  return v;
+}
 const STATEMENT_KEYS = ["chain_id", "registry", "exchange", "epoch", "key_id", "statement_hash"];
 
 /** Parse and validate an inclusion file's text; Malformed names the field and rule. */
@@ -122,14 +167,16 @@ export function parseInclusion(text, name = "inclusion file") {
   const n = assets.length;
   const decimals = list(obj.decimals, `${name}: decimals`, n, n).map((d, i) => smallInt(d, `${name}: decimals[${i}]`, MAX_DECIMALS));
   const balances = list(obj.balances, `${name}: balances`, n, n).map((b, i) => decimal(b, `${name}: balances[${i}]`, BALANCE_BOUND));
-  const batchPath = list(obj.batch_path, `${name}: batch_path`, 1, MAX_DEPTH).map((h, i) => decimal(h, `${name}: batch_path[${i}]`));
-  const topPath = list(obj.top_path, `${name}: top_path`, 1, MAX_DEPTH).map((h, i) => decimal(h, `${name}: top_path[${i}]`));
-  const leafIndex = smallInt(obj.leaf_index, `${name}: leaf_index`, 2 ** batchPath.length - 1);
-  const batchIndex = smallInt(obj.batch_index, `${name}: batch_index`, 2 ** topPath.length - 1);
+  const batchBits = pathInt(obj.batch_bits, `${name}: batch_bits`, 0, MAX_BATCH_BITS);
+  const topBits = pathInt(obj.top_bits, `${name}: top_bits`, 1, MAX_TOP_BITS);
+  const batchPath = treePath(obj.batch_path, `${name}: batch_path`, batchBits);
+  const topPath = treePath(obj.top_path, `${name}: top_path`, topBits);
+  const leafIndex = pathInt(obj.leaf_index, `${name}: leaf_index`, 0, 2 ** batchBits - 1);
+  const batchIndex = pathInt(obj.batch_index, `${name}: batch_index`, 0, 2 ** topBits - 1);
   const st = exact(obj.statement, STATEMENT_KEYS, `${name}: statement`);
   return {
     userId: uid, salt: decimal(obj.salt, `${name}: salt`), balances, assets, decimals,
-    batchIndex, leafIndex, batchPath, topPath,
+    batchBits, topBits, batchIndex, leafIndex, batchPath, topPath,
     batchRoot: decimal(obj.batch_root, `${name}: batch_root`),
     root: decimal(obj.root, `${name}: root`),
     assetCommitment: decimal(obj.asset_commitment, `${name}: asset_commitment`),
@@ -146,7 +193,7 @@ export function parseInclusion(text, name = "inclusion file") {
 
 /** What the file itself implies: recomputed leaf, batch root, root, asset commitment. */
 export function recompute(inc) {
-  const leaf = poseidon([userIdHash(inc.userId), inc.salt, ...inc.balances]);
+  const leaf = leafHash(inc.userId, inc.salt, inc.balances);
   const batchRoot = rootFromPath(leaf, inc.leafIndex, inc.batchPath);
   const root = rootFromPath(batchRoot, inc.batchIndex, inc.topPath);
   return { leaf, batchRoot, root, assetCommitment: assetCommitment(inc.assets, inc.decimals) };

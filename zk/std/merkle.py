@@ -1,13 +1,21 @@
-"""Binary Poseidon Merkle trees: plain Python builder/paths and the inclusion gadget.
+"""Poseidon Merkle trees: binary trees (builder, paths, inclusion gadget) and mixed-arity
+trees (arity-8 levels under one smaller top level; builder, paths, root gadget).
 
 node = Poseidon(left, right) (circomlib Poseidon(2)); the path of leaf ``index`` lists
 siblings from the leaf level up, and bit k of ``index`` (little-endian) says whether the
 node at level k is a right child (1) or a left child (0). Trees have a power-of-two
 number of leaves; ``pad_leaves`` pads with a caller-chosen zero leaf.
+
+Mixed-arity trees over 2^bits leaves have the levels ``tree_arities(bits)`` (leaf level
+first): ``bits // 3`` levels of arity 8, then one level of arity 2^(bits % 3) if that is
+not 1. A node over children c_0..c_{a-1} is Poseidon(c_0, ..., c_{a-1}). The node's
+position at level j is the mixed-radix digit ``(index // prod(arities[:j])) % arities[j]``
+and a path lists, per level, the a - 1 sibling hashes in child order, the node left out.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from math import prod
+from typing import Callable, Sequence
 
 from zk.errors import MalformedInput
 from zk.frontend.variable import Operand, Var
@@ -87,3 +95,85 @@ def assert_inclusion(api, leaf: Operand, index_bits: Sequence[Operand],
     """
     computed = root_from_path_gadget(api, leaf, index_bits, siblings)
     api.assert_equal(computed, root, "merkle/root")
+
+
+# --- mixed-arity trees ------------------------------------------------------------------
+MAX_ARITY = 8
+
+
+def tree_arities(bits: int) -> list[int]:
+    """Arities of the levels of a tree over 2^bits leaves, leaf level first:
+    2^10 -> [8, 8, 8, 2], 2^4 -> [8, 2], 2^3 -> [8], 2^1 -> [2], 2^0 -> []."""
+    if isinstance(bits, bool) or not isinstance(bits, int) or bits < 0:
+        raise MalformedInput(f"tree bits must be a non-negative integer, got {bits!r}")
+    return [MAX_ARITY] * (bits // 3) + ([1 << (bits % 3)] if bits % 3 else [])
+
+
+def positions(index: int, arities: Sequence[int]) -> list[int]:
+    """The node's position among its siblings at each level (mixed-radix digits)."""
+    if not 0 <= index < prod(arities):
+        raise MalformedInput(f"leaf index {index} outside a tree of {prod(arities)} leaves")
+    out = []
+    for a in arities:
+        index, pos = divmod(index, a)
+        out.append(pos)
+    return out
+
+
+HashRows = Callable[[int, list[int]], list[int]]
+
+
+def _hash_rows(arity: int, level: list[int]) -> list[int]:
+    return [poseidon_hash(level[i:i + arity]) for i in range(0, len(level), arity)]
+
+
+def mixed_levels(leaves: Sequence[int], arities: Sequence[int],
+                 hash_rows: HashRows = _hash_rows) -> list[list[int]]:
+    """All levels of the mixed-arity tree, leaves first, root last (one element).
+    ``hash_rows(a, level)`` hashes consecutive groups of a (e.g. natively)."""
+    if len(leaves) != prod(arities):
+        raise MalformedInput(f"a tree of arities {list(arities)} has {prod(arities)} "
+                             f"leaves, got {len(leaves)}")
+    levels = [list(leaves)]
+    for a in arities:
+        levels.append(hash_rows(a, levels[-1]))
+    return levels
+
+
+def mixed_path(levels: list[list[int]], index: int,
+               arities: Sequence[int]) -> list[list[int]]:
+    """Per level (leaf level first), the siblings of the node over leaf ``index``."""
+    out = []
+    for level, a, pos in zip(levels, arities, positions(index, arities), strict=False):
+        start = index - pos
+        out.append(level[start:index] + level[index + 1:start + a])
+        index //= a
+    return out
+
+
+def root_from_mixed_path(leaf: int, index: int, path: Sequence[Sequence[int]],
+                         arities: Sequence[int]) -> int:
+    """Recompute the root from a leaf, its index and its per-level siblings."""
+    if len(path) != len(arities) or any(len(s) != a - 1 for s, a in zip(path, arities,
+                                                                         strict=False)):
+        raise MalformedInput(f"malformed path: expected levels of {[a - 1 for a in arities]} "
+                             f"siblings, got {[len(s) for s in path]}")
+    cur = leaf
+    for sibs, pos in zip(path, positions(index, arities), strict=True):
+        cur = poseidon_hash([*sibs[:pos], cur, *sibs[pos:]])
+    return cur
+
+
+def mixed_root_gadget(api, leaves: Sequence[Operand], arities: Sequence[int],
+                      keep: str | None = None) -> Operand:
+    """Root of the mixed-arity tree over ``leaves`` (positions are fixed, so no index
+    bits): one Poseidon(a) per node; ``keep`` puts every node on a wire with that label
+    (1 constraint each) so the witness holds the tree."""
+    level = list(leaves)
+    if len(level) != prod(arities):
+        raise MalformedInput(f"a tree of arities {list(arities)} has {prod(arities)} leaves")
+    for a in arities:
+        level = [poseidon(api, *level[i:i + a]) for i in range(0, len(level), a)]
+        if keep:
+            level = [api.as_wire(h, keep) for h in level]
+    return level[0]
