@@ -1,5 +1,5 @@
-"""The format-conversion and batched-scaling kernels: native against the pure-Python
-reference and against py-ecc's scalar multiplication (independent formulas)."""
+"""The format-conversion, batched-scaling and point-vector kernels: native against the
+pure-Python reference and against py-ecc's group law (independent formulas)."""
 from __future__ import annotations
 
 import random
@@ -153,6 +153,69 @@ def test_scale_rejects_bad_points():
     for be in (NATIVE, REF):
         with pytest.raises(MalformedInput, match="point #1 is not on the curve"):
             be.scale_g1(bytes(pts), 3)
+
+
+def _py_sub(a: bytes, b: bytes) -> bytes:
+    """a[i] - b[i] by py-ecc's Jacobian group law (the independent oracle)."""
+    return b"".join(curve.g1_from_py(ob.add(curve.g1_to_py(a[i:i + 64]),
+                                            ob.neg(curve.g1_to_py(b[i:i + 64]))))
+                    for i in range(0, len(a), 64))
+
+
+def test_g1_sub_many_edge_cases_match_py_ecc():
+    ks = [RNG.randrange(R) for _ in range(12)]
+    a, b = _g1(ks), _g1([RNG.randrange(R) for _ in ks])
+    p5, p9 = a[5 * 64:6 * 64], a[9 * 64:10 * 64]
+    cases = [(a[:64], curve.G1_ZERO), (curve.G1_ZERO, b[:64]),      # infinity either side
+             (curve.G1_ZERO, curve.G1_ZERO), (p5, p5),              # both; a == b
+             (p9, curve.g1_neg(p9)), (curve.G1_GEN, curve.g1_neg(curve.G1_GEN))]  # a == -b
+    a += b"".join(x for x, _ in cases)
+    b += b"".join(y for _, y in cases)
+    want = _py_sub(a, b)
+    assert want[-4 * 64:-3 * 64] == curve.G1_ZERO and want[-64:] == curve.g1_mul(curve.G1_GEN, 2)
+    for be in (NATIVE, NATIVE_1, REF):
+        assert be.g1_sub_many(a, b) == want
+        assert be.g1_sub_many(b"", b"") == b""
+
+
+def test_g1_sub_many_large_threaded_matches_the_reference():
+    n = 3000                                          # several chunks, several workers
+    ka, kb = [RNG.randrange(R) for _ in range(n)], [RNG.randrange(R) for _ in range(n)]
+    for i in (255, 256, 1499):                       # equal points at chunk edges
+        kb[i] = ka[i]
+    for i in (0, 511, 2999):                         # opposite points
+        kb[i] = R - ka[i]
+    ka[700] = kb[701] = 0                            # infinity
+    a = NATIVE.batch_mul_g1(curve.G1_GEN, scalars_to_bytes(ka))
+    b = NATIVE.batch_mul_g1(curve.G1_GEN, scalars_to_bytes(kb))
+    out = NATIVE.g1_sub_many(a, b)
+    assert out == NATIVE_1.g1_sub_many(a, b) == REF.g1_sub_many(a, b)
+    for i in (0, 255, 700, 701, 1234, 2999):
+        assert out[64 * i:64 * i + 64] == _py_sub(a[64 * i:64 * i + 64], b[64 * i:64 * i + 64])
+
+
+def test_g1_sub_many_rejects_bad_points_naming_operand_and_index():
+    a, b = _g1([RNG.randrange(R) for _ in range(5)]), _g1([RNG.randrange(R) for _ in range(5)])
+    off_a, off_b = bytearray(a), bytearray(b)
+    off_a[3 * 64 + 40] ^= 1
+    off_b[2 * 64 + 40] ^= 1
+    big = bytearray(b)
+    big[4 * 64:4 * 64 + 32] = Q.to_bytes(32, "little")
+    for be in (NATIVE, NATIVE_1, REF):
+        with pytest.raises(MalformedInput, match=r"\(a\): point #3 is not on the curve"):
+            be.g1_sub_many(bytes(off_a), b)
+        with pytest.raises(MalformedInput, match=r"\(b\): point #2 is not on the curve"):
+            be.g1_sub_many(bytes(off_a), bytes(off_b))
+        with pytest.raises(MalformedInput, match=r"\(b\): point #4 has a coordinate >= q"):
+            be.g1_sub_many(a, bytes(big))
+        with pytest.raises(MalformedInput, match="equal whole numbers of points"):
+            be.g1_sub_many(a, b[:-64])
+    many = NATIVE.batch_mul_g1(curve.G1_GEN, scalars_to_bytes(range(1, 2049)))
+    bad = bytearray(many)
+    bad[64 * 1500 + 40] ^= 1
+    bad[64 * 1900 + 40] ^= 1
+    with pytest.raises(MalformedInput, match=r"\(a\): point #1500 is not on the curve"):
+        NATIVE.g1_sub_many(bytes(bad), many)        # threaded: still the first bad point
 
 
 def _r1cs_section(rows) -> bytes:

@@ -20,6 +20,8 @@ def batch_mul_g1(base: Buffer, scalars: Buffer, threads: int = 0) -> bytes:
     """[s * base for s in scalars] (fixed-base windows), affine G1 points."""
 def batch_mul_g2(base: Buffer, scalars: Buffer, threads: int = 0) -> bytes:
     """[s * base for s in scalars], affine G2 points."""
+def g1_sub_many(a: Buffer, b: Buffer, threads: int = 0) -> bytes:
+    """[a[i] - b[i]] over two equal-length G1 point buffers (batch-affine)."""
 def scale_g1(points: Buffer, first: Buffer, step: Buffer, threads: int = 0) -> bytes:
     """[(first * step^i) * points[i]] (first, step: 32-byte words < r); on-curve checked."""
 def scale_g2(points: Buffer, first: Buffer, step: Buffer, threads: int = 0) -> bytes:

@@ -315,6 +315,7 @@ static inline void fq_encode(uint8_t *b, const fe *a) {
 #define F_ENCODE fq_encode
 #include "group_tmpl.h"
 #include "group_scale_tmpl.h"
+#include "group_sub_tmpl.h"
 #include "group_tmpl_end.h"
 
 /* ---- G2 over Fq2 ---------------------------------------------------------- */
@@ -381,6 +382,11 @@ bn_status bn_scale_g1(const uint8_t *in, uint8_t *out, size_t n, const uint8_t f
 bn_status bn_scale_g2(const uint8_t *in, uint8_t *out, size_t n, const uint8_t first[32],
                       const uint8_t step[32], int threads, size_t *bad) {
     return g2_scale(in, out, n, first, step, threads, bad);
+}
+
+bn_status bn_g1_sub_many(const uint8_t *a, const uint8_t *b, uint8_t *out, size_t n,
+                         int threads, size_t *bad) {
+    return g1_sub_many(a, b, out, n, threads, bad);
 }
 
 /* ---- validation ------------------------------------------------------------ */

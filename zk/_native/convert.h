@@ -1,4 +1,5 @@
-/* Format conversions and batched point scaling (convert.c, group_scale_tmpl.h). */
+/* Format conversions, batched point scaling and vector subtraction (convert.c,
+ * group_scale_tmpl.h, group_sub_tmpl.h). */
 #ifndef ZK_CONVERT_H
 #define ZK_CONVERT_H
 
@@ -33,5 +34,11 @@ bn_status bn_scale_g1(const uint8_t *in, uint8_t *out, size_t n, const uint8_t f
                       const uint8_t step[32], int threads, size_t *bad);
 bn_status bn_scale_g2(const uint8_t *in, uint8_t *out, size_t n, const uint8_t first[32],
                       const uint8_t step[32], int threads, size_t *bad);
+
+/* out[i] = a[i] - b[i] over n canonical G1 points each (infinity allowed), batch-affine
+ * with one inversion per chunk; the GIL-free kernel of the circuit hash's H points.
+ * On a bad point *bad = 2 * index + (1 if it is in b). */
+bn_status bn_g1_sub_many(const uint8_t *a, const uint8_t *b, uint8_t *out, size_t n,
+                         int threads, size_t *bad);
 
 #endif

@@ -598,6 +598,35 @@ static PyObject *py_scale_g2(PyObject *self, PyObject *args) {
     return do_scale(args, 128, bn_scale_g2, "scale_g2");
 }
 
+/* g1_sub_many(a, b[, threads]) -> a[i] - b[i] over equal-length G1 point buffers */
+static PyObject *py_g1_sub_many(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer a, b;
+    int threads = 0;
+    if (!PyArg_ParseTuple(args, "y*y*|i", &a, &b, &threads)) return NULL;
+    PyObject *res = NULL;
+    if (a.len % 64 || b.len != a.len) {
+        raise_msg("g1_sub_many: %zd and %zd bytes are not two equal whole numbers of "
+                  "points", a.len, b.len);
+    } else if ((res = PyBytes_FromStringAndSize(NULL, a.len)) != NULL) {
+        size_t bad = 0;
+        bn_status st;
+        threads = pick_threads(threads);
+        Py_BEGIN_ALLOW_THREADS
+        st = bn_g1_sub_many(a.buf, b.buf, (uint8_t *)PyBytes_AS_STRING(res),
+                            (size_t)a.len / 64, threads, &bad);
+        Py_END_ALLOW_THREADS
+        if (st != BN_OK) {
+            Py_CLEAR(res);
+            raise_status(st, bad >> 1, bad & 1 ? "g1_sub_many (b)" : "g1_sub_many (a)",
+                         "point");
+        }
+    }
+    PyBuffer_Release(&a);
+    PyBuffer_Release(&b);
+    return res;
+}
+
 /* ---- constraint-system packing (zk.r1cs.pack_matrix) --------------------------
  * pack_lcs walks the R1CS rows (tuples of {wire: coeff} dicts) and returns matrix m as
  * sorted (rows, wires, coeffs) byte arrays, or None on anything unusual (a non-int
@@ -1547,6 +1576,8 @@ static PyMethodDef methods[] = {
      "zkey_coefs_split(entries, domain, nvars) -> (A matrix, B matrix)"},
     {"zkey_coefs_join", py_zkey_coefs_join, METH_VARARGS,
      "zkey_coefs_join(a_rows, a_cols, a_coeffs, b_rows, b_cols, b_coeffs) -> entries"},
+    {"g1_sub_many", py_g1_sub_many, METH_VARARGS,
+     "g1_sub_many(a, b[, threads]) -> a[i] - b[i] (G1 points)"},
     {"scale_g1", py_scale_g1, METH_VARARGS,
      "scale_g1(points, first32, step32[, threads]) -> (first step^i) points[i]"},
     {"scale_g2", py_scale_g2, METH_VARARGS,

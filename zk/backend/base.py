@@ -124,6 +124,15 @@ class Backend(ABC):
     def scale_g2(self, points: bytes, first: int, step: int = 1) -> bytes:
         """[(first * step^i) * points[i]] for G2 points (on the twist)."""
 
+    # --- element-wise point arithmetic ----------------------------------------------
+    @abstractmethod
+    def g1_sub_many(self, a: bytes, b: bytes) -> bytes:
+        """[a[i] - b[i]] over two equal-length buffers of G1 points (infinity allowed).
+
+        Every point is checked (coordinates < q, on the curve); MalformedInput names
+        the operand (a or b) and the index of the first bad one.
+        """
+
     # --- whole-buffer format conversions -----------------------------------------
     @abstractmethod
     def points_from_lem(self, data: bytes, g2: bool, check: bool = True) -> bytes:

@@ -115,6 +115,9 @@ class NativeBackend(Backend):
     def scale_g2(self, points: bytes, first: int, step: int = 1) -> bytes:
         return _c.scale_g2(points, _word(first), _word(step), self.threads)
 
+    def g1_sub_many(self, a: bytes, b: bytes) -> bytes:
+        return _c.g1_sub_many(a, b, self.threads)
+
     def points_from_lem(self, data: bytes, g2: bool, check: bool = True) -> bytes:
         return _c.points_from_lem(data, bool(g2), bool(check), self.threads)
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from py_ecc import optimized_bn128 as ob
 
 from zk import curve
-from zk.backend import ref_convert, ref_scale
+from zk.backend import ref_convert, ref_points, ref_scale
 from zk.backend.base import Backend, Matrix
 from zk.errors import MalformedInput
 from zk.field import R, bytes_to_scalars, inv, root_of_unity, scalars_to_bytes
@@ -212,6 +212,9 @@ class ReferenceBackend(Backend):
 
     def scale_g2(self, points: bytes, first: int, step: int = 1) -> bytes:
         return ref_convert.scale(points, first, step, g2=True)
+
+    def g1_sub_many(self, a: bytes, b: bytes) -> bytes:
+        return ref_points.g1_sub_many(a, b)
 
     def points_from_lem(self, data: bytes, g2: bool, check: bool = True) -> bytes:
         return ref_convert.convert_points(data, g2, to_lem=False, check=check)

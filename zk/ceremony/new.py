@@ -104,9 +104,7 @@ def circuit_hash(pk: ProvingKey, pt: Ptau, be: Backend) -> bytes:
         h.update((P.g1_uncompressed_many if size == 64 else P.g2_uncompressed_many)(data))
 
     points(b"".join(vk.gamma_abc_g1), 64)
-    hi, lo = pt.monomial(TAU_G1, n, n - 1), pt.monomial(TAU_G1, 0, n - 1)
-    neg = [curve.g1_neg(_pt(lo, i, 64)) for i in range(n - 1)]
-    points(b"".join(curve.g1_add(_pt(hi, i, 64), neg[i]) for i in range(n - 1)), 64)
+    points(be.g1_sub_many(pt.monomial(TAU_G1, n, n - 1), pt.monomial(TAU_G1, 0, n - 1)), 64)
     for data, size in ((pk.l_query, 64), (pk.a_query, 64), (pk.b_g1_query, 64),
                        (pk.b_g2_query, 128)):
         points(data, size)
