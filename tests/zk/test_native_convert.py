@@ -218,6 +218,79 @@ def test_g1_sub_many_rejects_bad_points_naming_operand_and_index():
         NATIVE.g1_sub_many(bytes(bad), many)        # threaded: still the first bad point
 
 
+def _matrix(entries) -> tuple[bytes, bytes, bytes]:
+    return (b"".join(r.to_bytes(4, "little") for r, _, _ in entries),
+            b"".join(c.to_bytes(4, "little") for _, c, _ in entries),
+            scalars_to_bytes(v for _, _, v in entries))
+
+
+@pytest.mark.parametrize("g2", [False, True])
+def test_sparse_msm_matches_py_ecc(g2):
+    """Coefficients 0, 1, r - 1, small and random; infinity among the points and the
+    accumulators; repeated entries; columns with no entry keep their accumulator."""
+    npts, nout = 9, 6
+    pts = (_g2 if g2 else _g1)([RNG.randrange(R) for _ in range(npts - 1)] + [0])
+    acc = (_g2 if g2 else _g1)([RNG.randrange(R) for _ in range(nout - 2)] + [0, 5])
+    entries = [(RNG.randrange(npts), RNG.randrange(nout - 1),
+                RNG.choice([0, 1, 1, R - 1, R - 1, 2, RNG.randrange(R)])) for _ in range(30)]
+    entries += [(2, 0, 1), (2, 0, R - 1), (4, 4, 3), (4, 4, 3), (8, 1, 7)]
+    size, add, mul = (128, curve.g2_add, curve.g2_mul) if g2 else (64, curve.g1_add, curve.g1_mul)
+    want = [acc[size * c:size * c + size] for c in range(nout)]
+    for r, c, v in entries:
+        want[c] = add(want[c], mul(pts[size * r:size * r + size], v))
+    fn = "sparse_msm_g2" if g2 else "sparse_msm_g1"
+    for be in (NATIVE, NATIVE_1, REF):
+        assert getattr(be, fn)(acc, pts, _matrix(entries)) == b"".join(want)
+        assert getattr(be, fn)(acc, pts, (b"", b"", b"")) == acc
+
+
+def test_sparse_msm_large_threaded_matches_scalar_arithmetic():
+    """Points k_r G: every column must be (acc_c + sum v k_r) G, computed over the
+    scalars and multiplied out by the fixed-base kernel (an independent path)."""
+    npts, nout = 300, 700                            # several column chunks and workers
+    ks = [RNG.randrange(1, R) for _ in range(npts)]
+    ka = [RNG.randrange(R) for _ in range(nout)]
+    pts = NATIVE.batch_mul_g1(curve.G1_GEN, scalars_to_bytes(ks))
+    acc = NATIVE.batch_mul_g1(curve.G1_GEN, scalars_to_bytes(ka))
+    entries = [(RNG.randrange(npts), RNG.randrange(nout),
+                RNG.choice([1, 1, 1, R - 1, RNG.randrange(R)])) for _ in range(3000)]
+    entries += [(0, 9, 1), (0, 9, R - 1)] + [(5, 650, 1)] * 40   # cancel; a long column
+    sums = list(ka)
+    for r, c, v in entries:
+        sums[c] = (sums[c] + v * ks[r]) % R
+    out = NATIVE.sparse_msm_g1(acc, pts, _matrix(entries))
+    assert out == NATIVE.batch_mul_g1(curve.G1_GEN, scalars_to_bytes(sums))
+    assert out == NATIVE_1.sparse_msm_g1(acc, pts, _matrix(entries))
+
+
+def test_sparse_msm_rejects_bad_entries_and_points():
+    pts, acc = _g1([3, 4, 5]), _g1([6, 7])
+    ok = [(0, 0, 1), (2, 1, 9), (1, 1, R - 1)]
+    off = bytearray(pts)
+    off[64 + 40] ^= 1
+    off_acc = bytearray(acc)
+    off_acc[64:96] = Q.to_bytes(32, "little")
+    for be in (NATIVE, NATIVE_1, REF):
+        for bad in ((3, 0, 1), (0, 2, 1)):
+            with pytest.raises(MalformedInput, match="entry #3 is out of range"):
+                be.sparse_msm_g1(acc, pts, _matrix(ok + [bad]))
+        with pytest.raises(MalformedInput, match="coefficient #1 is not reduced mod r"):
+            be.sparse_msm_g1(acc, pts, _matrix([ok[0], (1, 1, R)]))
+        with pytest.raises(MalformedInput, match="point #1 is not on the curve"):
+            be.sparse_msm_g1(acc, bytes(off), _matrix(ok))
+        with pytest.raises(MalformedInput, match="accumulator point #1 has a coordinate >= q"):
+            be.sparse_msm_g1(bytes(off_acc), pts, _matrix(ok))
+        with pytest.raises(MalformedInput, match="arrays disagree"):
+            be.sparse_msm_g1(acc, pts, (b"\0" * 4, b"", bytes(32)))
+        with pytest.raises(MalformedInput, match="whole number"):
+            be.sparse_msm_g1(acc[:-1], pts, _matrix(ok))
+    g2 = bytearray(_g2([3]))
+    g2[100] ^= 1
+    for be in (NATIVE, REF):
+        with pytest.raises(MalformedInput, match="point #0 is not on the curve"):
+            be.sparse_msm_g2(bytes(128), bytes(g2), _matrix([(0, 0, 2)]))
+
+
 def _r1cs_section(rows) -> bytes:
     out = []
     for row in rows:

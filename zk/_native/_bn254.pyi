@@ -22,6 +22,12 @@ def batch_mul_g2(base: Buffer, scalars: Buffer, threads: int = 0) -> bytes:
     """[s * base for s in scalars], affine G2 points."""
 def g1_sub_many(a: Buffer, b: Buffer, threads: int = 0) -> bytes:
     """[a[i] - b[i]] over two equal-length G1 point buffers (batch-affine)."""
+def sparse_msm_g1(acc: Buffer, points: Buffer, rows: Buffer, cols: Buffer, coeffs: Buffer,
+                  threads: int = 0) -> bytes:
+    """acc[c] + sum over entries (r, c, v) of v * points[r] (G1): one small MSM per column."""
+def sparse_msm_g2(acc: Buffer, points: Buffer, rows: Buffer, cols: Buffer, coeffs: Buffer,
+                  threads: int = 0) -> bytes:
+    """acc[c] + sum over entries (r, c, v) of v * points[r] (G2 points)."""
 def scale_g1(points: Buffer, first: Buffer, step: Buffer, threads: int = 0) -> bytes:
     """[(first * step^i) * points[i]] (first, step: 32-byte words < r); on-curve checked."""
 def scale_g2(points: Buffer, first: Buffer, step: Buffer, threads: int = 0) -> bytes:

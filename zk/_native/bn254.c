@@ -316,6 +316,7 @@ static inline void fq_encode(uint8_t *b, const fe *a) {
 #include "group_tmpl.h"
 #include "group_scale_tmpl.h"
 #include "group_sub_tmpl.h"
+#include "group_sparse_tmpl.h"
 #include "group_tmpl_end.h"
 
 /* ---- G2 over Fq2 ---------------------------------------------------------- */
@@ -351,6 +352,7 @@ static const fq2 FQ2_ONE = {{{0xd35d438dc58f0d9dULL, 0x0a78eb28f5c70b3dULL,
 #define F_ENCODE fq2_encode
 #include "group_tmpl.h"
 #include "group_scale_tmpl.h"
+#include "group_sparse_tmpl.h"
 #include "group_tmpl_end.h"
 
 /* ---- public entry points -------------------------------------------------- */
@@ -387,6 +389,18 @@ bn_status bn_scale_g2(const uint8_t *in, uint8_t *out, size_t n, const uint8_t f
 bn_status bn_g1_sub_many(const uint8_t *a, const uint8_t *b, uint8_t *out, size_t n,
                          int threads, size_t *bad) {
     return g1_sub_many(a, b, out, n, threads, bad);
+}
+
+bn_status bn_sparse_msm_g1(const uint8_t *acc, size_t nout, const uint8_t *points, size_t npts,
+                           const uint8_t *rows, const uint8_t *cols, const uint8_t *coeffs,
+                           size_t m, uint8_t *out, int threads, size_t *bad, int *what) {
+    return g1_sparse_msm(acc, nout, points, npts, rows, cols, coeffs, m, out, threads, bad, what);
+}
+
+bn_status bn_sparse_msm_g2(const uint8_t *acc, size_t nout, const uint8_t *points, size_t npts,
+                           const uint8_t *rows, const uint8_t *cols, const uint8_t *coeffs,
+                           size_t m, uint8_t *out, int threads, size_t *bad, int *what) {
+    return g2_sparse_msm(acc, nout, points, npts, rows, cols, coeffs, m, out, threads, bad, what);
 }
 
 /* ---- validation ------------------------------------------------------------ */

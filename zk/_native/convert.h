@@ -1,5 +1,5 @@
-/* Format conversions, batched point scaling and vector subtraction (convert.c,
- * group_scale_tmpl.h, group_sub_tmpl.h). */
+/* Format conversions, batched point scaling, vector subtraction and sparse products of
+ * points (convert.c, group_scale_tmpl.h, group_sub_tmpl.h, group_sparse_tmpl.h). */
 #ifndef ZK_CONVERT_H
 #define ZK_CONVERT_H
 
@@ -40,5 +40,16 @@ bn_status bn_scale_g2(const uint8_t *in, uint8_t *out, size_t n, const uint8_t f
  * On a bad point *bad = 2 * index + (1 if it is in b). */
 bn_status bn_g1_sub_many(const uint8_t *a, const uint8_t *b, uint8_t *out, size_t n,
                          int threads, size_t *bad);
+
+/* out[c] = acc[c] + sum over the m entries (rows[e], cols[e], coeffs[e]) of
+ * coeffs[e] * points[rows[e]] (nout accumulator points, npts points; rows/cols u32 LE,
+ * coefficients 32-byte words < r): one small MSM per column. On failure *what is
+ * 0 (an accumulator point), 1 (a point) or 2 (an entry) and *bad its index. */
+bn_status bn_sparse_msm_g1(const uint8_t *acc, size_t nout, const uint8_t *points, size_t npts,
+                           const uint8_t *rows, const uint8_t *cols, const uint8_t *coeffs,
+                           size_t m, uint8_t *out, int threads, size_t *bad, int *what);
+bn_status bn_sparse_msm_g2(const uint8_t *acc, size_t nout, const uint8_t *points, size_t npts,
+                           const uint8_t *rows, const uint8_t *cols, const uint8_t *coeffs,
+                           size_t m, uint8_t *out, int threads, size_t *bad, int *what);
 
 #endif

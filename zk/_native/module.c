@@ -627,6 +627,54 @@ static PyObject *py_g1_sub_many(PyObject *self, PyObject *args) {
     return res;
 }
 
+/* sparse_msm_g1/g2(acc, points, rows, cols, coeffs[, threads])
+ *   -> acc[c] + sum over entries (r, c, v) of v * points[r] */
+typedef bn_status (*sparse_fn)(const uint8_t *, size_t, const uint8_t *, size_t, const uint8_t *,
+                               const uint8_t *, const uint8_t *, size_t, uint8_t *, int,
+                               size_t *, int *);
+
+static PyObject *do_sparse_msm(PyObject *args, size_t psize, sparse_fn fn, const char *name) {
+    Py_buffer v[5];
+    int threads = 0;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*|i", &v[0], &v[1], &v[2], &v[3], &v[4], &threads))
+        return NULL;
+    PyObject *res = NULL;
+    size_t m = (size_t)v[2].len / 4;
+    if ((size_t)v[0].len % psize || (size_t)v[1].len % psize) {
+        raise_msg("%s: %zd and %zd bytes are not whole numbers of points", name, v[0].len,
+                  v[1].len);
+    } else if (v[2].len % 4 || v[3].len != v[2].len || (size_t)v[4].len != 32 * m) {
+        raise_msg("%s: row, column and coefficient arrays disagree", name);
+    } else if ((res = PyBytes_FromStringAndSize(NULL, v[0].len)) != NULL) {
+        size_t bad = 0;
+        int what = 2;
+        bn_status st;
+        threads = pick_threads(threads);
+        Py_BEGIN_ALLOW_THREADS
+        st = fn(v[0].buf, (size_t)v[0].len / psize, v[1].buf, (size_t)v[1].len / psize,
+                v[2].buf, v[3].buf, v[4].buf, m, (uint8_t *)PyBytes_AS_STRING(res), threads,
+                &bad, &what);
+        Py_END_ALLOW_THREADS
+        if (st != BN_OK) {
+            Py_CLEAR(res);
+            if (st == BN_ERR_SCALAR) raise_msg("%s: coefficient #%zu is not reduced mod r", name, bad);
+            else raise_status(st, bad, name, what == 0 ? "accumulator point" : "point");
+        }
+    }
+    for (int k = 0; k < 5; k++) PyBuffer_Release(&v[k]);
+    return res;
+}
+
+static PyObject *py_sparse_msm_g1(PyObject *self, PyObject *args) {
+    (void)self;
+    return do_sparse_msm(args, 64, bn_sparse_msm_g1, "sparse_msm_g1");
+}
+
+static PyObject *py_sparse_msm_g2(PyObject *self, PyObject *args) {
+    (void)self;
+    return do_sparse_msm(args, 128, bn_sparse_msm_g2, "sparse_msm_g2");
+}
+
 /* ---- constraint-system packing (zk.r1cs.pack_matrix) --------------------------
  * pack_lcs walks the R1CS rows (tuples of {wire: coeff} dicts) and returns matrix m as
  * sorted (rows, wires, coeffs) byte arrays, or None on anything unusual (a non-int
@@ -1578,6 +1626,10 @@ static PyMethodDef methods[] = {
      "zkey_coefs_join(a_rows, a_cols, a_coeffs, b_rows, b_cols, b_coeffs) -> entries"},
     {"g1_sub_many", py_g1_sub_many, METH_VARARGS,
      "g1_sub_many(a, b[, threads]) -> a[i] - b[i] (G1 points)"},
+    {"sparse_msm_g1", py_sparse_msm_g1, METH_VARARGS,
+     "sparse_msm_g1(acc, points, rows, cols, coeffs[, threads]) -> acc[c] + sum v points[r]"},
+    {"sparse_msm_g2", py_sparse_msm_g2, METH_VARARGS,
+     "sparse_msm_g2(acc, points, rows, cols, coeffs[, threads]) -> acc[c] + sum v points[r]"},
     {"scale_g1", py_scale_g1, METH_VARARGS,
      "scale_g1(points, first32, step32[, threads]) -> (first step^i) points[i]"},
     {"scale_g2", py_scale_g2, METH_VARARGS,

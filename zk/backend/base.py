@@ -133,6 +133,19 @@ class Backend(ABC):
         the operand (a or b) and the index of the first bad one.
         """
 
+    @abstractmethod
+    def sparse_msm_g1(self, acc: bytes, points: bytes, matrix: Matrix) -> bytes:
+        """acc[c] + sum over the matrix entries (r, c, v) of v * points[r], for every c:
+        one small MSM per column at once (len(acc)//64 columns).
+
+        Points are checked like check_g1's (infinity allowed); an entry whose row or
+        column is out of range, or whose coefficient is not < r, raises MalformedInput.
+        """
+
+    @abstractmethod
+    def sparse_msm_g2(self, acc: bytes, points: bytes, matrix: Matrix) -> bytes:
+        """sparse_msm_g1 for G2 points (128 bytes each, checked on the twist)."""
+
     # --- whole-buffer format conversions -----------------------------------------
     @abstractmethod
     def points_from_lem(self, data: bytes, g2: bool, check: bool = True) -> bytes:

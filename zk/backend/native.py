@@ -118,6 +118,12 @@ class NativeBackend(Backend):
     def g1_sub_many(self, a: bytes, b: bytes) -> bytes:
         return _c.g1_sub_many(a, b, self.threads)
 
+    def sparse_msm_g1(self, acc: bytes, points: bytes, matrix: Matrix) -> bytes:
+        return _c.sparse_msm_g1(acc, points, *matrix, self.threads)
+
+    def sparse_msm_g2(self, acc: bytes, points: bytes, matrix: Matrix) -> bytes:
+        return _c.sparse_msm_g2(acc, points, *matrix, self.threads)
+
     def points_from_lem(self, data: bytes, g2: bool, check: bool = True) -> bytes:
         return _c.points_from_lem(data, bool(g2), bool(check), self.threads)
 

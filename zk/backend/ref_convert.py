@@ -20,7 +20,7 @@ COEF_INV = pow(COEF, -1, R)
 _B2 = tuple(int(c) for c in curve.B2.coeffs)
 
 
-def _on_curve(c: list[int]) -> bool:
+def on_curve(c: list[int]) -> bool:
     if len(c) == 2:
         x, y = c
         return (y * y - x * x * x - 3) % Q == 0
@@ -47,7 +47,7 @@ def convert_points(data: bytes, g2: bool, to_lem: bool, check: bool) -> bytes:
         if any(c >= Q for c in cs):
             raise MalformedInput(f"point #{i // size} has a coordinate >= q")
         cs = [c * factor % Q for c in cs]
-        if check and not to_lem and not _on_curve(cs):
+        if check and not to_lem and not on_curve(cs):
             raise MalformedInput(f"point #{i // size} is not on the curve")
         out[i:i + size] = b"".join(c.to_bytes(32, "little") for c in cs)
     return bytes(out)
@@ -99,7 +99,7 @@ def scale(points: bytes, first: int, step: int, g2: bool) -> bytes:
         cs = [int.from_bytes(p[j:j + 32], "little") for j in range(0, size, 32)]
         if any(c >= Q for c in cs):
             raise MalformedInput(f"point #{i // size} has a coordinate >= q")
-        if any(cs) and not _on_curve(cs):
+        if any(cs) and not on_curve(cs):
             raise MalformedInput(f"point #{i // size} is not on the curve")
         out.append(enc(ob.multiply(dec(p), k)))
         k = k * step % R

@@ -216,6 +216,12 @@ class ReferenceBackend(Backend):
     def g1_sub_many(self, a: bytes, b: bytes) -> bytes:
         return ref_points.g1_sub_many(a, b)
 
+    def sparse_msm_g1(self, acc: bytes, points: bytes, matrix: Matrix) -> bytes:
+        return ref_points.sparse_msm(acc, points, matrix, g2=False)
+
+    def sparse_msm_g2(self, acc: bytes, points: bytes, matrix: Matrix) -> bytes:
+        return ref_points.sparse_msm(acc, points, matrix, g2=True)
+
     def points_from_lem(self, data: bytes, g2: bool, check: bool = True) -> bytes:
         return ref_convert.convert_points(data, g2, to_lem=False, check=check)
 

@@ -17,7 +17,6 @@ from array import array
 from zk import curve, progress
 from zk.backend import Backend, get_backend
 from zk.errors import SetupError
-from zk.field import scalars_to_bytes
 from zk.formats.iden3 import points as P
 from zk.formats.iden3.ptau import ALPHA_G1, BETA_G1, TAU_G1, TAU_G2, Ptau, open_ptau
 from zk.formats.iden3.zkey import ZKey
@@ -32,20 +31,6 @@ def _pt(buf: bytes, i: int, size: int) -> bytes:
     return buf[size * i:size * i + size]
 
 
-def _combine(terms: list[list], size: int, be: Backend) -> bytes:
-    """Point per wire: sum of coeff * base over its (base, coeff) terms (MSM)."""
-    msm = be.msm_g1 if size == 64 else be.msm_g2
-    out = []
-    for t in terms:
-        if not t:
-            out.append(bytes(size))
-        elif len(t) == 1 and t[0][1] == 1:
-            out.append(t[0][0])
-        else:
-            out.append(msm(b"".join(b for b, _ in t), scalars_to_bytes(c for _, c in t)))
-    return b"".join(out)
-
-
 def check_fits(cs: R1CS, pt: Ptau) -> int:
     """Domain size for cs; SetupError before any work if the ptau is too small."""
     n = qap.domain_size_for(cs.num_constraints, cs.num_public)
@@ -56,25 +41,15 @@ def check_fits(cs: R1CS, pt: Ptau) -> int:
     return n
 
 
-def _wire_terms(cs: R1CS, n: int, lag: dict[str, bytes]):
-    """Per-wire (base point, coeff) lists for A, B1, B2 and IC/C."""
-    w, npub = cs.num_wires, cs.num_public
-    A, B1, B2, K = ([[] for _ in range(w)] for _ in range(4))
-    for k, (la, lb, lc) in enumerate(cs.constraints):
-        for s, v in la.items():
-            A[s].append((_pt(lag["tau1"], k, 64), v))
-            K[s].append((_pt(lag["beta1"], k, 64), v))
-        for s, v in lb.items():
-            B1[s].append((_pt(lag["tau1"], k, 64), v))
-            B2[s].append((_pt(lag["tau2"], k, 128), v))
-            K[s].append((_pt(lag["alpha1"], k, 64), v))
-        for s, v in lc.items():
-            K[s].append((_pt(lag["tau1"], k, 64), v))
-    m = cs.num_constraints
-    for s in range(npub + 1):
-        A[s].append((_pt(lag["tau1"], m + s, 64), 1))
-        K[s].append((_pt(lag["beta1"], m + s, 64), 1))
-    return A, B1, B2, K
+def wire_points(a: qap.Matrix, b: qap.Matrix, c: qap.Matrix, num_wires: int,
+                lag: dict[str, bytes], be: Backend) -> tuple[bytes, bytes, bytes, bytes]:
+    """The A, B1, B2 and IC/C points of every wire: per wire (a matrix column), the sum
+    of coeff * Lagrange point of its rows, for A, B and beta A + alpha B + C (sparse
+    backend passes over the packed matrices, A with its public-input rows)."""
+    g1, z1 = be.sparse_msm_g1, bytes(64 * num_wires)
+    k = g1(g1(g1(z1, lag["beta1"], a), lag["alpha1"], b), lag["tau1"], c)
+    return (g1(z1, lag["tau1"], a), g1(z1, lag["tau1"], b),
+            be.sparse_msm_g2(bytes(128 * num_wires), lag["tau2"], b), k)
 
 
 def encode_coef_entries(cs: R1CS, be: Backend) -> bytes:
@@ -123,19 +98,16 @@ def new_zkey(cs: R1CS, ptau: str | os.PathLike | Ptau,
                    "alpha1": pt.lagrange(ALPHA_G1, n), "beta1": pt.lagrange(BETA_G1, n)}
             h2 = pt.lagrange(TAU_G1, 2 * n)
             hq = P.every_other(h2, 64, 1)
-        A, B1, B2, K = _wire_terms(cs, n, lag)
-        npub = cs.num_public + 1
-        with progress.step(f"zkey new: {4 * cs.num_wires} wire points"):
-            ic = _combine(K[:npub], 64, be)
+        npub, w = cs.num_public + 1, cs.num_wires
+        with progress.step(f"zkey new: {4 * w} wire points"):
+            a_m, b_m, c_m = qap.matrices(cs.constraints, cs.num_public, be)
+            a_q, b1_q, b2_q, k_q = wire_points(a_m, b_m, c_m, w, lag, be)
             vk = VerifyingKey(pt.alpha_g1(), pt.beta_g2(), curve.G2_GEN, curve.G2_GEN,
-                              [_pt(ic, i, 64) for i in range(npub)], development=True)
-            a_e, b_e, _ = qap.qap_entries(cs.constraints, cs.num_public)
+                              [_pt(k_q, i, 64) for i in range(npub)], development=True)
             pk = ProvingKey(vk=vk, beta_g1=pt.beta_g1(), delta_g1=curve.G1_GEN,
-                            a_query=_combine(A, 64, be), b_g1_query=_combine(B1, 64, be),
-                            b_g2_query=_combine(B2, 128, be), h_query=hq,
-                            l_query=_combine(K[npub:], 64, be), domain_size=n,
-                            num_wires=cs.num_wires, num_public=cs.num_public,
-                            a_matrix=qap.pack_matrix(a_e), b_matrix=qap.pack_matrix(b_e),
+                            a_query=a_q, b_g1_query=b1_q, b_g2_query=b2_q, h_query=hq,
+                            l_query=k_q[64 * npub:], domain_size=n, num_wires=w,
+                            num_public=cs.num_public, a_matrix=a_m, b_matrix=b_m,
                             circuit_digest=cs.digest())
         with progress.step("zkey new: circuit hash"):
             cs_hash = circuit_hash(pk, pt, be)
