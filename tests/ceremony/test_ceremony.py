@@ -149,3 +149,12 @@ def test_circuit_too_big_for_ptau(mixed, circuits, ptau_path, ref):
         new_zkey(big, ptau_path, ref)
     with pytest.raises(SetupError, match="power 8"):
         verify_zkey(read_zkey(mixed["dir"] / "z1.zkey"), big, ptau_path, ref)
+
+
+def test_ratio_check_scalars_are_128_random_bits_per_point():
+    from zk.ceremony.verify import random_words
+    a, b = random_words(1000), random_words(1000)
+    assert len(a) == 32 * 1000 and a != b
+    words = [int.from_bytes(a[i:i + 32], "little") for i in range(0, len(a), 32)]
+    assert all(w < 1 << 128 for w in words) and len(set(words)) == 1000
+    assert max(words).bit_length() > 120 and random_words(0) == b""
