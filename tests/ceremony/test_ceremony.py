@@ -158,3 +158,17 @@ def test_ratio_check_scalars_are_128_random_bits_per_point():
     words = [int.from_bytes(a[i:i + 32], "little") for i in range(0, len(a), 32)]
     assert all(w < 1 << 128 for w in words) and len(set(words)) == 1000
     assert max(words).bit_length() > 120 and random_words(0) == b""
+
+
+def test_h_points_hashed_follows_snarkjs_chunked_loop():
+    """snarkjs's hashHPoints: `for (i = 0; i < domainSize - 1; i += 2^14)` hashes
+    `min(domainSize - 1, 2^14)` points per chunk (its length ignores i). Our count must
+    equal that loop's total whenever the ptau holds the points it reads."""
+    from zk.ceremony.new import h_points_hashed
+    for log_n in range(1, 21):
+        n = 1 << log_n
+        total = sum(min(n - 1, 1 << 14) for _ in range(0, n - 1, 1 << 14))
+        assert h_points_hashed(n, log_n + 1) == total
+        assert h_points_hashed(n, log_n) == n - 1      # tau^(2n-1) is not in the ptau
+    assert h_points_hashed(1 << 14, 20) == (1 << 14) - 1
+    assert h_points_hashed(1 << 15, 16) == 1 << 15

@@ -65,6 +65,24 @@ def encode_coef_entries(cs: R1CS, be: Backend) -> bytes:
     return struct.pack("<I", len(body) // 44) + body
 
 
+SNARKJS_H_CHUNK = 1 << 14
+
+
+def h_points_hashed(n: int, power: int) -> int:
+    """How many points tau^i (tau^n - 1) snarkjs hashes for a domain of n rows.
+
+    snarkjs (0.7.x, ``hashHPoints``) hashes its chunks of 2^14 points with the length
+    min(n - 1, 2^14) each, so past 2^14 rows the last chunk runs one point further: n
+    points, i < n, under the count n - 1. We do the same when the ptau holds tau^(2n - 1)
+    (power > log2 n). With n = 2^power that point lies past the ptau's tau section and
+    snarkjs hashes the bytes that follow it; we keep the n - 1 points there, and the two
+    tools' circuit hashes differ.
+    """
+    if n - 1 <= SNARKJS_H_CHUNK or n >= 1 << power:
+        return n - 1
+    return n
+
+
 def circuit_hash(pk: ProvingKey, pt: Ptau, be: Backend) -> bytes:
     """snarkjs's csHash: BLAKE2b-512 over the initial key's points (H as tau^i (tau^n - 1))."""
     h = hashlib.blake2b(digest_size=64)
@@ -79,7 +97,10 @@ def circuit_hash(pk: ProvingKey, pt: Ptau, be: Backend) -> bytes:
         h.update((P.g1_uncompressed_many if size == 64 else P.g2_uncompressed_many)(data))
 
     points(b"".join(vk.gamma_abc_g1), 64)
-    points(be.g1_sub_many(pt.monomial(TAU_G1, n, n - 1), pt.monomial(TAU_G1, 0, n - 1)), 64)
+    h.update(struct.pack(">I", n - 1))
+    k = h_points_hashed(n, pt.power)
+    h.update(P.g1_uncompressed_many(be.g1_sub_many(pt.monomial(TAU_G1, n, k),
+                                                   pt.monomial(TAU_G1, 0, k))))
     for data, size in ((pk.l_query, 64), (pk.a_query, 64), (pk.b_g1_query, 64),
                        (pk.b_g2_query, 128)):
         points(data, size)
