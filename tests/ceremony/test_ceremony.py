@@ -172,3 +172,23 @@ def test_h_points_hashed_follows_snarkjs_chunked_loop():
         assert h_points_hashed(n, log_n) == n - 1      # tau^(2n-1) is not in the ptau
     assert h_points_hashed(1 << 14, 20) == (1 << 14) - 1
     assert h_points_hashed(1 << 15, 16) == 1 << 15
+
+
+def test_snarkjs_hash_caveat_only_for_full_size_domains_above_2_14():
+    """snarkjs reads past the tau section exactly when n = 2^power > 2^14 + 1; only then
+    does a circuit-hash mismatch carry the explanation and the remedy."""
+    from zk.ceremony.new import snarkjs_hash_caveat
+    assert snarkjs_hash_caveat(1 << 14, 14) == ""
+    assert snarkjs_hash_caveat(1 << 15, 16) == "" and snarkjs_hash_caveat(1 << 16, 20) == ""
+    for power in (15, 16, 20):
+        note = snarkjs_hash_caveat(1 << power, power)
+        assert f"2^{power}" in note and f"power {power + 1} or more" in note
+
+
+def test_circuit_hash_mismatch_carries_the_caveat(mixed, ref):
+    init = mixed["init"]
+    bad = replace(read_zkey(mixed["dir"] / "final.zkey"), cs_hash=bytes(64))
+    with pytest.raises(CeremonyInvalid, match="circuit hash does not match.*power 9 or more"):
+        verify_from_init(bad, init, ref, "; make it from a ptau of power 9 or more")
+    with pytest.raises(CeremonyInvalid, match=r"circuit hash does not match[^;]*$"):
+        verify_from_init(bad, init, ref)

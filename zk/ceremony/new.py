@@ -83,6 +83,15 @@ def h_points_hashed(n: int, power: int) -> int:
     return n
 
 
+def snarkjs_hash_caveat(n: int, power: int) -> str:
+    """Why snarkjs's circuit hash cannot be recomputed for this domain and ptau, or ""."""
+    if n - 1 <= SNARKJS_H_CHUNK or n < 1 << power:
+        return ""
+    return (f"; snarkjs 0.7 hashes bytes past the ptau's tau section when the domain "
+            f"(2^{power}) is the ptau's full size above 2^14, so a key made by snarkjs "
+            f"cannot be checked here: make it from a ptau of power {power + 1} or more")
+
+
 def circuit_hash(pk: ProvingKey, pt: Ptau, be: Backend) -> bytes:
     """snarkjs's csHash: BLAKE2b-512 over the initial key's points (H as tau^i (tau^n - 1))."""
     h = hashlib.blake2b(digest_size=64)

@@ -23,10 +23,11 @@ from zk import curve, progress
 from zk.backend import Backend, get_backend
 from zk.ceremony import rng as R_
 from zk.ceremony.contribute import contribution_hash
-from zk.ceremony.new import new_zkey
+from zk.ceremony.new import new_zkey, snarkjs_hash_caveat
 from zk.errors import CeremonyInvalid, MalformedInput
 from zk.formats.iden3 import points as P
 from zk.formats.iden3.contributions import public_key_bytes
+from zk.formats.iden3.ptau import open_ptau
 from zk.formats.iden3.zkey import ZKey
 from zk.r1cs import R1CS
 
@@ -121,8 +122,10 @@ def _ratio_check(init: bytes, final: bytes, delta2: bytes, be: Backend, what: st
         raise CeremonyInvalid(f"{what} section is not the initial one divided by delta")
 
 
-def verify_from_init(zk: ZKey, init: ZKey, backend: Backend | None = None) -> Report:
-    """Check zk against the initial key of its circuit (what ``new_zkey`` derives)."""
+def verify_from_init(zk: ZKey, init: ZKey, backend: Backend | None = None,
+                     hash_caveat: str = "") -> Report:
+    """Check zk against the initial key of its circuit (what ``new_zkey`` derives);
+    ``hash_caveat`` is added to a circuit-hash mismatch (see snarkjs_hash_caveat)."""
     be = backend or get_backend()
     a, b = zk.pk, init.pk
     if (a.num_wires, a.num_public, a.domain_size) != (b.num_wires, b.num_public,
@@ -136,7 +139,7 @@ def verify_from_init(zk: ZKey, init: ZKey, backend: Backend | None = None) -> Re
     for name, (x, y) in same.items():
         if x != y:
             raise CeremonyInvalid(f"{name} does not match the one derived from the circuit and "
-                             "the ptau")
+                                  "the ptau" + (hash_caveat if name == "circuit hash" else ""))
     with progress.step("verify: L and H sections"):
         _ratio_check(b.l_query, a.l_query, a.vk.delta_g2, be, "L (C)")
         _ratio_check(b.h_query, a.h_query, a.vk.delta_g2, be, "H")
@@ -149,4 +152,7 @@ def verify_zkey(zk: ZKey, cs: R1CS, ptau: str | os.PathLike,
                 backend: Backend | None = None) -> Report:
     """Full check of zk against the circuit cs and the ptau; CeremonyInvalid on any mismatch."""
     be = backend or get_backend()
-    return verify_from_init(zk, new_zkey(cs, ptau, be), be)
+    with open_ptau(ptau) as pt:
+        init = new_zkey(cs, pt, be)
+        caveat = snarkjs_hash_caveat(init.pk.domain_size, pt.power)
+    return verify_from_init(zk, init, be, caveat)
