@@ -10,19 +10,13 @@ from py_ecc import optimized_bn128 as ob
 
 from zk import curve
 from zk.backend import ref_convert
+from zk.backend.ref_scale import affine_point
 from zk.errors import MalformedInput
 from zk.field import Q, R
 
 
 def _point(data: bytes, i: int, what: str) -> tuple[int, int]:
-    """(x, y) of point i, (0, 0) for infinity; coordinates < q and on-curve checked."""
-    x = int.from_bytes(data[64 * i:64 * i + 32], "little")
-    y = int.from_bytes(data[64 * i + 32:64 * i + 64], "little")
-    if x >= Q or y >= Q:
-        raise MalformedInput(f"g1_sub_many ({what}): point #{i} has a coordinate >= q")
-    if (x or y) and (y * y - x * x * x - 3) % Q:
-        raise MalformedInput(f"g1_sub_many ({what}): point #{i} is not on the curve")
-    return x, y
+    return affine_point(data, i, f"g1_sub_many ({what}): ")
 
 
 def g1_sub_many(a: bytes, b: bytes) -> bytes:

@@ -9,6 +9,18 @@ from zk.errors import MalformedInput
 from zk.field import Q, R
 
 
+def affine_point(data: bytes, i: int, prefix: str = "") -> tuple[int, int]:
+    """(x, y) of canonical G1 point i of a buffer, (0, 0) for infinity; MalformedInput
+    (its message starting with ``prefix``) unless both coordinates are < q and on-curve."""
+    x = int.from_bytes(data[64 * i:64 * i + 32], "little")
+    y = int.from_bytes(data[64 * i + 32:64 * i + 64], "little")
+    if x >= Q or y >= Q:
+        raise MalformedInput(f"{prefix}point #{i} has a coordinate >= q")
+    if (x or y) and (y * y - x * x * x - 3) % Q:
+        raise MalformedInput(f"{prefix}point #{i} is not on the curve")
+    return x, y
+
+
 def _dbl(x, y, z):
     a, b = x * x % Q, y * y % Q
     c = b * b % Q
@@ -53,12 +65,7 @@ def scale_g1(points: bytes, first: int, step: int = 1) -> bytes:
     k, step = first % R, step % R
     jac = []
     for i in range(n):
-        x = int.from_bytes(points[64 * i:64 * i + 32], "little")
-        y = int.from_bytes(points[64 * i + 32:64 * i + 64], "little")
-        if x >= Q or y >= Q:
-            raise MalformedInput(f"point #{i} has a coordinate >= q")
-        if (x or y) and (y * y - x * x * x - 3) % Q:
-            raise MalformedInput(f"point #{i} is not on the curve")
+        x, y = affine_point(points, i)
         jac.append((0, 0, 0) if (x == 0 and y == 0) or k == 0 else _mul(x, y, bin(k)[2:]))
         k = k * step % R
     zs = [p[2] for p in jac if p[2]]
