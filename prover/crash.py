@@ -56,6 +56,10 @@ CONFIG = orc.OracleConfig(min_epoch_interval=3600, snapshot_validity=2 * 3600,
 HEARTBEAT = 2 * 3600
 GRACE = 900
 INTERVAL = CONFIG.min_epoch_interval
+#: How long the crash's trip lasts before the guardian resets: past the reset delay, and a
+#: minute past the pre-crash epoch's snapshot validity (it opened INTERVAL before the trip),
+#: so its proofs have expired on any node, however few wall-clock seconds the run adds.
+TRIP = max(CONFIG.reset_delay, CONFIG.snapshot_validity - INTERVAL) + 60
 MARKET = mkt.MarketConfig.for_decimals(18, 6, min_bond=500 * USDC,
                                        liquidator_reward=100 * USDC, liquidation_grace=1800)
 #: The borrowers' PRIVATE positions (token base units): alice is diversified, bob is all
@@ -267,7 +271,7 @@ def run(echo: Callable[[str], None] = print, chain: Chain | None = None) -> list
 
     step("after the reset delay the guardian resets (references re-anchored); the next "
          "epoch opens at the crash price without tripping again, sigma jumps")
-    w.wait(CONFIG.reset_delay)
+    w.wait(TRIP)
     orc.reset(w.chain, w.oracle)
     w.move(eth, wbtc, usdc)
     opened = w.open_epoch()
