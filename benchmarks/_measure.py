@@ -40,6 +40,14 @@ def table(headers: list[str], rows: list[list]) -> str:
 TIME_BIN = "/usr/bin/time"
 
 
+def user_env() -> dict[str, str]:
+    """The environment for a measured process, as on a user's machine: Python may cache
+    bytecode (``pip install`` compiles it; an editable install writes it on first run), so
+    ``PYTHONDONTWRITEBYTECODE`` is dropped and the untimed warm-up run fills the cache."""
+    import os
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_measured(argv: list[str], cwd, timeout: float = 7200) -> tuple[float, float]:
     """(wall seconds, peak RSS MiB) of one whole process; raises with its output on failure.
 
@@ -56,7 +64,8 @@ def run_measured(argv: list[str], cwd, timeout: float = 7200) -> tuple[float, fl
             else list(argv)
         with open(log_file, "w") as log:
             t0 = time.perf_counter()
-            proc = subprocess.Popen(full, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(full, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+                                    env=user_env())
             try:
                 _, status, usage = os.wait4(proc.pid, 0)
             except BaseException:

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks._measure import cli_path  # noqa: E402
+from benchmarks._measure import cli_path, user_env  # noqa: E402
 
 TARGETS = {"import zk": 0.2, "zksolvency --help": 0.3}
 
@@ -35,7 +35,8 @@ def cases() -> dict[str, list[str]]:
 
 def wall(argv: list[str]) -> float:
     t0 = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=user_env())
     return time.perf_counter() - t0
 
 

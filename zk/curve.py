@@ -10,7 +10,8 @@ little-endian canonical integer < q.
 """
 from __future__ import annotations
 
-from py_ecc import optimized_bn128 as ob
+from functools import cache
+from types import ModuleType
 
 from zk.errors import MalformedInput
 from zk.field import Q, R
@@ -19,7 +20,26 @@ G1_BYTES = 64
 G2_BYTES = 128
 G1_ZERO = bytes(G1_BYTES)
 G2_ZERO = bytes(G2_BYTES)
-B2 = ob.b2  # twist coefficient 3 / (9 + u)
+#: The generators, as every BN254 tool fixes them: G1 = (1, 2) and EIP-197's G2.
+G1_GEN = (1).to_bytes(32, "little") + (2).to_bytes(32, "little")
+G2_GEN = b"".join(c.to_bytes(32, "little") for c in (
+    0x1800DEEF121F1E76426A00665E5C4479674322D4F75EDADD46DEBD5CD992F6ED,
+    0x198E9393920D483A7260BFB731FB5D25F1AA493335A9E71297E485B7AEF312C2,
+    0x12C85EA5DB8C6DEB4AAB71808DCB408FE3D1E7690C43D37B4CE6CC0166FA7DAA,
+    0x090689D0585FF075EC9E99AD690C3395BC4B313370B38EF355ACDADCD122975B))
+
+
+@cache
+def _py_ecc() -> ModuleType:
+    """py-ecc's optimized BN254, imported on first use (it costs ~50 ms at start-up)."""
+    from py_ecc import optimized_bn128
+    return optimized_bn128
+
+
+def __getattr__(name: str):
+    if name == "B2":        # the twist coefficient 3 / (9 + u), a py-ecc FQ2
+        return _py_ecc().b2
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _int(data: bytes, i: int) -> int:
@@ -32,6 +52,7 @@ def _le(x: int) -> bytes:
 
 def g1_to_py(data: bytes):
     """Decode 64 bytes into a py-ecc optimized (Jacobian) point; no validation."""
+    ob = _py_ecc()
     if data == G1_ZERO:
         return ob.Z1
     return (ob.FQ(_int(data, 0)), ob.FQ(_int(data, 1)), ob.FQ.one())
@@ -39,6 +60,7 @@ def g1_to_py(data: bytes):
 
 def g1_from_py(p) -> bytes:
     """Encode a py-ecc optimized G1 point as 64 bytes (affine)."""
+    ob = _py_ecc()
     if ob.is_inf(p):
         return G1_ZERO
     x, y = ob.normalize(p)
@@ -47,6 +69,7 @@ def g1_from_py(p) -> bytes:
 
 def g2_to_py(data: bytes):
     """Decode 128 bytes into a py-ecc optimized G2 point; no validation."""
+    ob = _py_ecc()
     if data == G2_ZERO:
         return ob.Z2
     c = [_int(data, i) for i in range(4)]
@@ -55,6 +78,7 @@ def g2_to_py(data: bytes):
 
 def g2_from_py(p) -> bytes:
     """Encode a py-ecc optimized G2 point as 128 bytes (affine)."""
+    ob = _py_ecc()
     if ob.is_inf(p):
         return G2_ZERO
     x, y = ob.normalize(p)
@@ -96,6 +120,7 @@ def check_g1(data: bytes, what: str, allow_infinity: bool = False) -> None:
 
 def check_g2(data: bytes, what: str, allow_infinity: bool = False) -> None:
     """Raise MalformedInput unless data is a G2 point: < q, on twist, in the r-subgroup."""
+    ob = _py_ecc()
     if len(data) != G2_BYTES:
         raise MalformedInput(f"{what}: G2 point must be {G2_BYTES} bytes, got {len(data)}")
     if any(_int(data, i) >= Q for i in range(4)):
@@ -105,31 +130,32 @@ def check_g2(data: bytes, what: str, allow_infinity: bool = False) -> None:
             return
         raise MalformedInput(f"{what}: point at infinity is not allowed")
     p = g2_to_py(data)
-    if not ob.is_on_curve(p, B2):
+    if not ob.is_on_curve(p, ob.b2):
         raise MalformedInput(f"{what}: point is not on the twist curve")
     if not ob.is_inf(ob.multiply(p, R)):
         raise MalformedInput(f"{what}: point is not in the r-torsion subgroup")
 
 
-G1_GEN = g1_from_py(ob.G1)
-G2_GEN = g2_from_py(ob.G2)
-
-
 def g1_add(a: bytes, b: bytes) -> bytes:
+    ob = _py_ecc()
     return g1_from_py(ob.add(g1_to_py(a), g1_to_py(b)))
 
 
 def g1_neg(a: bytes) -> bytes:
+    ob = _py_ecc()
     return g1_from_py(ob.neg(g1_to_py(a)))
 
 
 def g1_mul(a: bytes, k: int) -> bytes:
+    ob = _py_ecc()
     return g1_from_py(ob.multiply(g1_to_py(a), k % R))
 
 
 def g2_add(a: bytes, b: bytes) -> bytes:
+    ob = _py_ecc()
     return g2_from_py(ob.add(g2_to_py(a), g2_to_py(b)))
 
 
 def g2_mul(a: bytes, k: int) -> bytes:
+    ob = _py_ecc()
     return g2_from_py(ob.multiply(g2_to_py(a), k % R))

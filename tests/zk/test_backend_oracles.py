@@ -40,6 +40,14 @@ def test_ntt_matches_naive_dft(backend):
     assert bytes_to_scalars(backend.ntt(scalars_to_bytes(vals))) == naive
 
 
+def test_generators_and_twist_coefficient_are_py_eccs():
+    """zk.curve spells the generators out (py-ecc loads only when needed): they are
+    py-ecc's, and the lazily loaded twist coefficient is 3 / (9 + u)."""
+    assert curve.G1_GEN == curve.g1_from_py(ob.G1)
+    assert curve.G2_GEN == curve.g2_from_py(ob.G2)
+    assert curve.B2 == ob.FQ2([3, 0]) / ob.FQ2([9, 1])
+
+
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 13])
 def test_msm_g1_matches_py_ecc(backend, n):
     rng = random.Random(n)

@@ -9,7 +9,6 @@ import os
 import sys
 
 from zk.backend.base import Backend
-from zk.backend.reference import ReferenceBackend
 from zk.errors import ZkError
 
 _cache: dict[str, Backend] = {}
@@ -21,7 +20,7 @@ def get_backend(name: str | None = None) -> Backend:
     if name in _cache:
         return _cache[name]
     if name == "reference":
-        backend: Backend = ReferenceBackend()
+        backend: Backend = _reference()
     elif name in ("native", "auto"):
         try:
             from zk.backend.native import NativeBackend
@@ -31,11 +30,24 @@ def get_backend(name: str | None = None) -> Backend:
                 raise ZkError(f"native backend requested but not available: {exc}") from exc
             print("warning: native backend not built; using the py-ecc reference backend "
                   "(roughly 100x slower)", file=sys.stderr)
-            backend = ReferenceBackend()
+            backend = _reference()
     else:
         raise ZkError(f"unknown backend {name!r} (use 'native' or 'reference')")
     _cache[name] = backend
     return backend
+
+
+def _reference() -> Backend:
+    """The pure-Python backend; imported on demand, since it loads py-ecc (~50 ms)."""
+    from zk.backend.reference import ReferenceBackend
+    return ReferenceBackend()
+
+
+def __getattr__(name: str):
+    if name == "ReferenceBackend":
+        from zk.backend.reference import ReferenceBackend
+        return ReferenceBackend
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def check_g2(data: bytes, what: str) -> None:
