@@ -99,12 +99,23 @@ def check(ks: KeySet, proving_key: bool = True) -> None:
         return
     names = [(VK_NAME, "vk_sha256")] + ([(PK_NAME, "pk_sha256")] if proving_key else [])
     for name, field in names:
-        path = ks.folder / name
-        if not path.is_file():
-            raise MalformedInput(f"{path}: missing from the key set")
-        if file_sha256(path) != ks.manifest.get(field):
-            raise MalformedInput(f"{path}: does not match {ks.folder / MANIFEST} (the key set "
-                                 "was altered; run the setup again with --force)")
+        check_file(ks, name, field, file_sha256(present(ks, name)))
+
+
+def check_file(ks: KeySet, name: str, field: str, sha256: str) -> None:
+    """The file `name` of the set, whose SHA-256 is `sha256`, is the one its manifest names
+    under `field` (a no-op for the flat layout)."""
+    if ks.manifest is not None and sha256 != ks.manifest.get(field):
+        raise MalformedInput(f"{ks.folder / name}: does not match {ks.folder / MANIFEST} (the "
+                             "key set was altered; run the setup again with --force)")
+
+
+def present(ks: KeySet, name: str) -> Path:
+    """The path of the set's file `name`; MalformedInput if it is missing."""
+    path = ks.folder / name
+    if not path.is_file():
+        raise MalformedInput(f"{path}: missing from the key set")
+    return path
 
 
 def load(folder: str | Path, proving_key: bool = True) -> KeySet:

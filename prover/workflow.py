@@ -69,9 +69,12 @@ def load_proving_key(path: str | Path, cs: CompiledCircuit | None = None) -> Pro
     .zkpk file), checking it was made for this circuit when cs is given: same digest,
     and (for a key folder) the same statement in its verification key."""
     p = Path(path)
-    ks = keyset.load(p) if p.is_dir() else None
-    pk = keyfile.load(ks.pk if ks else p)
-    if ks is not None:
+    ks = keyset.load(p, proving_key=False) if p.is_dir() else None
+    if ks is None:
+        pk = keyfile.load(p)
+    else:       # the manifest's hash of the key comes from the pass that checks its checksum
+        pk = keyfile.load(keyset.present(ks, keyset.PK_NAME), lambda sha256:
+                          keyset.check_file(ks, keyset.PK_NAME, "pk_sha256", sha256))
         vk, st = read_vk(ks.vk)
         if vk != pk.vk:
             raise MalformedInput(f"{ks.vk}: not the verifying key of {ks.pk}")

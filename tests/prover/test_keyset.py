@@ -49,10 +49,14 @@ def test_killed_setup_force_leaves_old_or_new_set(tmp_path):
         for k in delays:                                 # 1/5 to 8/5 of a whole run
             before = _vk_hash(keys)
             proc = subprocess.Popen([*CMD, "-o", str(keys), "--force"], env=env,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             time.sleep(duration * k / 5)
             proc.send_signal(sig)
-            assert proc.wait(timeout=60) in codes[sig]
+            _, err = proc.communicate(timeout=60)
+            # an interrupt that lands while the interpreter itself is still starting (it
+            # imports `site` before any code of ours) ends it with exit 1 and this message
+            started = b"Fatal Python error: init_import_site" not in err
+            assert proc.returncode in codes[sig] if started else proc.returncode == 1, err
             after = _intact(keys, cs)
             outcomes["old" if after == before else "new"] += 1
             assert after == before or after not in seen  # old set, or a complete new one

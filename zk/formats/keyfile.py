@@ -12,6 +12,7 @@ import hashlib
 import mmap
 import os
 import struct
+from collections.abc import Callable
 
 from zk import atomic
 from zk.errors import MalformedInput
@@ -85,9 +86,10 @@ def _read_sections(buf: memoryview, size: int, where: str) -> dict[str, memoryvi
 _HASH_CHUNK = 8 << 20
 
 
-def _map(path: str | os.PathLike, where: str) -> tuple[mmap.mmap, bytes]:
-    """The file mapped read-only, and the SHA-256 of all but its last 32 bytes, read
-    through the descriptor (so hashing leaves no page of the mapping resident)."""
+def _map(path: str | os.PathLike, where: str) -> tuple[mmap.mmap, bytes, str]:
+    """The file mapped read-only, the SHA-256 of all but its last 32 bytes, and the SHA-256
+    of the whole file (what a key set's manifest records), from one pass of reads through
+    the descriptor (so hashing leaves no page of the mapping resident)."""
     try:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
@@ -102,7 +104,9 @@ def _map(path: str | os.PathLike, where: str) -> tuple[mmap.mmap, bytes]:
                     raise MalformedInput(f"{where}: file shrank while it was read")
                 h.update(chunk)
                 pos += len(chunk)
-            return mm, h.digest()
+            whole = h.copy()
+            whole.update(os.pread(f.fileno(), 32, size - 32))
+            return mm, h.digest(), whole.hexdigest()
     except OSError as exc:
         raise MalformedInput(f"{where}: cannot open proving key ({exc.strerror})") from exc
 
@@ -120,7 +124,8 @@ def _releaser(mm: mmap.mmap, start: int, end: int):
     return release
 
 
-def load(path: str | os.PathLike) -> ProvingKey:
+def load(path: str | os.PathLike,
+         check_sha256: Callable[[str], None] | None = None) -> ProvingKey:
     """Read and verify a proving key; any corruption raises MalformedInput naming the file.
 
     The file is memory-mapped: the point and matrix arrays of the key are read-only
@@ -129,9 +134,18 @@ def load(path: str | os.PathLike) -> ProvingKey:
     sees a half-written file. The checksum is computed from reads of the file, and
     ``ProvingKey.release_matrices`` drops the matrices' pages once the prover is done
     with them, so the process never holds the whole key resident at once.
+
+    ``check_sha256``, if given, receives the SHA-256 (hex) of the whole file, as a key
+    set's manifest records it, from the same pass of reads, before anything is parsed.
     """
     where = str(path)
-    mm, digest = _map(path, where)
+    mm, digest, whole = _map(path, where)
+    if check_sha256 is not None:
+        try:
+            check_sha256(whole)
+        except BaseException:
+            mm.close()
+            raise
     pk = from_buffer(memoryview(mm), where, digest)
     pk.__dict__["_release_matrices"] = _releaser(mm, _matrices_start(mm), len(mm) - 32)
     return pk
