@@ -68,9 +68,9 @@ def test_readme_example_proves_20_portfolios_with_one_key_load(tmp_path, monkeyp
     loads = []
     real_load = keyfile.load
 
-    def counting_load(path):
+    def counting_load(path, *args):
         loads.append(path)
-        return real_load(path)
+        return real_load(path, *args)
 
     monkeypatch.setattr(keyfile, "load", counting_load)     # counts; the real load runs
     ns: dict = {}
